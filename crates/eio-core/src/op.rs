@@ -1,0 +1,136 @@
+//! Requests as plain data: each [`Op`] names one IO::AIO request and carries its arguments
+//! by value, so that it can wait in a queue and run on any thread.
+
+use std::fmt;
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+use crate::req::ReqCtx;
+use crate::sys::{dir, file, name, path::At, stat};
+use crate::value::{Outcome, Value};
+
+/// Where a request that accepts either a path or a descriptor should act.
+#[derive(Debug)]
+pub enum Target {
+    Path(At),
+    Fd(RawFd),
+}
+
+pub enum Op {
+    /// `aio_nop`: does nothing; used for its completion.
+    Nop,
+    /// `aio_busy`: occupies a thread for the given time.
+    Busy(Duration),
+    Open {
+        at: At,
+        flags: i32,
+        mode: u32,
+    },
+    Close {
+        fd: RawFd,
+    },
+    Seek {
+        fd: RawFd,
+        offset: i64,
+        whence: i32,
+    },
+    /// Reads up to `len` bytes; `offset: None` reads at the file position.
+    Read {
+        fd: RawFd,
+        offset: Option<i64>,
+        len: usize,
+    },
+    Write {
+        fd: RawFd,
+        offset: Option<i64>,
+        data: Vec<u8>,
+    },
+    /// `stat` follows symlinks, `lstat` (`follow: false`) does not.
+    Stat {
+        target: Target,
+        follow: bool,
+    },
+    Unlink {
+        at: At,
+    },
+    Mkdir {
+        at: At,
+        mode: u32,
+    },
+    Rmdir {
+        at: At,
+    },
+    Rename {
+        from: At,
+        to: At,
+        flags: u32,
+    },
+    Readdir {
+        at: At,
+    },
+    /// Any other work, for Rust users and tests: runs the closure on a worker.
+    Custom(Box<dyn FnOnce(&ReqCtx<'_>) -> Outcome + Send>),
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Custom(_) => f.write_str("Custom"),
+            Op::Nop => f.write_str("Nop"),
+            Op::Busy(d) => write!(f, "Busy({d:?})"),
+            Op::Open { at, flags, mode } => write!(f, "Open({at:?}, {flags:#o}, {mode:#o})"),
+            Op::Close { fd } => write!(f, "Close({fd})"),
+            Op::Seek { fd, offset, whence } => write!(f, "Seek({fd}, {offset}, {whence})"),
+            Op::Read { fd, offset, len } => write!(f, "Read({fd}, {offset:?}, {len})"),
+            Op::Write { fd, offset, data } => write!(f, "Write({fd}, {offset:?}, {})", data.len()),
+            Op::Stat { target, follow } => write!(f, "Stat({target:?}, follow={follow})"),
+            Op::Unlink { at } => write!(f, "Unlink({at:?})"),
+            Op::Mkdir { at, mode } => write!(f, "Mkdir({at:?}, {mode:#o})"),
+            Op::Rmdir { at } => write!(f, "Rmdir({at:?})"),
+            Op::Rename { from, to, flags } => write!(f, "Rename({from:?}, {to:?}, {flags})"),
+            Op::Readdir { at } => write!(f, "Readdir({at:?})"),
+        }
+    }
+}
+
+impl Op {
+    /// Runs the request on the calling thread.
+    pub fn execute(self, ctx: &ReqCtx<'_>) -> Outcome {
+        let value = match self {
+            Op::Nop => Value::Unit,
+            Op::Busy(d) => {
+                std::thread::sleep(d);
+                Value::Unit
+            }
+            Op::Open { at, flags, mode } => Value::Fd(file::open(&at, flags, mode)?),
+            Op::Close { fd } => file::close(fd).map(|_| Value::Unit)?,
+            Op::Seek { fd, offset, whence } => Value::Int(file::seek(fd, offset, whence)?),
+            Op::Read { fd, offset, len } => {
+                let mut buf = vec![0u8; len];
+                let n = file::read(fd, &mut buf, offset)?;
+                buf.truncate(n);
+                Value::Bytes(buf)
+            }
+            Op::Write { fd, offset, data } => Value::Int(file::write(fd, &data, offset)? as i64),
+            Op::Stat { target, follow } => {
+                let st = match &target {
+                    Target::Path(at) => stat::stat(stat::StatTarget::Path { at, follow }),
+                    Target::Fd(fd) => stat::stat(stat::StatTarget::Fd(*fd)),
+                }?;
+                Value::Stat(Box::new(st))
+            }
+            Op::Unlink { at } => name::unlink(&at, 0).map(|_| Value::Unit)?,
+            Op::Mkdir { at, mode } => name::mkdir(&at, mode).map(|_| Value::Unit)?,
+            Op::Rmdir { at } => name::unlink(&at, libc::AT_REMOVEDIR).map(|_| Value::Unit)?,
+            Op::Rename { from, to, flags } => {
+                name::rename(&from, &to, flags).map(|_| Value::Unit)?
+            }
+            Op::Readdir { at } => {
+                let fd = dir::open_dir(&at)?;
+                Value::Dir(dir::read_all(&fd, &|| ctx.aborted())?)
+            }
+            Op::Custom(f) => return f(ctx),
+        };
+        Ok(value)
+    }
+}

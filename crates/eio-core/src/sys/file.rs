@@ -1,0 +1,66 @@
+//! Opening, closing, seeking, reading and writing file descriptors.
+
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+use super::cvt::{cvt, cvt_r, SysResult};
+use super::path::At;
+
+/// `openat(2)` — opens `at` with `flags | O_CLOEXEC`, so that no fd eio opens leaks into a
+/// child process.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/openat.2.html>
+pub fn open(at: &At, flags: i32, mode: u32) -> SysResult<OwnedFd> {
+    // SAFETY: the path is a valid C string; openat does not keep the pointer.
+    let fd = cvt_r(|| unsafe {
+        libc::openat(
+            at.dirfd(),
+            at.c_path().as_ptr(),
+            flags | libc::O_CLOEXEC,
+            mode as libc::c_uint,
+        )
+    })?;
+    // SAFETY: openat returned a new fd that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `close(2)` — closes a descriptor the caller owns. Never retried on `EINTR`: on Linux the
+/// fd is released even then, and a retry could close an fd another thread just opened.
+pub fn close(fd: RawFd) -> SysResult<()> {
+    // SAFETY: closing an fd number has no memory-safety preconditions.
+    match cvt(unsafe { libc::close(fd) }) {
+        Err(e) if e.0 == libc::EINTR => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+/// `lseek(2)` — repositions the file offset; returns the new offset.
+pub fn seek(fd: RawFd, offset: i64, whence: i32) -> SysResult<i64> {
+    // SAFETY: lseek only reads its integer arguments.
+    cvt(unsafe { libc::lseek(fd, offset, whence) })
+}
+
+/// `pread(2)`, or `read(2)` at the current position when `offset` is `None`.
+pub fn read(fd: RawFd, buf: &mut [u8], offset: Option<i64>) -> SysResult<usize> {
+    let (ptr, len) = (buf.as_mut_ptr().cast(), buf.len());
+    let n = cvt_r(|| match offset {
+        // SAFETY: `ptr` is valid for writes of `len` bytes for the duration of the call.
+        Some(off) => unsafe { libc::pread(fd, ptr, len, off) },
+        // SAFETY: as above.
+        None => unsafe { libc::read(fd, ptr, len) },
+    })?;
+    Ok(n as usize)
+}
+
+/// `pwrite(2)`, or `write(2)` at the current position when `offset` is `None`. One call:
+/// a short count is returned as is, as IO::AIO and Node's `fs.write` do.
+pub fn write(fd: RawFd, buf: &[u8], offset: Option<i64>) -> SysResult<usize> {
+    let (ptr, len) = (buf.as_ptr().cast(), buf.len());
+    let n = cvt_r(|| match offset {
+        // SAFETY: `ptr` is valid for reads of `len` bytes for the duration of the call.
+        Some(off) => unsafe { libc::pwrite(fd, ptr, len, off) },
+        // SAFETY: as above.
+        None => unsafe { libc::write(fd, ptr, len) },
+    })?;
+    Ok(n as usize)
+}

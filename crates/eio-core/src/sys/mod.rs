@@ -1,0 +1,9 @@
+//! Thin wrappers around the syscalls, one module per family. All unsafe code of eio-core
+//! lives here; each wrapper is one call, documented with its man page.
+
+pub mod cvt;
+pub mod dir;
+pub mod file;
+pub mod name;
+pub mod path;
+pub mod stat;

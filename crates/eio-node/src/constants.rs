@@ -1,0 +1,105 @@
+//! `constants`: every constant the IO::AIO manual names, with this platform's value (0
+//! where the platform lacks it), plus the `O_*`/`S_I*` names Node's `fs.constants` has.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+/// IO::AIO's own flags for `readdirx`.
+const READDIR: [(&str, i64); 4] = [
+    ("READDIR_DENTS", 1),
+    ("READDIR_DIRS_FIRST", 2),
+    ("READDIR_STAT_ORDER", 4),
+    ("READDIR_FOUND_UNKNOWN", 0x80),
+];
+
+/// `<linux/fiemap.h>`: not in the libc crate.
+const FIEMAP: [(&str, i64); 14] = [
+    ("FIEMAP_FLAG_SYNC", 0x1),
+    ("FIEMAP_FLAG_XATTR", 0x2),
+    ("FIEMAP_FLAGS_COMPAT", 0x3),
+    ("FIEMAP_EXTENT_LAST", 0x1),
+    ("FIEMAP_EXTENT_UNKNOWN", 0x2),
+    ("FIEMAP_EXTENT_DELALLOC", 0x4),
+    ("FIEMAP_EXTENT_ENCODED", 0x8),
+    ("FIEMAP_EXTENT_DATA_ENCRYPTED", 0x80),
+    ("FIEMAP_EXTENT_NOT_ALIGNED", 0x100),
+    ("FIEMAP_EXTENT_DATA_INLINE", 0x200),
+    ("FIEMAP_EXTENT_DATA_TAIL", 0x400),
+    ("FIEMAP_EXTENT_UNWRITTEN", 0x800),
+    ("FIEMAP_EXTENT_MERGED", 0x1000),
+    ("FIEMAP_EXTENT_SHARED", 0x2000),
+];
+
+/// All constants as `(name, value)`.
+fn table() -> Vec<(&'static str, i64)> {
+    macro_rules! libc_consts {
+        ($($name:ident)*) => { vec![$((stringify!($name), libc::$name as i64)),*] };
+    }
+    let mut t: Vec<(&'static str, i64)> = libc_consts! {
+        O_RDONLY O_WRONLY O_RDWR O_CREAT O_EXCL O_NOCTTY O_TRUNC O_APPEND O_DIRECTORY O_NOATIME
+        O_NOFOLLOW O_SYNC O_DSYNC O_DIRECT O_NONBLOCK O_CLOEXEC O_PATH O_TMPFILE
+        S_IFMT S_IFREG S_IFDIR S_IFCHR S_IFBLK S_IFIFO S_IFLNK S_IFSOCK
+        S_IRWXU S_IRUSR S_IWUSR S_IXUSR S_IRWXG S_IRGRP S_IWGRP S_IXGRP S_IRWXO S_IROTH S_IWOTH S_IXOTH
+        S_ISUID S_ISGID S_ISVTX
+        F_OK R_OK W_OK X_OK
+        DT_UNKNOWN DT_FIFO DT_CHR DT_DIR DT_BLK DT_REG DT_LNK DT_SOCK
+        SEEK_SET SEEK_CUR SEEK_END SEEK_DATA SEEK_HOLE
+        RENAME_NOREPLACE RENAME_EXCHANGE RENAME_WHITEOUT
+        FALLOC_FL_KEEP_SIZE FALLOC_FL_PUNCH_HOLE FALLOC_FL_COLLAPSE_RANGE FALLOC_FL_ZERO_RANGE
+        FALLOC_FL_INSERT_RANGE FALLOC_FL_UNSHARE_RANGE
+        SYNC_FILE_RANGE_WAIT_BEFORE SYNC_FILE_RANGE_WRITE SYNC_FILE_RANGE_WAIT_AFTER
+        MS_ASYNC MS_INVALIDATE MS_SYNC
+        MCL_CURRENT MCL_FUTURE MCL_ONFAULT
+        PROT_NONE PROT_READ PROT_WRITE PROT_EXEC
+        MAP_SHARED MAP_PRIVATE MAP_FIXED MAP_ANONYMOUS MAP_ANON MAP_32BIT MAP_GROWSDOWN MAP_HUGETLB
+        MAP_LOCKED MAP_NONBLOCK MAP_NORESERVE MAP_POPULATE MAP_STACK MAP_HUGE_SHIFT MAP_HUGE_MASK
+        MAP_FIXED_NOREPLACE MAP_SHARED_VALIDATE MAP_SYNC MAP_DROPPABLE
+        MADV_NORMAL MADV_RANDOM MADV_SEQUENTIAL MADV_WILLNEED MADV_DONTNEED MADV_FREE MADV_REMOVE
+        MADV_DONTFORK MADV_DOFORK MADV_MERGEABLE MADV_UNMERGEABLE MADV_HUGEPAGE MADV_NOHUGEPAGE
+        MADV_DONTDUMP MADV_DODUMP MADV_WIPEONFORK MADV_KEEPONFORK MADV_COLD MADV_PAGEOUT MADV_HWPOISON
+        MADV_POPULATE_READ MADV_POPULATE_WRITE
+        POSIX_FADV_NORMAL POSIX_FADV_SEQUENTIAL POSIX_FADV_RANDOM POSIX_FADV_NOREUSE POSIX_FADV_WILLNEED
+        POSIX_FADV_DONTNEED
+        SPLICE_F_MOVE SPLICE_F_NONBLOCK SPLICE_F_MORE SPLICE_F_GIFT
+        ST_RDONLY ST_NOSUID ST_NODEV ST_NOEXEC ST_SYNCHRONOUS ST_MANDLOCK ST_WRITE ST_APPEND
+        ST_IMMUTABLE ST_NOATIME ST_NODIRATIME ST_RELATIME
+        EBADR
+    };
+    // IO::AIO names posix_fadvise's advice FADV_*.
+    for (alias, value) in [
+        ("FADV_NORMAL", libc::POSIX_FADV_NORMAL),
+        ("FADV_SEQUENTIAL", libc::POSIX_FADV_SEQUENTIAL),
+        ("FADV_RANDOM", libc::POSIX_FADV_RANDOM),
+        ("FADV_NOREUSE", libc::POSIX_FADV_NOREUSE),
+        ("FADV_WILLNEED", libc::POSIX_FADV_WILLNEED),
+        ("FADV_DONTNEED", libc::POSIX_FADV_DONTNEED),
+    ] {
+        t.push((alias, value as i64));
+    }
+    t.extend_from_slice(&READDIR);
+    t.extend_from_slice(&FIEMAP);
+    t.extend_from_slice(&[
+        // Whiteouts exist on BSD only.
+        ("DT_WHT", 14),
+        ("S_IFWHT", 0),
+        // IO::AIO's: `mtouch` writes to each page instead of reading it.
+        ("MT_MODIFY", 1),
+        // Windows only.
+        ("O_BINARY", 0),
+        ("O_TEXT", 0),
+        ("PRI_MIN", eio_core::PRI_MIN as i64),
+        ("PRI_MAX", eio_core::PRI_MAX as i64),
+        ("PRI_DEFAULT", eio_core::PRI_DEFAULT as i64),
+    ]);
+    t
+}
+
+/// The constants as a plain object of numbers.
+#[napi(ts_return_type = "Record<string, number>")]
+pub fn constants(env: &Env) -> Result<Object<'_>> {
+    let mut obj = Object::new(env)?;
+    for (name, value) in table() {
+        obj.set(name, value as f64)?;
+    }
+    Ok(obj)
+}

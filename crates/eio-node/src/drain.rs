@@ -1,0 +1,308 @@
+//! The batched drain: completions go to JavaScript in chunks, one JS call per chunk, as a
+//! `Float64Array` of fixed-size records plus an array for values that are not numbers.
+//! This is libeio's `poll_cb`, bounded by `max_poll_reqs` and `max_poll_time`.
+//!
+//! Record layout (`RECORD` numbers per completion): `[slot, tag, value, aux]`, where `aux`
+//! indexes `extras` or is -1. Stat results append `STAT_FIELDS` numbers after the records;
+//! their `value` is the index of the first one. `lib/core.ts` decodes the same layout.
+
+use std::time::Instant;
+
+use eio_core::{DirList, FileStat, ReqError, Value};
+use napi::sys;
+
+use crate::env::{Delivery, Done, EnvCtx, EnvLocal, Slot};
+use crate::raw;
+
+pub const RECORD: usize = 4;
+pub const STAT_FIELDS: usize = 18;
+/// Completions handed to JavaScript per call when no limit is configured.
+const CHUNK: usize = 4096;
+/// Above this, integers go to JavaScript as bigints (Number.MAX_SAFE_INTEGER).
+const MAX_SAFE: i64 = (1 << 53) - 1;
+
+/// Success: `value` is the number (or 0 for none).
+pub const TAG_NUMBER: f64 = 0.0;
+/// Failure: `value` is the errno; `aux` indexes the failing syscall's name, if known.
+pub const TAG_ERRNO: f64 = 1.0;
+/// Success: `extras[aux]` is the result.
+pub const TAG_EXTRA: f64 = 2.0;
+/// Success: the stat fields start at index `value`.
+pub const TAG_STAT: f64 = 3.0;
+/// The request was aborted; its result (if any) has been freed.
+pub const TAG_ABORTED: f64 = 4.0;
+/// The request panicked: `extras[aux]` is the message.
+pub const TAG_PANIC: f64 = 5.0;
+/// The buffer to read into was detached while the request was in flight.
+pub const TAG_DETACHED: f64 = 6.0;
+
+/// One chunk being encoded.
+struct Batch {
+    env: sys::napi_env,
+    records: Vec<f64>,
+    stats: Vec<f64>,
+    extras: sys::napi_value,
+    nextras: u32,
+}
+
+impl Batch {
+    /// # Safety
+    /// On the JS thread inside an open handle scope.
+    unsafe fn extra(&mut self, value: sys::napi_value) -> napi::Result<f64> {
+        if self.extras.is_null() {
+            // SAFETY: guaranteed by the caller.
+            self.extras = unsafe { raw::array(self.env, 0)? };
+        }
+        // SAFETY: `extras` is a live array created above.
+        unsafe { raw::set_element(self.env, self.extras, self.nextras, value)? };
+        self.nextras += 1;
+        Ok((self.nextras - 1) as f64)
+    }
+
+    fn push(&mut self, slot: u32, tag: f64, value: f64, aux: f64) {
+        self.records
+            .extend_from_slice(&[slot as f64, tag, value, aux]);
+    }
+}
+
+/// Delivers `fresh` (and any backlog) to `dispatch(records, count, extras, more)`.
+///
+/// # Safety
+/// On the JS thread of `ctx.env`, inside a call or callback scope; `dispatch` a live function.
+pub unsafe fn deliver(
+    ctx: &EnvCtx,
+    dispatch: sys::napi_value,
+    fresh: Vec<Done>,
+) -> napi::Result<()> {
+    let env = ctx.env;
+    let started = Instant::now();
+    let (limit, time_limit) = {
+        let mut local = ctx.local.borrow_mut();
+        local.backlog.extend(fresh);
+        let limit = if local.max_poll_reqs == 0 {
+            usize::MAX
+        } else {
+            local.max_poll_reqs
+        };
+        (limit, local.max_poll_time)
+    };
+    let mut delivered = 0;
+    loop {
+        let mut scope = std::ptr::null_mut();
+        // SAFETY: on the JS thread of a live env.
+        raw::check(
+            unsafe { sys::napi_open_handle_scope(env, &mut scope) },
+            "napi_open_handle_scope",
+        )?;
+        let (args, stop) = {
+            let mut local = ctx.local.borrow_mut();
+            let n = local.backlog.len().min(limit - delivered).min(CHUNK);
+            // SAFETY: inside the handle scope just opened.
+            let batch = unsafe { encode(ctx, &mut local, n)? };
+            delivered += n;
+            ctx.update_loop_hold(&mut local);
+            let over_time = !time_limit.is_zero() && started.elapsed() >= time_limit;
+            let stop = local.backlog.is_empty() || delivered >= limit || over_time;
+            let more = !local.backlog.is_empty() && stop;
+            // SAFETY: still inside the handle scope.
+            let args = unsafe { batch_args(batch, n, more)? };
+            (args, stop)
+        };
+        // The borrow of the local state ends before JavaScript runs: dispatch may submit.
+        let mut result = std::ptr::null_mut();
+        // SAFETY: `dispatch` is a live function and `args` live values of this scope.
+        let status = unsafe {
+            sys::napi_call_function(
+                env,
+                raw::undefined(env),
+                dispatch,
+                args.len(),
+                args.as_ptr(),
+                &mut result,
+            )
+        };
+        // SAFETY: closes the scope opened above.
+        unsafe { sys::napi_close_handle_scope(env, scope) };
+        raw::check(status, "dispatch")?;
+        if stop {
+            return Ok(());
+        }
+    }
+}
+
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+unsafe fn batch_args(mut batch: Batch, n: usize, more: bool) -> napi::Result<[sys::napi_value; 4]> {
+    let env = batch.env;
+    let header = batch.records.len();
+    batch.records.append(&mut batch.stats);
+    debug_assert_eq!(header, n * RECORD);
+    let mut more_v = std::ptr::null_mut();
+    // SAFETY: guaranteed by the caller.
+    unsafe { sys::napi_get_boolean(env, more, &mut more_v) };
+    Ok([
+        // SAFETY: guaranteed by the caller.
+        unsafe { raw::float64_array(env, &batch.records)? },
+        // SAFETY: guaranteed by the caller.
+        unsafe { raw::number(env, n as f64)? },
+        // SAFETY: guaranteed by the caller.
+        if batch.extras.is_null() {
+            unsafe { raw::undefined(env) }
+        } else {
+            batch.extras
+        },
+        more_v,
+    ])
+}
+
+/// Encodes the first `n` backlog entries, freeing their slots.
+///
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+unsafe fn encode(ctx: &EnvCtx, local: &mut EnvLocal, n: usize) -> napi::Result<Batch> {
+    let mut batch = Batch {
+        env: ctx.env,
+        records: Vec::with_capacity(n * RECORD),
+        stats: Vec::new(),
+        extras: std::ptr::null_mut(),
+        nextras: 0,
+    };
+    for _ in 0..n {
+        let Some(Done { slot: i, outcome }) = local.backlog.pop_front() else {
+            break;
+        };
+        let Some(slot) = local.slots.remove(i) else {
+            continue; // cannot happen: a slot is freed only by its completion or a skip
+        };
+        if slot.cell.is_aborted() {
+            drop(outcome); // closes an fd that an aborted open returned, frees buffers
+            batch.push(i, TAG_ABORTED, 0.0, -1.0);
+        } else {
+            // SAFETY: guaranteed by the caller.
+            unsafe { encode_outcome(&mut batch, i, &slot, outcome)? };
+        }
+        ctx.release(slot);
+    }
+    Ok(batch)
+}
+
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+unsafe fn encode_outcome(
+    batch: &mut Batch,
+    i: u32,
+    slot: &Slot,
+    outcome: Result<Value, ReqError>,
+) -> napi::Result<()> {
+    let env = batch.env;
+    match outcome {
+        Ok(Value::Unit) => batch.push(i, TAG_NUMBER, 0.0, -1.0),
+        Ok(Value::Int(n)) if (-MAX_SAFE..=MAX_SAFE).contains(&n) => {
+            batch.push(i, TAG_NUMBER, n as f64, -1.0)
+        }
+        Ok(Value::Int(n)) => {
+            // SAFETY: guaranteed by the caller.
+            let aux = unsafe { batch.extra(raw::bigint(env, n)?)? };
+            batch.push(i, TAG_EXTRA, 0.0, aux);
+        }
+        Ok(Value::Fd(fd)) => {
+            use std::os::fd::IntoRawFd;
+            batch.push(i, TAG_NUMBER, fd.into_raw_fd() as f64, -1.0);
+        }
+        Ok(Value::Stat(st)) => {
+            let at = (batch.stats.len()) as f64; // made absolute by JS: header + at
+            push_stat(&mut batch.stats, &st);
+            batch.push(i, TAG_STAT, at, -1.0);
+        }
+        Ok(Value::Bytes(bytes)) => match &slot.delivery {
+            Delivery::ReadInto { target, offset } => {
+                // SAFETY: the reference is live until the slot is released, after this.
+                let target = unsafe { raw::ref_value(env, *target)? };
+                // SAFETY: a live typed array or DataView; the slice is used before any JS runs.
+                match unsafe { raw::typed_array_bytes(env, target)? } {
+                    Some(view) if view.len() >= offset + bytes.len() => {
+                        view[*offset..offset + bytes.len()].copy_from_slice(&bytes);
+                        batch.push(i, TAG_NUMBER, bytes.len() as f64, -1.0);
+                    }
+                    // Detached, or shrunk by a resizable buffer: nothing is written.
+                    _ => batch.push(i, TAG_DETACHED, 0.0, -1.0),
+                }
+            }
+            _ => {
+                // SAFETY: guaranteed by the caller.
+                let aux = unsafe { batch.extra(raw::buffer_copy(env, &bytes)?)? };
+                batch.push(i, TAG_EXTRA, 0.0, aux);
+            }
+        },
+        Ok(Value::Dir(list)) => {
+            let buffers = matches!(slot.delivery, Delivery::Names { buffers: true });
+            // SAFETY: guaranteed by the caller.
+            let aux = unsafe { batch.extra(names(env, &list, buffers)?)? };
+            batch.push(i, TAG_EXTRA, 0.0, aux);
+        }
+        Err(ReqError::Os { errno, syscall }) => {
+            let aux = match syscall {
+                // SAFETY: guaranteed by the caller.
+                Some(name) => unsafe { batch.extra(raw::string(env, name.as_bytes())?)? },
+                None => -1.0,
+            };
+            batch.push(i, TAG_ERRNO, errno.raw() as f64, aux);
+        }
+        Err(ReqError::Panic(msg)) => {
+            // SAFETY: guaranteed by the caller.
+            let aux = unsafe { batch.extra(raw::string(env, msg.as_bytes())?)? };
+            batch.push(i, TAG_PANIC, 0.0, aux);
+        }
+    }
+    Ok(())
+}
+
+fn push_stat(out: &mut Vec<f64>, s: &FileStat) {
+    let fields: [f64; STAT_FIELDS] = [
+        s.dev as f64,
+        s.mode as f64,
+        s.nlink as f64,
+        s.uid as f64,
+        s.gid as f64,
+        s.rdev as f64,
+        s.blksize as f64,
+        s.ino as f64,
+        s.size as f64,
+        s.blocks as f64,
+        s.atime.0 as f64,
+        s.atime.1 as f64,
+        s.mtime.0 as f64,
+        s.mtime.1 as f64,
+        s.ctime.0 as f64,
+        s.ctime.1 as f64,
+        s.birthtime.0 as f64,
+        s.birthtime.1 as f64,
+    ];
+    out.extend_from_slice(&fields);
+}
+
+/// A JS array of the entries' names, as strings or `Buffer`s.
+///
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+pub unsafe fn names(
+    env: sys::napi_env,
+    list: &DirList,
+    buffers: bool,
+) -> napi::Result<sys::napi_value> {
+    // SAFETY: guaranteed by the caller.
+    let arr = unsafe { raw::array(env, list.len())? };
+    for (i, name) in list.names().enumerate() {
+        // SAFETY: guaranteed by the caller.
+        let v = unsafe {
+            if buffers {
+                raw::buffer_copy(env, name)?
+            } else {
+                raw::string(env, name)?
+            }
+        };
+        // SAFETY: `arr` is the live array created above.
+        unsafe { raw::set_element(env, arr, i as u32, v)? };
+    }
+    Ok(arr)
+}

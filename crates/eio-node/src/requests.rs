@@ -1,0 +1,229 @@
+//! One exported function per request: convert the validated arguments, submit one core
+//! request, return its slot number. The JS layer (`lib/core.ts`) validated everything
+//! already; errors here are only a second line of defence.
+
+use std::time::Duration;
+
+use eio_core::{At, Op, Pool, Target};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::env::{Delivery, EnvCtx, Slot};
+use crate::raw;
+use crate::wd::{self, WdHandle};
+
+/// Submits `op` for the environment `env`; returns the request's slot number.
+fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
+    // SAFETY: the env of the current call, on its JS thread.
+    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    let id = ctx.local.borrow().slots.next_index();
+    // The completion cannot be delivered before `track` below: delivery happens on this
+    // thread, after this call returns.
+    let cell = Pool::global().submit(&ctx.client, priority, id as u64, op);
+    let tracked = ctx.track(Slot { cell, delivery });
+    debug_assert_eq!(
+        tracked, id,
+        "submit: slot changed between next_index and track"
+    );
+    Ok(tracked)
+}
+
+fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<At> {
+    // SAFETY: `path` is a live handle of the current call.
+    let bytes = unsafe { raw::path_bytes(env.raw(), path.raw())? };
+    wd::at(dir, bytes).map_err(|e| Error::from_reason(format!("eio: bad path argument: {e}")))
+}
+
+/// A file position: the JS layer passes -1 for "the current file position".
+fn position(env: &Env, offset: Unknown<'_>) -> Result<Option<i64>> {
+    // SAFETY: `offset` is a live handle of the current call.
+    let n = unsafe { raw::int64(env.raw(), offset.raw())? };
+    Ok((n >= 0).then_some(n))
+}
+
+#[napi]
+pub fn nop(env: Env, priority: i32) -> Result<u32> {
+    submit(&env, priority, Op::Nop, Delivery::Plain)
+}
+
+#[napi]
+pub fn busy(env: Env, priority: i32, seconds: f64) -> Result<u32> {
+    let d = eio_core::seconds(seconds).min(Duration::from_secs(1 << 32));
+    submit(&env, priority, Op::Busy(d), Delivery::Plain)
+}
+
+#[napi]
+pub fn open(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    flags: i32,
+    mode: u32,
+) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    submit(
+        &env,
+        priority,
+        Op::Open { at, flags, mode },
+        Delivery::Plain,
+    )
+}
+
+#[napi]
+pub fn close(env: Env, priority: i32, fd: i32) -> Result<u32> {
+    submit(&env, priority, Op::Close { fd }, Delivery::Plain)
+}
+
+#[napi]
+pub fn seek(env: Env, priority: i32, fd: i32, offset: Unknown<'_>, whence: i32) -> Result<u32> {
+    // SAFETY: `offset` is a live handle of the current call.
+    let offset = unsafe { raw::int64(env.raw(), offset.raw())? };
+    submit(
+        &env,
+        priority,
+        Op::Seek { fd, offset, whence },
+        Delivery::Plain,
+    )
+}
+
+/// Reads `length` bytes at `offset` (-1: the file position) into `target` at `target_offset`.
+/// The bytes land in a buffer of the request's own and are copied into `target` on the JS
+/// thread, so a `target` detached or transferred meanwhile is never written behind
+/// JavaScript's back.
+#[napi]
+pub fn read(
+    env: Env,
+    priority: i32,
+    fd: i32,
+    offset: Unknown<'_>,
+    length: u32,
+    target: Unknown<'_>,
+    target_offset: u32,
+) -> Result<u32> {
+    // SAFETY: `target` is a live handle of the current call.
+    let target_ref = unsafe { raw::create_ref(env.raw(), target.raw())? };
+    let op = Op::Read {
+        fd,
+        offset: position(&env, offset)?,
+        len: length as usize,
+    };
+    let delivery = Delivery::ReadInto {
+        target: target_ref,
+        offset: target_offset as usize,
+    };
+    submit(&env, priority, op, delivery)
+}
+
+/// Writes `length` bytes of `data` from `data_offset` at `offset` (-1: the file position).
+/// The bytes are copied now, so `data` may change or be detached as soon as this returns.
+#[napi]
+pub fn write(
+    env: Env,
+    priority: i32,
+    fd: i32,
+    offset: Unknown<'_>,
+    data: Unknown<'_>,
+    data_offset: u32,
+    length: u32,
+) -> Result<u32> {
+    // SAFETY: `data` is a live handle of the current call; the slice is copied at once.
+    let view = unsafe { raw::typed_array_bytes(env.raw(), data.raw())? }
+        .ok_or_else(|| Error::from_reason("eio: write buffer is detached"))?;
+    let (start, end) = (data_offset as usize, data_offset as usize + length as usize);
+    let bytes = view
+        .get(start..end)
+        .ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?
+        .to_vec();
+    let offset = position(&env, offset)?;
+    submit(
+        &env,
+        priority,
+        Op::Write {
+            fd,
+            offset,
+            data: bytes,
+        },
+        Delivery::Plain,
+    )
+}
+
+/// `stat`/`lstat` of a path (`path` given) or of `fd`.
+#[napi]
+pub fn stat(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Option<Unknown<'_>>,
+    fd: i32,
+    follow: bool,
+) -> Result<u32> {
+    let target = match path {
+        Some(p) => Target::Path(path_at(&env, dir, p)?),
+        None => Target::Fd(fd),
+    };
+    submit(&env, priority, Op::Stat { target, follow }, Delivery::Plain)
+}
+
+#[napi]
+pub fn unlink(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    submit(&env, priority, Op::Unlink { at }, Delivery::Plain)
+}
+
+#[napi]
+pub fn mkdir(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    mode: u32,
+) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    submit(&env, priority, Op::Mkdir { at, mode }, Delivery::Plain)
+}
+
+#[napi]
+pub fn rmdir(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    submit(&env, priority, Op::Rmdir { at }, Delivery::Plain)
+}
+
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn rename(
+    env: Env,
+    priority: i32,
+    from_dir: Option<&WdHandle>,
+    from: Unknown<'_>,
+    to_dir: Option<&WdHandle>,
+    to: Unknown<'_>,
+    flags: u32,
+) -> Result<u32> {
+    let from = path_at(&env, from_dir, from)?;
+    let to = path_at(&env, to_dir, to)?;
+    submit(
+        &env,
+        priority,
+        Op::Rename { from, to, flags },
+        Delivery::Plain,
+    )
+}
+
+/// Names of a directory's entries, as strings or (`buffers`) as `Buffer`s.
+#[napi]
+pub fn readdir(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    buffers: bool,
+) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    submit(
+        &env,
+        priority,
+        Op::Readdir { at },
+        Delivery::Names { buffers },
+    )
+}

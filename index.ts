@@ -1,0 +1,28 @@
+// eio: IO::AIO for Node.js. The public API of ../shared/spec/API.md; see README.md.
+
+export { constants } from './lib/constants.js'
+export { AbortError } from './lib/errors.js'
+export type { ErrnoException } from './lib/errors.js'
+export type { RequestOptions } from './lib/core.js'
+export type { PathLike } from './lib/paths.js'
+export { Stats } from './lib/stats.js'
+export { Wd } from './lib/wd.js'
+export { configure, flush, nreqs, nready, npending, nthreads } from './lib/pool.js'
+export type { PoolOptions } from './lib/pool.js'
+export {
+  busy,
+  close,
+  lstat,
+  mkdir,
+  nop,
+  open,
+  read,
+  readdir,
+  rename,
+  rmdir,
+  seek,
+  stat,
+  unlink,
+  write,
+} from './lib/requests.js'
+export type { NamesOptions } from './lib/requests.js'

@@ -1,0 +1,211 @@
+// The JS half of the completion path: every request gets a slot number from the binding
+// and a record here; the binding's batched drain calls `dispatch` with many completions at
+// once, which settles their promises. Also: request options (priority, signal, group),
+// AbortSignal wiring, flush().
+
+import * as binding from '../binding.js'
+import { abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
+import { Stats } from './stats.js'
+import { validateObject, validateSignal } from './validators.js'
+
+export const PRI_MIN = -4
+export const PRI_MAX = 4
+export const PRI_DEFAULT = 0
+
+/** How a successful completion becomes the promise's value. */
+export const enum Out {
+  /** `undefined` */
+  Void,
+  /** the number (or bigint) the request returned */
+  Value,
+}
+
+/** Something that joins groups: implemented by AsyncGroup. */
+export interface GroupLike {
+  /** @internal Adopts a request promise (or group) as a member. */
+  add(...members: unknown[]): unknown
+}
+
+/** The options every request takes. */
+export interface RequestOptions {
+  signal?: AbortSignal
+  priority?: number
+  group?: GroupLike
+}
+
+/** Validated request options. */
+export interface Opts {
+  priority: number
+  signal: AbortSignal | undefined
+  group: GroupLike | undefined
+}
+
+const NO_OPTS: Opts = { priority: PRI_DEFAULT, signal: undefined, group: undefined }
+
+/** Checks a request's options argument; `undefined` costs nothing. */
+export function requestOptions(options: unknown, name = 'options'): Opts {
+  if (options === undefined || options === null) return NO_OPTS
+  const o = validateObject(options, name)
+  let priority = PRI_DEFAULT
+  if (o.priority !== undefined) {
+    if (typeof o.priority !== 'number') throw invalidArgType(`${name}.priority`, 'of type number', o.priority)
+    if (!Number.isInteger(o.priority) || o.priority < PRI_MIN || o.priority > PRI_MAX) {
+      throw outOfRange(`${name}.priority`, `an integer >= ${PRI_MIN} and <= ${PRI_MAX}`, o.priority)
+    }
+    priority = o.priority
+  }
+  const signal = validateSignal(o.signal, `${name}.signal`)
+  const group = o.group as GroupLike | undefined
+  if (group !== undefined && (group === null || typeof group !== 'object' || typeof group.add !== 'function')) {
+    throw invalidArgType(`${name}.group`, 'an instance of AsyncGroup', group)
+  }
+  return { priority, signal, group }
+}
+
+/** One request in flight. */
+interface Pending {
+  resolve: (value: unknown) => void
+  reject: (reason: unknown) => void
+  out: Out
+  syscall: string
+  path: unknown
+  dest: unknown
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+  aborted: boolean
+}
+
+const pending: (Pending | undefined)[] = []
+let outstanding = 0
+let flushWaiters: (() => void)[] = []
+
+// Record layout: see crates/eio-node/src/drain.rs.
+const RECORD = 4
+const TAG_NUMBER = 0
+const TAG_ERRNO = 1
+const TAG_EXTRA = 2
+const TAG_STAT = 3
+const TAG_ABORTED = 4
+const TAG_PANIC = 5
+const TAG_DETACHED = 6
+
+function dispatch(records: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
+  const stats = count * RECORD
+  for (let i = 0; i < count; i++) {
+    const at = i * RECORD
+    const id = records[at]
+    const rec = pending[id]
+    if (rec === undefined) continue
+    pending[id] = undefined
+    outstanding--
+    if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+    const tag = records[at + 1]
+    const value = records[at + 2]
+    const aux = records[at + 3]
+    if (rec.aborted || tag === TAG_ABORTED) {
+      rec.reject(abortError(rec.signal))
+      continue
+    }
+    switch (tag) {
+      case TAG_NUMBER:
+        rec.resolve(rec.out === Out.Value ? value : undefined)
+        break
+      case TAG_ERRNO:
+        rec.reject(errnoError(value, aux >= 0 ? (extras![aux] as string) : rec.syscall, rec.path, rec.dest))
+        break
+      case TAG_EXTRA:
+        rec.resolve(extras![aux])
+        break
+      case TAG_STAT:
+        rec.resolve(new Stats(records, stats + value))
+        break
+      case TAG_PANIC:
+        rec.reject(internalError(`eio: the request panicked: ${extras![aux] as string}`))
+        break
+      case TAG_DETACHED:
+        rec.reject(invalidState('the buffer was detached while the request was in flight'))
+        break
+    }
+  }
+  if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
+  // The drain stopped at maxPollReqs/maxPollTime: let timers and I/O run, then go on.
+  if (more) setImmediate(binding.poll)
+}
+
+function settleFlush(): void {
+  const waiters = flushWaiters
+  flushWaiters = []
+  for (const w of waiters) w()
+}
+
+binding.init(dispatch)
+// At exit, threads may still finish requests: make them drop the results quietly.
+process.once('exit', () => binding.shutdown())
+
+/**
+ * Registers the request the binding just queued as slot `id` and returns its promise.
+ * `syscall`, `path` and `dest` describe it in errors.
+ */
+export function track<T>(id: number, opts: Opts, out: Out, syscall: string, path?: unknown, dest?: unknown): Promise<T> {
+  let resolve!: (value: unknown) => void
+  let reject!: (reason: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res as (value: unknown) => void
+    reject = rej
+  })
+  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, onAbort: undefined, aborted: false }
+  pending[id] = rec
+  outstanding++
+  const signal = opts.signal
+  if (signal !== undefined) {
+    rec.signal = signal
+    rec.onAbort = () => abortRequest(id, rec)
+    signal.addEventListener('abort', rec.onAbort, { once: true })
+  }
+  if (opts.group !== undefined) opts.group.add(promise)
+  return promise
+}
+
+function abortRequest(id: number, rec: Pending): void {
+  if (pending[id] !== rec) return
+  rec.aborted = true
+  rec.onAbort = undefined // `once` removed it
+  if (binding.cancel(id)) {
+    // It was still queued: it is gone now, and no completion will come.
+    pending[id] = undefined
+    outstanding--
+    rec.reject(abortError(rec.signal))
+    if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
+  }
+  // Otherwise it is running: the syscall finishes, the binding frees its result, and the
+  // completion rejects the promise.
+}
+
+/**
+ * Runs `submit` (validation plus one binding call) so that nothing throws: bad arguments
+ * reject, an already-aborted signal rejects without submitting.
+ */
+export function request<T>(options: unknown, submit: (opts: Opts) => Promise<T>): Promise<T> {
+  try {
+    const opts = requestOptions(options)
+    if (opts.signal?.aborted) {
+      const p = Promise.reject(abortError(opts.signal))
+      if (opts.group !== undefined) opts.group.add(p)
+      return p as Promise<T>
+    }
+    return submit(opts)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
+
+/** A promise that fulfils once no request of this environment is outstanding. */
+export function flush(): Promise<void> {
+  if (outstanding === 0) return Promise.resolve()
+  return new Promise((resolve) => flushWaiters.push(resolve))
+}
+
+/** Requests of this environment not yet settled. */
+export function outstandingCount(): number {
+  return outstanding
+}

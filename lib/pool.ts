@@ -1,0 +1,65 @@
+// The pool's settings and IO::AIO's counters.
+
+import * as binding from '../binding.js'
+import { validateInteger, validateObject, validateSeconds } from './validators.js'
+
+export { flush } from './core.js'
+
+/** IO::AIO's pool settings; times in seconds. */
+export interface PoolOptions {
+  /** At least this many threads may run (IO::AIO's `min_parallel`; default 8). */
+  minParallel?: number
+  /** At most this many threads may run; 0 pauses execution (IO::AIO's `max_parallel`). */
+  maxParallel?: number
+  /** Idle threads beyond this many exit after `idleTimeout` (default 4). */
+  maxIdle?: number
+  /** Seconds an idle thread beyond `maxIdle` waits before exiting (default 10). */
+  idleTimeout?: number
+  /** Most completions handled per event-loop turn; 0 is unlimited (the default). */
+  maxPollReqs?: number
+  /** Most seconds spent handling completions per event-loop turn; 0 is unlimited. */
+  maxPollTime?: number
+}
+
+const THREADS_MAX = 1024
+
+/**
+ * Changes the pool's settings (IO::AIO's `min_parallel` ... `max_poll_time`). Threads are
+ * shared by the whole process; `maxPollReqs` and `maxPollTime` apply to this environment.
+ * Lowering `maxParallel` returns at once; surplus threads exit when their request ends.
+ */
+export function configure(options: PoolOptions): void {
+  const o = validateObject(options, 'options')
+  const n = (key: keyof PoolOptions, max: number): number | undefined =>
+    o[key] === undefined ? undefined : validateInteger(o[key], `options.${key}`, 0, max)
+  const s = (key: keyof PoolOptions): number | undefined =>
+    o[key] === undefined ? undefined : validateSeconds(o[key], `options.${key}`)
+  binding.configure({
+    minParallel: n('minParallel', THREADS_MAX),
+    maxParallel: n('maxParallel', THREADS_MAX),
+    maxIdle: n('maxIdle', THREADS_MAX),
+    idleTimeout: s('idleTimeout'),
+    maxPollReqs: n('maxPollReqs', 2 ** 32 - 1),
+    maxPollTime: s('maxPollTime'),
+  })
+}
+
+/** Requests of this environment not yet settled (IO::AIO's `nreqs`). */
+export function nreqs(): number {
+  return binding.nreqs()
+}
+
+/** Requests of this environment waiting for a thread (IO::AIO's `nready`). */
+export function nready(): number {
+  return binding.nready()
+}
+
+/** Requests of this environment executed, whose promises are not yet settled (`npending`). */
+export function npending(): number {
+  return binding.npending()
+}
+
+/** Worker threads in the process (IO::AIO's `nthreads`). */
+export function nthreads(): number {
+  return binding.nthreads()
+}

@@ -1,0 +1,195 @@
+// The requests of IO::AIO's core: each validates, normalises, and makes one binding call,
+// in that order (Node's lib/internal/fs/promises.js pattern). None throws: bad arguments
+// reject (see `request`).
+
+import * as binding from '../binding.js'
+import { constants } from './constants.js'
+import { Out, request, track } from './core.js'
+import type { RequestOptions } from './core.js'
+import { toPath } from './paths.js'
+import type { PathLike } from './paths.js'
+import type { Stats } from './stats.js'
+import {
+  MAX_RW,
+  validateBuffer,
+  validateFd,
+  validateInt32,
+  validateInt64,
+  validateLength,
+  validateMode,
+  validateObject,
+  validateOpenFlags,
+  validatePosition,
+  validateRange,
+  validateSeconds,
+  validateEncoding,
+} from './validators.js'
+
+/** Options of requests that return names. */
+export interface NamesOptions extends RequestOptions {
+  /** 'buffer' returns names as Buffers, so that names that are not UTF-8 survive. */
+  encoding?: 'utf8' | 'buffer'
+}
+
+/** `aio_nop`: does nothing on a worker thread; fulfils once it has gone round the pool. */
+export function nop(options?: RequestOptions): Promise<void> {
+  return request(options, (o) => track(binding.nop(o.priority), o, Out.Void, 'nop'))
+}
+
+/** `aio_busy`: keeps a worker thread busy for `seconds` (fractions allowed). */
+export function busy(seconds: number, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const s = validateSeconds(seconds, 'seconds')
+    return track(binding.busy(o.priority, s), o, Out.Void, 'busy')
+  })
+}
+
+/** `aio_open`: opens a file; fulfils with the fd. `flags` as a number or Node's strings. */
+export function open(path: PathLike, flags: number | string = 'r', mode: number | string = 0o666, options?: RequestOptions): Promise<number> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    const f = validateOpenFlags(flags, 'flags', constants)
+    const m = validateMode(mode, 'mode', 0o666)
+    return track(binding.open(o.priority, p.dir, p.path, f, m), o, Out.Value, 'open', p.display)
+  })
+}
+
+/** `aio_close`. */
+export function close(fd: number | { fd: number }, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const f = validateFd(fd)
+    return track(binding.close(o.priority, f), o, Out.Void, 'close')
+  })
+}
+
+/** `aio_seek`: `lseek`; fulfils with the new offset. `whence` is a `SEEK_*` constant. */
+export function seek(fd: number | { fd: number }, offset: number | bigint, whence: number, options?: RequestOptions): Promise<number | bigint> {
+  return request(options, (o) => {
+    const f = validateFd(fd)
+    const off = validateInt64(offset, 'offset')
+    const w = validateInt32(whence, 'whence')
+    return track(binding.seek(o.priority, f, off, w), o, Out.Value, 'lseek')
+  })
+}
+
+/**
+ * `aio_read`: reads `length` bytes at `offset` (null: the file position) into `buffer` at
+ * `bufferOffset`; fulfils with the number of bytes read.
+ */
+export function read(
+  fd: number | { fd: number },
+  offset: number | bigint | null | undefined,
+  length: number,
+  buffer: ArrayBufferView,
+  bufferOffset = 0,
+  options?: RequestOptions,
+): Promise<number> {
+  return request(options, (o) => {
+    const f = validateFd(fd)
+    const pos = validatePosition(offset, 'offset')
+    const buf = validateBuffer(buffer, 'buffer')
+    const bo = validateLength(bufferOffset ?? 0, 'bufferOffset')
+    const len = validateLength(length, 'length')
+    validateRange(bo, len, buf.byteLength, 'bufferOffset', 'length')
+    const id = binding.read(o.priority, f, pos, Math.min(len, MAX_RW), buf, bo)
+    return track(id, o, Out.Value, 'read')
+  })
+}
+
+/**
+ * `aio_write`: writes `length` bytes of `data` (a buffer or a UTF-8 string) from
+ * `dataOffset` at `offset` (null: the file position); fulfils with the bytes written.
+ * `length` undefined writes the rest of `data`. `data` is copied before this returns.
+ */
+export function write(
+  fd: number | { fd: number },
+  offset: number | bigint | null | undefined,
+  length: number | null | undefined,
+  data: ArrayBufferView | string,
+  dataOffset = 0,
+  options?: RequestOptions,
+): Promise<number> {
+  return request(options, (o) => {
+    const f = validateFd(fd)
+    const pos = validatePosition(offset, 'offset')
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : validateBuffer(data, 'data')
+    const dof = validateLength(dataOffset ?? 0, 'dataOffset')
+    const len = length === undefined || length === null ? Math.max(0, buf.byteLength - dof) : validateLength(length, 'length')
+    validateRange(dof, len, buf.byteLength, 'dataOffset', 'length')
+    const id = binding.write(o.priority, f, pos, buf, dof, Math.min(len, MAX_RW))
+    return track(id, o, Out.Value, 'write')
+  })
+}
+
+function isFdLike(v: unknown): boolean {
+  return typeof v === 'number' || (typeof v === 'object' && v !== null && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
+}
+
+/** `aio_stat`: status of a path (following symlinks) or of an fd. */
+export function stat(pathOrFd: PathLike | number | { fd: number }, options?: RequestOptions): Promise<Stats> {
+  return request(options, (o) => {
+    if (isFdLike(pathOrFd)) {
+      const f = validateFd(pathOrFd)
+      return track(binding.stat(o.priority, null, undefined, f, true), o, Out.Value, 'fstat')
+    }
+    const p = toPath(pathOrFd)
+    return track(binding.stat(o.priority, p.dir, p.path, -1, true), o, Out.Value, 'stat', p.display)
+  })
+}
+
+/** `aio_lstat`: status of a path, not following a final symlink. */
+export function lstat(path: PathLike, options?: RequestOptions): Promise<Stats> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    return track(binding.stat(o.priority, p.dir, p.path, -1, false), o, Out.Value, 'lstat', p.display)
+  })
+}
+
+/** `aio_unlink`. */
+export function unlink(path: PathLike, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    return track(binding.unlink(o.priority, p.dir, p.path), o, Out.Void, 'unlink', p.display)
+  })
+}
+
+/** `aio_mkdir`. */
+export function mkdir(path: PathLike, mode: number | string = 0o777, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    const m = validateMode(mode, 'mode', 0o777)
+    return track(binding.mkdir(o.priority, p.dir, p.path, m), o, Out.Void, 'mkdir', p.display)
+  })
+}
+
+/** `aio_rmdir`. */
+export function rmdir(path: PathLike, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    return track(binding.rmdir(o.priority, p.dir, p.path), o, Out.Void, 'rmdir', p.display)
+  })
+}
+
+/**
+ * `aio_rename` (and the newer `aio_rename2`): `flags` takes `RENAME_NOREPLACE`,
+ * `RENAME_EXCHANGE`, `RENAME_WHITEOUT`.
+ */
+export function rename(src: PathLike, dst: PathLike, flags = 0, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const from = toPath(src, 'src')
+    const to = toPath(dst, 'dst')
+    const fl = validateInt32(flags ?? 0, 'flags', 0)
+    const id = binding.rename(o.priority, from.dir, from.path, to.dir, to.path, fl)
+    return track(id, o, Out.Void, 'rename', from.display, to.display)
+  })
+}
+
+/** `aio_readdir`: the names in a directory, without `.` and `..`, unsorted. */
+export function readdir(path: PathLike, options?: NamesOptions): Promise<string[] | Buffer[]> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    const buffers = options == null ? false : validateEncoding(validateObject(options, 'options').encoding, 'options.encoding')
+    return track(binding.readdir(o.priority, p.dir, p.path, buffers), o, Out.Value, 'scandir', p.display)
+  })
+}
+
