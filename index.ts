@@ -26,3 +26,12 @@ export {
   write,
 } from './lib/requests.js'
 export type { NamesOptions } from './lib/requests.js'
+
+// Request families, one module each.
+export * from './lib/meta.js'
+export * from './lib/names.js'
+export * from './lib/mem.js'
+export * from './lib/sync.js'
+export * from './lib/group.js'
+export * from './lib/composite.js'
+export * from './lib/scan.js'

@@ -62,11 +62,14 @@ export function requestOptions(options: unknown, name = 'options'): Opts {
   return { priority, signal, group }
 }
 
+/** How the result becomes the promise's value: an `Out`, or a function applied to it. */
+export type Convert = Out | ((value: unknown) => unknown)
+
 /** One request in flight. */
 interface Pending {
   resolve: (value: unknown) => void
   reject: (reason: unknown) => void
-  out: Out
+  out: Convert
   syscall: string
   path: unknown
   dest: unknown
@@ -108,13 +111,13 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
     }
     switch (tag) {
       case TAG_NUMBER:
-        rec.resolve(rec.out === Out.Value ? value : undefined)
+        rec.resolve(rec.out === Out.Void ? undefined : rec.out === Out.Value ? value : rec.out(value))
         break
       case TAG_ERRNO:
         rec.reject(errnoError(value, aux >= 0 ? (extras![aux] as string) : rec.syscall, rec.path, rec.dest))
         break
       case TAG_EXTRA:
-        rec.resolve(extras![aux])
+        rec.resolve(typeof rec.out === 'function' ? rec.out(extras![aux]) : extras![aux])
         break
       case TAG_STAT:
         rec.resolve(new Stats(records, stats + value))
@@ -146,7 +149,7 @@ process.once('exit', () => binding.shutdown())
  * Registers the request the binding just queued as slot `id` and returns its promise.
  * `syscall`, `path` and `dest` describe it in errors.
  */
-export function track<T>(id: number, opts: Opts, out: Out, syscall: string, path?: unknown, dest?: unknown): Promise<T> {
+export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, path?: unknown, dest?: unknown): Promise<T> {
   let resolve!: (value: unknown) => void
   let reject!: (reason: unknown) => void
   const promise = new Promise<T>((res, rej) => {

@@ -9,6 +9,7 @@
 //! Nothing here knows about Node.js: eio-node is one client among possible others.
 
 pub mod op;
+pub mod ops;
 pub mod pool;
 pub mod req;
 pub mod sys;
@@ -19,4 +20,4 @@ pub use pool::{seconds, Client, CompletionSink, Pool, PoolConfig, PRI_DEFAULT, P
 pub use req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
 pub use sys::cvt::Errno;
 pub use sys::path::{At, Base};
-pub use value::{DirList, FileStat, Outcome, ReqError, Value};
+pub use value::{Data, DirList, FileStat, Outcome, ReqError, Value};

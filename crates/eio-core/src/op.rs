@@ -68,6 +68,12 @@ pub enum Op {
     Readdir {
         at: At,
     },
+    /// The request families of [`crate::ops`].
+    Meta(crate::ops::meta::MetaOp),
+    Names(crate::ops::names::NamesOp),
+    Mem(crate::ops::mem::MemOp),
+    Composite(crate::ops::composite::CompositeOp),
+    Scan(crate::ops::scan::ScanOp),
     /// Any other work, for Rust users and tests: runs the closure on a worker.
     Custom(Box<dyn FnOnce(&ReqCtx<'_>) -> Outcome + Send>),
 }
@@ -76,6 +82,11 @@ impl fmt::Debug for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Op::Custom(_) => f.write_str("Custom"),
+            Op::Meta(op) => write!(f, "{op:?}"),
+            Op::Names(op) => write!(f, "{op:?}"),
+            Op::Mem(op) => write!(f, "{op:?}"),
+            Op::Composite(op) => write!(f, "{op:?}"),
+            Op::Scan(op) => write!(f, "{op:?}"),
             Op::Nop => f.write_str("Nop"),
             Op::Busy(d) => write!(f, "Busy({d:?})"),
             Op::Open { at, flags, mode } => write!(f, "Open({at:?}, {flags:#o}, {mode:#o})"),
@@ -129,6 +140,11 @@ impl Op {
                 let fd = dir::open_dir(&at)?;
                 Value::Dir(dir::read_all(&fd, &|| ctx.aborted())?)
             }
+            Op::Meta(op) => return op.execute(ctx),
+            Op::Names(op) => return op.execute(ctx),
+            Op::Mem(op) => return op.execute(ctx),
+            Op::Composite(op) => return op.execute(ctx),
+            Op::Scan(op) => return op.execute(ctx),
             Op::Custom(f) => return f(ctx),
         };
         Ok(value)

@@ -20,6 +20,36 @@ pub enum Value {
     /// Bytes read, for the receiver to copy into the caller's buffer.
     Bytes(Vec<u8>),
     Dir(DirList),
+    /// A working directory that the request opened: its fd (closed if undelivered) and
+    /// canonical path.
+    Wd { fd: OwnedFd, path: Vec<u8> },
+    /// Any other structured result (see [`Data`]).
+    Data(Data),
+}
+
+/// A structured result as plain data, for requests whose results are more than a
+/// number: eio-node turns it into the JS value of the same shape. It never holds a
+/// resource (fds go in [`Value::Fd`] or [`Value::Wd`]), so dropping it frees only memory.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Data {
+    Undefined,
+    Null,
+    Bool(bool),
+    /// A number, or a bigint where a double would lose precision.
+    Int(i64),
+    F64(f64),
+    /// A file name or path: a string, or a `Buffer` when the request asked for
+    /// `encoding: 'buffer'`.
+    Name(Vec<u8>),
+    /// A `Buffer`.
+    Bytes(Vec<u8>),
+    /// The names of a [`DirList`], as an array of names (see [`Data::Name`]).
+    Names(DirList),
+    /// A `Float64Array`: many numbers in one value.
+    Numbers(Vec<f64>),
+    Array(Vec<Data>),
+    /// A plain object with these properties, in this order.
+    Object(Vec<(&'static str, Data)>),
 }
 
 /// A request's failure.

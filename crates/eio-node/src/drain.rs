@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use eio_core::{DirList, FileStat, ReqError, Value};
+use eio_core::{Data, DirList, FileStat, ReqError, Value};
 use napi::sys;
 
 use crate::env::{Delivery, Done, EnvCtx, EnvLocal, Slot};
@@ -240,6 +240,17 @@ unsafe fn encode_outcome(
             let aux = unsafe { batch.extra(names(env, &list, buffers)?)? };
             batch.push(i, TAG_EXTRA, 0.0, aux);
         }
+        Ok(Value::Wd { fd, path }) => {
+            // SAFETY: guaranteed by the caller.
+            let aux = unsafe { batch.extra(wd_pair(env, fd, &path)?)? };
+            batch.push(i, TAG_EXTRA, 0.0, aux);
+        }
+        Ok(Value::Data(data)) => {
+            let buffers = matches!(slot.delivery, Delivery::Names { buffers: true });
+            // SAFETY: guaranteed by the caller.
+            let aux = unsafe { batch.extra(to_js(env, &data, buffers)?)? };
+            batch.push(i, TAG_EXTRA, 0.0, aux);
+        }
         Err(ReqError::Os { errno, syscall }) => {
             let aux = match syscall {
                 // SAFETY: guaranteed by the caller.
@@ -305,4 +316,64 @@ pub unsafe fn names(
         unsafe { raw::set_element(env, arr, i as u32, v)? };
     }
     Ok(arr)
+}
+
+/// `[WdHandle, path]` for a working directory a request opened.
+///
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+unsafe fn wd_pair(env: sys::napi_env, fd: std::os::fd::OwnedFd, path: &[u8]) -> napi::Result<sys::napi_value> {
+    use napi::bindgen_prelude::ToNapiValue;
+    // SAFETY: guaranteed by the caller; the handle now owns the fd.
+    let handle = unsafe { crate::wd::WdHandle::to_napi_value(env, crate::wd::WdHandle::new(fd))? };
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let pair = raw::array(env, 2)?;
+        raw::set_element(env, pair, 0, handle)?;
+        raw::set_element(env, pair, 1, raw::string(env, path)?)?;
+        Ok(pair)
+    }
+}
+
+/// The JS value of a structured result; names become `Buffer`s when `buffers` is set.
+///
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+pub unsafe fn to_js(env: sys::napi_env, data: &Data, buffers: bool) -> napi::Result<sys::napi_value> {
+    let mut v = std::ptr::null_mut();
+    // SAFETY (all arms): guaranteed by the caller; every out-pointer is valid.
+    unsafe {
+        match data {
+            Data::Undefined => return Ok(raw::undefined(env)),
+            Data::Null => {
+                sys::napi_get_null(env, &mut v);
+            }
+            Data::Bool(b) => {
+                sys::napi_get_boolean(env, *b, &mut v);
+            }
+            Data::Int(n) if (-MAX_SAFE..=MAX_SAFE).contains(n) => return raw::number(env, *n as f64),
+            Data::Int(n) => return raw::bigint(env, *n),
+            Data::F64(n) => return raw::number(env, *n),
+            Data::Name(bytes) if buffers => return raw::buffer_copy(env, bytes),
+            Data::Name(bytes) => return raw::string(env, bytes),
+            Data::Bytes(bytes) => return raw::buffer_copy(env, bytes),
+            Data::Names(list) => return names(env, list, buffers),
+            Data::Numbers(values) => return raw::float64_array(env, values),
+            Data::Array(items) => {
+                let arr = raw::array(env, items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    raw::set_element(env, arr, i as u32, to_js(env, item, buffers)?)?;
+                }
+                return Ok(arr);
+            }
+            Data::Object(props) => {
+                raw::check(sys::napi_create_object(env, &mut v), "napi_create_object")?;
+                for (key, value) in props {
+                    let key = raw::string(env, key.as_bytes())?;
+                    raw::check(sys::napi_set_property(env, v, key, to_js(env, value, buffers)?), "napi_set_property")?;
+                }
+            }
+        }
+    }
+    Ok(v)
 }

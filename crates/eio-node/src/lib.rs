@@ -10,6 +10,7 @@ mod env;
 mod pool;
 mod raw;
 mod requests;
+mod sync_helpers;
 mod wd;
 
 use napi::bindgen_prelude::*;

@@ -8,12 +8,18 @@ use eio_core::{At, Op, Pool, Target};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+mod composite;
+mod mem;
+mod meta;
+mod names;
+mod scan;
+
 use crate::env::{Delivery, EnvCtx, Slot};
 use crate::raw;
 use crate::wd::{self, WdHandle};
 
 /// Submits `op` for the environment `env`; returns the request's slot number.
-fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
+pub(crate) fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
     // SAFETY: the env of the current call, on its JS thread.
     let ctx = unsafe { EnvCtx::get(env.raw())? };
     let id = ctx.local.borrow().slots.next_index();
@@ -28,14 +34,14 @@ fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
     Ok(tracked)
 }
 
-fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<At> {
+pub(crate) fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<At> {
     // SAFETY: `path` is a live handle of the current call.
     let bytes = unsafe { raw::path_bytes(env.raw(), path.raw())? };
     wd::at(dir, bytes).map_err(|e| Error::from_reason(format!("eio: bad path argument: {e}")))
 }
 
 /// A file position: the JS layer passes -1 for "the current file position".
-fn position(env: &Env, offset: Unknown<'_>) -> Result<Option<i64>> {
+pub(crate) fn position(env: &Env, offset: Unknown<'_>) -> Result<Option<i64>> {
     // SAFETY: `offset` is a live handle of the current call.
     let n = unsafe { raw::int64(env.raw(), offset.raw())? };
     Ok((n >= 0).then_some(n))

@@ -1,0 +1,1 @@
+//! Links and names: mknodat, linkat, symlinkat, readlinkat, realpath, directory fds.

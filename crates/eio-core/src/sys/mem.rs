@@ -1,0 +1,1 @@
+//! Memory: mmap, munmap, msync, mlock, madvise, mprotect and friends.

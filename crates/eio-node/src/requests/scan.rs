@@ -1,0 +1,1 @@
+//! Bindings of the `eio_core::ops::scan` requests.

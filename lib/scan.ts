@@ -1,0 +1,2 @@
+// (family module)
+export {}
