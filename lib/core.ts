@@ -4,7 +4,7 @@
 // AbortSignal wiring, flush().
 
 import * as binding from '../binding.js'
-import { abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
+import { AbortError, abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
 import { Stats } from './stats.js'
 import { validateObject, validateSignal } from './validators.js'
 
@@ -22,8 +22,10 @@ export const enum Out {
 
 /** Something that joins groups: implemented by AsyncGroup. */
 export interface GroupLike {
-  /** @internal Adopts a request promise (or group) as a member. */
+  /** Adopts request promises (or groups) as members. */
   add(...members: unknown[]): unknown
+  /** The priority members get when they name none. */
+  readonly priority?: number
 }
 
 /** The options every request takes. */
@@ -46,7 +48,13 @@ const NO_OPTS: Opts = { priority: PRI_DEFAULT, signal: undefined, group: undefin
 export function requestOptions(options: unknown, name = 'options'): Opts {
   if (options === undefined || options === null) return NO_OPTS
   const o = validateObject(options, name)
-  let priority = PRI_DEFAULT
+  const group = o.group as GroupLike | undefined
+  if (group !== undefined && (group === null || typeof group !== 'object' || typeof group.add !== 'function')) {
+    throw invalidArgType(`${name}.group`, 'an instance of AsyncGroup', group)
+  }
+  // Members inherit their group's priority unless they name one (IO::AIO's composites
+  // and groups re-apply theirs to each sub-request).
+  let priority = group?.priority ?? PRI_DEFAULT
   if (o.priority !== undefined) {
     if (typeof o.priority !== 'number') throw invalidArgType(`${name}.priority`, 'of type number', o.priority)
     if (!Number.isInteger(o.priority) || o.priority < PRI_MIN || o.priority > PRI_MAX) {
@@ -55,15 +63,14 @@ export function requestOptions(options: unknown, name = 'options'): Opts {
     priority = o.priority
   }
   const signal = validateSignal(o.signal, `${name}.signal`)
-  const group = o.group as GroupLike | undefined
-  if (group !== undefined && (group === null || typeof group !== 'object' || typeof group.add !== 'function')) {
-    throw invalidArgType(`${name}.group`, 'an instance of AsyncGroup', group)
-  }
   return { priority, signal, group }
 }
 
 /** How the result becomes the promise's value: an `Out`, or a function applied to it. */
 export type Convert = Out | ((value: unknown) => unknown)
+
+/** Marks a request's promise with its record, so that groups can cancel it. */
+const kRequest = Symbol('eio.request')
 
 /** One request in flight. */
 interface Pending {
@@ -76,6 +83,9 @@ interface Pending {
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   aborted: boolean
+  id: number
+  /** Why it was cancelled, when not by its signal. */
+  reason?: unknown
 }
 
 const pending: (Pending | undefined)[] = []
@@ -106,7 +116,7 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
     const value = records[at + 2]
     const aux = records[at + 3]
     if (rec.aborted || tag === TAG_ABORTED) {
-      rec.reject(abortError(rec.signal))
+      rec.reject(abortErrorFor(rec))
       continue
     }
     switch (tag) {
@@ -135,6 +145,10 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
   if (more) setImmediate(binding.poll)
 }
 
+function abortErrorFor(rec: Pending) {
+  return rec.signal?.aborted ? abortError(rec.signal) : new AbortError(undefined, { cause: rec.reason })
+}
+
 function settleFlush(): void {
   const waiters = flushWaiters
   flushWaiters = []
@@ -156,8 +170,9 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
     resolve = res as (value: unknown) => void
     reject = rej
   })
-  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, onAbort: undefined, aborted: false }
+  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, onAbort: undefined, aborted: false, id }
   pending[id] = rec
+  ;(promise as Promise<T> & { [kRequest]?: Pending })[kRequest] = rec
   outstanding++
   const signal = opts.signal
   if (signal !== undefined) {
@@ -177,11 +192,28 @@ function abortRequest(id: number, rec: Pending): void {
     // It was still queued: it is gone now, and no completion will come.
     pending[id] = undefined
     outstanding--
-    rec.reject(abortError(rec.signal))
+    rec.reject(abortErrorFor(rec))
     if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
   }
   // Otherwise it is running: the syscall finishes, the binding frees its result, and the
   // completion rejects the promise.
+}
+
+/**
+ * Cancels the request behind `promise` (one that an eio request function returned): it
+ * rejects with an AbortError, as if its signal had aborted, and `reason` becomes the
+ * error's cause. False if it is not an eio request or has already settled.
+ */
+export function cancelRequest(promise: unknown, reason?: unknown): boolean {
+  const rec = (promise as { [kRequest]?: Pending } | null)?.[kRequest]
+  if (rec === undefined || pending[rec.id] !== rec || rec.aborted) return false
+  if (rec.onAbort !== undefined) {
+    rec.signal!.removeEventListener('abort', rec.onAbort)
+    rec.onAbort = undefined
+  }
+  rec.reason = reason
+  abortRequest(rec.id, rec)
+  return true
 }
 
 /**
