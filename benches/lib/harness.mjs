@@ -10,7 +10,14 @@
 // `run()` returns a measurement ({ seconds, count } or { bytes, count }); the row's
 // `metric` turns it into the number shown. The contender named 'eio' is the one compared.
 
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import * as eio from '../../index.js'
+
+// A full collection before each timed run, so that no contender pays for the garbage the
+// previous one left. (`npm run bench` runs plain `node`, so expose gc from here.)
+v8.setFlagsFromString('--expose-gc')
+const collectGarbage = vm.runInNewContext('gc')
 
 /** How a measurement becomes the number in the table, and which way is better. */
 export const metrics = {
@@ -118,6 +125,7 @@ async function measureRounds(row, { warmup, runs, log }) {
     const order = [...contenders.slice(shift), ...contenders.slice(0, shift)]
     for (const contender of order) {
       await row.beforeEach?.(contender)
+      collectGarbage()
       const m = await contender.run()
       if (round < warmup) continue
       samples.get(contender.name).push(row.metric.of(m))

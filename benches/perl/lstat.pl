@@ -13,10 +13,7 @@ $width ||= @paths;
 warm_up;
 timed scalar @paths, sub {
     in_flight scalar @paths, $width, sub {
-        my ($i, $lane, $next) = @_;
-        aio_lstat $paths[$i], sub {
-            $_[0] == 0 or die "lstat $paths[$i]: $!\n";
-            $next->($lane);
-        };
-    };
+        my ($i, $callback) = @_;
+        aio_lstat $paths[$i], $callback;
+    }, sub { $_[0] == 0 or die "lstat: $!\n" };
 };

@@ -11,8 +11,5 @@ my ($total, $width) = map { 0 + $_ } @ARGV;
 $width ||= $total;
 warm_up;
 timed $total, sub {
-    in_flight $total, $width, sub {
-        my (undef, $lane, $next) = @_;
-        aio_nop sub { $next->($lane) };
-    };
+    in_flight $total, $width, sub { aio_nop $_[1] }, sub { };
 };

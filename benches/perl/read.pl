@@ -6,7 +6,7 @@ use warnings;
 use FindBin;
 use lib $FindBin::Bin;
 use IO::AIO;
-use Bench qw(in_flight warm_up timed);
+use Bench qw(in_lanes warm_up timed);
 
 my ($file, $offsets_file, $size, $width) = @ARGV;
 open my $fh, '<:raw', $file or die "$file: $!\n";
@@ -15,11 +15,8 @@ my @blocks = unpack 'V*', do { local $/; <$ofh> };
 my @buffers = map { "\0" x $size } 1 .. $width;
 warm_up;
 timed scalar @blocks, sub {
-    in_flight scalar @blocks, $width, sub {
-        my ($i, $lane, $next) = @_;
-        aio_read $fh, $blocks[$i] * $size, $size, $buffers[$lane], 0, sub {
-            $_[0] == $size or die "read: $!\n";
-            $next->($lane);
-        };
-    };
+    in_lanes scalar @blocks, $width, sub {
+        my ($i, $lane, $callback) = @_;
+        aio_read $fh, $blocks[$i] * $size, $size, $buffers[$lane], 0, $callback;
+    }, sub { $_[0] == $size or die "read: $!\n" };
 };
