@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { createBigFile, createTree, makeWorkDir, removeWorkDir, SIZES } from './lib/corpus.mjs'
 import { ensureIoAio } from './lib/external.mjs'
-import { describeTarget, checkTargets, measureRow, missingFunctions, resultTable } from './lib/harness.mjs'
+import { checkTargets, describeTarget, measureRow, missingFunctions, resultTable, targetTable } from './lib/harness.mjs'
 import { loadAverage, machineFacts, writeResults } from './lib/report.mjs'
 import * as copy from './workloads/copy.mjs'
 import * as lstat from './workloads/lstat.mjs'
@@ -118,11 +118,21 @@ try {
       skipped.push(note)
     }
     log(`${row.id}: ${row.title}`)
-    const result = await measureRow(row, {
-      warmup: row.warmup ?? rounds.warmup,
-      runs: opts.runs === undefined ? (row.runs ?? rounds.runs) : rounds.runs,
-      log,
-    })
+    let result
+    try {
+      result = await measureRow(row, {
+        warmup: row.warmup ?? rounds.warmup,
+        runs: opts.runs === undefined ? (row.runs ?? rounds.runs) : rounds.runs,
+        log,
+      })
+    } catch (err) {
+      // A failing contender (say, a function that has just landed) costs its row only.
+      const note = `${row.id}: failed: ${err.stack ?? err}`
+      log(note)
+      skipped.push(note.split('\n')[0])
+      process.exitCode = 1
+      continue
+    }
     measured.push(result)
     const note = row.note?.(result.results)
     if (note) notes.push(`${row.id}: ${note}`)
@@ -139,6 +149,8 @@ try {
 
 const loadEnd = loadAverage()
 log(`load average at end: ${loadEnd}`)
+console.log(`## Targets\n\n${targetTable(measured)}\n`)
+if (skipped.length) console.log(`## Not measured\n\n${skipped.map((s) => `- ${s}`).join('\n')}\n`)
 writeResults(opts.out, {
   command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   started,

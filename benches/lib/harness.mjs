@@ -102,9 +102,8 @@ export function missingFunctions(row) {
 }
 
 /**
- * Measures one row: `warmup + runs` rounds, each running every contender once; the order
- * rotates from round to round so that no contender always runs right after another, and
- * the warm-up rounds are discarded. Returns the summary of each contender.
+ * Measures one row: `warmup + runs` rounds, each running every contender once, and the
+ * warm-up rounds discarded. Returns the summary of each contender that is not skipped.
  */
 export async function measureRow(row, { warmup, runs, log }) {
   await row.setup?.()
@@ -121,8 +120,11 @@ async function measureRounds(row, { warmup, runs, log }) {
   const measurements = new Map(contenders.map((c) => [c.name, []]))
   const rounds = warmup + runs
   for (let round = 0; round < rounds; round++) {
+    // Vary who goes first and who follows whom: rotate by the round number, and run every
+    // other round backwards.
     const shift = round % contenders.length
     const order = [...contenders.slice(shift), ...contenders.slice(0, shift)]
+    if (round % 2) order.reverse()
     for (const contender of order) {
       await row.beforeEach?.(contender)
       collectGarbage()
@@ -137,7 +139,6 @@ async function measureRounds(row, { warmup, runs, log }) {
     row,
     warmup,
     runs,
-    skipped: row.contenders.filter((c) => c.skip).map((c) => ({ name: c.name, reason: c.skip })),
     results: contenders.map((c) => ({
       name: c.name,
       ...summarize(samples.get(c.name)),
