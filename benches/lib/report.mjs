@@ -57,7 +57,7 @@ export function writeResults(file, { command, started, facts, loadStart, loadEnd
   const text = `# eio benchmark results
 
 Produced by \`${command}\` (benches/run.mjs), started ${started.toISOString()}.
-Do not edit by hand: run \`npm run bench\` (a full run, ~15 minutes) or \`npm run bench -- --quick\`.
+Do not edit by hand: run \`npm run bench\` (a full run takes 15–30 minutes on 2 cores) or \`npm run bench -- --quick\`.
 
 ## How it was run
 
