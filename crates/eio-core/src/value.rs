@@ -22,7 +22,10 @@ pub enum Value {
     Dir(DirList),
     /// A working directory that the request opened: its fd (closed if undelivered) and
     /// canonical path.
-    Wd { fd: OwnedFd, path: Vec<u8> },
+    Wd {
+        fd: OwnedFd,
+        path: Vec<u8>,
+    },
     /// Any other structured result (see [`Data`]).
     Data(Data),
 }
@@ -57,28 +60,19 @@ pub enum Data {
 pub enum ReqError {
     /// A syscall failed. `syscall` names the step that failed where a request makes
     /// several calls and the step says more than the request's own name.
-    Os {
-        errno: Errno,
-        syscall: Option<&'static str>,
-    },
+    Os { errno: Errno, syscall: Option<&'static str> },
     /// The request panicked; the pool caught it and carried on.
     Panic(String),
 }
 
 impl ReqError {
     pub fn os(errno: Errno) -> ReqError {
-        ReqError::Os {
-            errno,
-            syscall: None,
-        }
+        ReqError::Os { errno, syscall: None }
     }
 
     pub fn with_syscall(self, name: &'static str) -> ReqError {
         match self {
-            ReqError::Os { errno, .. } => ReqError::Os {
-                errno,
-                syscall: Some(name),
-            },
+            ReqError::Os { errno, .. } => ReqError::Os { errno, syscall: Some(name) },
             other => other,
         }
     }

@@ -60,8 +60,7 @@ impl Batch {
     }
 
     fn push(&mut self, slot: u32, tag: f64, value: f64, aux: f64) {
-        self.records
-            .extend_from_slice(&[slot as f64, tag, value, aux]);
+        self.records.extend_from_slice(&[slot as f64, tag, value, aux]);
     }
 }
 
@@ -69,31 +68,20 @@ impl Batch {
 ///
 /// # Safety
 /// On the JS thread of `ctx.env`, inside a call or callback scope; `dispatch` a live function.
-pub unsafe fn deliver(
-    ctx: &EnvCtx,
-    dispatch: sys::napi_value,
-    fresh: Vec<Done>,
-) -> napi::Result<()> {
+pub unsafe fn deliver(ctx: &EnvCtx, dispatch: sys::napi_value, fresh: Vec<Done>) -> napi::Result<()> {
     let env = ctx.env;
     let started = Instant::now();
     let (limit, time_limit) = {
         let mut local = ctx.local.borrow_mut();
         local.backlog.extend(fresh);
-        let limit = if local.max_poll_reqs == 0 {
-            usize::MAX
-        } else {
-            local.max_poll_reqs
-        };
+        let limit = if local.max_poll_reqs == 0 { usize::MAX } else { local.max_poll_reqs };
         (limit, local.max_poll_time)
     };
     let mut delivered = 0;
     loop {
         let mut scope = std::ptr::null_mut();
         // SAFETY: on the JS thread of a live env.
-        raw::check(
-            unsafe { sys::napi_open_handle_scope(env, &mut scope) },
-            "napi_open_handle_scope",
-        )?;
+        raw::check(unsafe { sys::napi_open_handle_scope(env, &mut scope) }, "napi_open_handle_scope")?;
         let (args, stop) = {
             let mut local = ctx.local.borrow_mut();
             let n = local.backlog.len().min(limit - delivered).min(CHUNK);
@@ -146,11 +134,7 @@ unsafe fn batch_args(mut batch: Batch, n: usize, more: bool) -> napi::Result<[sy
         // SAFETY: guaranteed by the caller.
         unsafe { raw::number(env, n as f64)? },
         // SAFETY: guaranteed by the caller.
-        if batch.extras.is_null() {
-            unsafe { raw::undefined(env) }
-        } else {
-            batch.extras
-        },
+        if batch.extras.is_null() { unsafe { raw::undefined(env) } } else { batch.extras },
         more_v,
     ])
 }
@@ -197,9 +181,7 @@ unsafe fn encode_outcome(
     let env = batch.env;
     match outcome {
         Ok(Value::Unit) => batch.push(i, TAG_NUMBER, 0.0, -1.0),
-        Ok(Value::Int(n)) if (-MAX_SAFE..=MAX_SAFE).contains(&n) => {
-            batch.push(i, TAG_NUMBER, n as f64, -1.0)
-        }
+        Ok(Value::Int(n)) if (-MAX_SAFE..=MAX_SAFE).contains(&n) => batch.push(i, TAG_NUMBER, n as f64, -1.0),
         Ok(Value::Int(n)) => {
             // SAFETY: guaranteed by the caller.
             let aux = unsafe { batch.extra(raw::bigint(env, n)?)? };
@@ -296,11 +278,7 @@ fn push_stat(out: &mut Vec<f64>, s: &FileStat) {
 ///
 /// # Safety
 /// Inside an open handle scope on the JS thread.
-pub unsafe fn names(
-    env: sys::napi_env,
-    list: &DirList,
-    buffers: bool,
-) -> napi::Result<sys::napi_value> {
+pub unsafe fn names(env: sys::napi_env, list: &DirList, buffers: bool) -> napi::Result<sys::napi_value> {
     // SAFETY: guaranteed by the caller.
     let arr = unsafe { raw::array(env, list.len())? };
     for (i, name) in list.names().enumerate() {
@@ -322,7 +300,11 @@ pub unsafe fn names(
 ///
 /// # Safety
 /// Inside an open handle scope on the JS thread.
-unsafe fn wd_pair(env: sys::napi_env, fd: std::os::fd::OwnedFd, path: &[u8]) -> napi::Result<sys::napi_value> {
+unsafe fn wd_pair(
+    env: sys::napi_env,
+    fd: std::os::fd::OwnedFd,
+    path: &[u8],
+) -> napi::Result<sys::napi_value> {
     use napi::bindgen_prelude::ToNapiValue;
     // SAFETY: guaranteed by the caller; the handle now owns the fd.
     let handle = unsafe { crate::wd::WdHandle::to_napi_value(env, crate::wd::WdHandle::new(fd))? };
@@ -370,7 +352,10 @@ pub unsafe fn to_js(env: sys::napi_env, data: &Data, buffers: bool) -> napi::Res
                 raw::check(sys::napi_create_object(env, &mut v), "napi_create_object")?;
                 for (key, value) in props {
                     let key = raw::string(env, key.as_bytes())?;
-                    raw::check(sys::napi_set_property(env, v, key, to_js(env, value, buffers)?), "napi_set_property")?;
+                    raw::check(
+                        sys::napi_set_property(env, v, key, to_js(env, value, buffers)?),
+                        "napi_set_property",
+                    )?;
                 }
             }
         }

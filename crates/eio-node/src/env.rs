@@ -90,10 +90,7 @@ impl CompletionSink for EnvSink {
             drop(outcome);
             return;
         }
-        st.queue.push(Done {
-            slot: token as u32,
-            outcome,
-        });
+        st.queue.push(Done { slot: token as u32, outcome });
         self.npending.fetch_add(1, Ordering::AcqRel);
         if !st.wake_scheduled {
             st.wake_scheduled = true;
@@ -116,10 +113,7 @@ pub enum Delivery {
     /// Numbers, stats, nothing: the tag says it all.
     Plain,
     /// Bytes read are copied into this `Uint8Array`/`DataView` at `offset`.
-    ReadInto {
-        target: sys::napi_ref,
-        offset: usize,
-    },
+    ReadInto { target: sys::napi_ref, offset: usize },
     /// Directory names as strings, or as `Buffer`s.
     Names { buffers: bool },
 }
@@ -222,14 +216,9 @@ impl EnvCtx {
     pub unsafe fn install(env: sys::napi_env, dispatch: sys::napi_value) -> napi::Result<()> {
         let mut existing = ptr::null_mut();
         // SAFETY: guaranteed by the caller.
-        check(
-            unsafe { sys::napi_get_instance_data(env, &mut existing) },
-            "napi_get_instance_data",
-        )?;
+        check(unsafe { sys::napi_get_instance_data(env, &mut existing) }, "napi_get_instance_data")?;
         if !existing.is_null() {
-            return Err(napi::Error::from_reason(
-                "eio: already initialised in this environment",
-            ));
+            return Err(napi::Error::from_reason("eio: already initialised in this environment"));
         }
         // Worker threads outlive any one environment: keep the addon's code mapped even if
         // Node unloads the addon with a worker's environment.
@@ -298,10 +287,7 @@ impl EnvCtx {
         ctx_ref.sink.lock().tsfn = Tsfn(tsfn);
         // An idle pool must not keep the process alive; `hold_loop` refs it while busy.
         // SAFETY: `tsfn` was just created on this thread.
-        check(
-            unsafe { sys::napi_unref_threadsafe_function(env, tsfn) },
-            "napi_unref_threadsafe_function",
-        )?;
+        check(unsafe { sys::napi_unref_threadsafe_function(env, tsfn) }, "napi_unref_threadsafe_function")?;
         // SAFETY: `ctx` stays valid until `tsfn_finalize`, which Node runs after cleanup
         // hooks; `env_cleanup` only marks it dead.
         check(
@@ -323,14 +309,9 @@ impl EnvCtx {
     pub unsafe fn get<'a>(env: sys::napi_env) -> napi::Result<&'a EnvCtx> {
         let mut data = ptr::null_mut();
         // SAFETY: guaranteed by the caller.
-        check(
-            unsafe { sys::napi_get_instance_data(env, &mut data) },
-            "napi_get_instance_data",
-        )?;
+        check(unsafe { sys::napi_get_instance_data(env, &mut data) }, "napi_get_instance_data")?;
         if data.is_null() {
-            return Err(napi::Error::from_reason(
-                "eio: not initialised in this environment",
-            ));
+            return Err(napi::Error::from_reason("eio: not initialised in this environment"));
         }
         // SAFETY: instance data is only ever set to a live `EnvCtx` by `install`, and it
         // stays valid while the environment can still make calls.
@@ -448,7 +429,5 @@ unsafe extern "C" fn env_cleanup(arg: *mut c_void) {
         ctx.release(slot);
     }
     // SAFETY: the sink is dead, so no worker will call the function again.
-    unsafe {
-        sys::napi_release_threadsafe_function(ctx.tsfn, sys::ThreadsafeFunctionReleaseMode::abort)
-    };
+    unsafe { sys::napi_release_threadsafe_function(ctx.tsfn, sys::ThreadsafeFunctionReleaseMode::abort) };
 }

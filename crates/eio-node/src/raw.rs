@@ -12,9 +12,7 @@ pub fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::from_reason(format!(
-            "eio: Node-API call {what} failed ({status})"
-        )))
+        Err(napi::Error::from_reason(format!("eio: Node-API call {what} failed ({status})")))
     }
 }
 
@@ -25,10 +23,7 @@ pub fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
 pub unsafe fn path_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Vec<u8>> {
     let mut ty = 0;
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_typeof(env, value, &mut ty) },
-        "napi_typeof",
-    )?;
+    check(unsafe { sys::napi_typeof(env, value, &mut ty) }, "napi_typeof")?;
     if ty == sys::ValueType::napi_string {
         // SAFETY: guaranteed by the caller.
         unsafe { string_bytes(env, value) }
@@ -55,13 +50,7 @@ pub unsafe fn string_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::
     // SAFETY: `buf` has room for `len` bytes and the terminating NUL Node-API writes.
     check(
         unsafe {
-            sys::napi_get_value_string_utf8(
-                env,
-                value,
-                buf.as_mut_ptr().cast(),
-                len + 1,
-                &mut written,
-            )
+            sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), len + 1, &mut written)
         },
         "napi_get_value_string_utf8",
     )?;
@@ -81,10 +70,7 @@ pub unsafe fn typed_array_bytes<'a>(
     let (mut data, mut len, mut arraybuffer) = (ptr::null_mut::<c_void>(), 0usize, ptr::null_mut());
     let mut is_typed = false;
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) },
-        "napi_is_typedarray",
-    )?;
+    check(unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) }, "napi_is_typedarray")?;
     if is_typed {
         let (mut ty, mut offset) = (0, 0);
         // SAFETY: `value` is a typed array; all out-pointers are valid.
@@ -109,24 +95,14 @@ pub unsafe fn typed_array_bytes<'a>(
         // SAFETY: the JS layer only passes typed arrays and DataViews; a wrong type fails.
         check(
             unsafe {
-                sys::napi_get_dataview_info(
-                    env,
-                    value,
-                    &mut len,
-                    &mut data,
-                    &mut arraybuffer,
-                    &mut offset,
-                )
+                sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
             },
             "napi_get_dataview_info",
         )?;
     }
     let mut detached = false;
     // SAFETY: `arraybuffer` is the live buffer behind `value`.
-    check(
-        unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) },
-        "napi_is_detached",
-    )?;
+    check(unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) }, "napi_is_detached")?;
     if detached {
         return Ok(None);
     }
@@ -135,9 +111,7 @@ pub unsafe fn typed_array_bytes<'a>(
     }
     // SAFETY: Node-API reported `len` bytes at `data`, owned by a buffer that is not
     // detached and that the caller does not let JavaScript touch while the slice lives.
-    Ok(Some(unsafe {
-        std::slice::from_raw_parts_mut(data.cast::<u8>(), len)
-    }))
+    Ok(Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) }))
 }
 
 fn element_size(ty: sys::napi_typedarray_type) -> usize {
@@ -154,16 +128,10 @@ fn element_size(ty: sys::napi_typedarray_type) -> usize {
 ///
 /// # Safety
 /// `env` and `value` must be live handles of the current call.
-pub unsafe fn create_ref(
-    env: sys::napi_env,
-    value: sys::napi_value,
-) -> napi::Result<sys::napi_ref> {
+pub unsafe fn create_ref(env: sys::napi_env, value: sys::napi_value) -> napi::Result<sys::napi_ref> {
     let mut r = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_reference(env, value, 1, &mut r) },
-        "napi_create_reference",
-    )?;
+    check(unsafe { sys::napi_create_reference(env, value, 1, &mut r) }, "napi_create_reference")?;
     Ok(r)
 }
 
@@ -179,10 +147,7 @@ pub unsafe fn delete_ref(env: sys::napi_env, r: sys::napi_ref) {
 pub unsafe fn ref_value(env: sys::napi_env, r: sys::napi_ref) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_get_reference_value(env, r, &mut v) },
-        "napi_get_reference_value",
-    )?;
+    check(unsafe { sys::napi_get_reference_value(env, r, &mut v) }, "napi_get_reference_value")?;
     Ok(v)
 }
 
@@ -194,9 +159,7 @@ pub unsafe fn string(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi
     let mut v = ptr::null_mut();
     // SAFETY: `bytes` is valid for `bytes.len()` bytes; Node-API copies them.
     check(
-        unsafe {
-            sys::napi_create_string_utf8(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut v)
-        },
+        unsafe { sys::napi_create_string_utf8(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut v) },
         "napi_create_string_utf8",
     )?;
     Ok(v)
@@ -210,9 +173,7 @@ pub unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys:
     let (mut v, mut data) = (ptr::null_mut(), ptr::null_mut());
     // SAFETY: `bytes` is valid for `bytes.len()` bytes; Node-API copies them.
     check(
-        unsafe {
-            sys::napi_create_buffer_copy(env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v)
-        },
+        unsafe { sys::napi_create_buffer_copy(env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v) },
         "napi_create_buffer_copy",
     )?;
     Ok(v)
@@ -225,10 +186,7 @@ pub unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys:
 pub unsafe fn array(env: sys::napi_env, len: usize) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_array_with_length(env, len, &mut v) },
-        "napi_create_array",
-    )?;
+    check(unsafe { sys::napi_create_array_with_length(env, len, &mut v) }, "napi_create_array")?;
     Ok(v)
 }
 
@@ -241,10 +199,7 @@ pub unsafe fn set_element(
     value: sys::napi_value,
 ) -> napi::Result<()> {
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_set_element(env, array, i, value) },
-        "napi_set_element",
-    )
+    check(unsafe { sys::napi_set_element(env, array, i, value) }, "napi_set_element")
 }
 
 /// A JS number.
@@ -254,10 +209,7 @@ pub unsafe fn set_element(
 pub unsafe fn number(env: sys::napi_env, n: f64) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_double(env, n, &mut v) },
-        "napi_create_double",
-    )?;
+    check(unsafe { sys::napi_create_double(env, n, &mut v) }, "napi_create_double")?;
     Ok(v)
 }
 
@@ -268,10 +220,7 @@ pub unsafe fn number(env: sys::napi_env, n: f64) -> napi::Result<sys::napi_value
 pub unsafe fn bigint(env: sys::napi_env, n: i64) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_bigint_int64(env, n, &mut v) },
-        "napi_create_bigint_int64",
-    )?;
+    check(unsafe { sys::napi_create_bigint_int64(env, n, &mut v) }, "napi_create_bigint_int64")?;
     Ok(v)
 }
 
@@ -296,14 +245,7 @@ pub unsafe fn float64_array(env: sys::napi_env, values: &[f64]) -> napi::Result<
     // SAFETY: `ab` is the live ArrayBuffer just created.
     check(
         unsafe {
-            sys::napi_create_typedarray(
-                env,
-                sys::TypedarrayType::float64_array,
-                values.len(),
-                ab,
-                0,
-                &mut v,
-            )
+            sys::napi_create_typedarray(env, sys::TypedarrayType::float64_array, values.len(), ab, 0, &mut v)
         },
         "napi_create_typedarray",
     )?;
@@ -328,10 +270,7 @@ pub unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
 pub unsafe fn int64(env: sys::napi_env, value: sys::napi_value) -> napi::Result<i64> {
     let mut ty = 0;
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_typeof(env, value, &mut ty) },
-        "napi_typeof",
-    )?;
+    check(unsafe { sys::napi_typeof(env, value, &mut ty) }, "napi_typeof")?;
     let mut n = 0i64;
     if ty == sys::ValueType::napi_bigint {
         let mut lossless = false;
@@ -342,10 +281,7 @@ pub unsafe fn int64(env: sys::napi_env, value: sys::napi_value) -> napi::Result<
         )?;
     } else {
         // SAFETY: guaranteed by the caller; a non-number fails with a status.
-        check(
-            unsafe { sys::napi_get_value_int64(env, value, &mut n) },
-            "napi_get_value_int64",
-        )?;
+        check(unsafe { sys::napi_get_value_int64(env, value, &mut n) }, "napi_get_value_int64")?;
     }
     Ok(n)
 }

@@ -16,9 +16,7 @@ pub struct WdHandle {
 
 impl WdHandle {
     pub fn new(fd: OwnedFd) -> WdHandle {
-        WdHandle {
-            fd: Mutex::new(Some(Arc::new(fd))),
-        }
+        WdHandle { fd: Mutex::new(Some(Arc::new(fd))) }
     }
 
     /// The base for paths relative to this directory; `EBADF` once closed.

@@ -27,10 +27,7 @@ pub(crate) fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Re
     // thread, after this call returns.
     let cell = Pool::global().submit(&ctx.client, priority, id as u64, op);
     let tracked = ctx.track(Slot { cell, delivery });
-    debug_assert_eq!(
-        tracked, id,
-        "submit: slot changed between next_index and track"
-    );
+    debug_assert_eq!(tracked, id, "submit: slot changed between next_index and track");
     Ok(tracked)
 }
 
@@ -68,12 +65,7 @@ pub fn open(
     mode: u32,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    submit(
-        &env,
-        priority,
-        Op::Open { at, flags, mode },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Open { at, flags, mode }, Delivery::Plain)
 }
 
 #[napi]
@@ -85,12 +77,7 @@ pub fn close(env: Env, priority: i32, fd: i32) -> Result<u32> {
 pub fn seek(env: Env, priority: i32, fd: i32, offset: Unknown<'_>, whence: i32) -> Result<u32> {
     // SAFETY: `offset` is a live handle of the current call.
     let offset = unsafe { raw::int64(env.raw(), offset.raw())? };
-    submit(
-        &env,
-        priority,
-        Op::Seek { fd, offset, whence },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Seek { fd, offset, whence }, Delivery::Plain)
 }
 
 /// Reads `length` bytes at `offset` (-1: the file position) into `target` at `target_offset`.
@@ -109,15 +96,8 @@ pub fn read(
 ) -> Result<u32> {
     // SAFETY: `target` is a live handle of the current call.
     let target_ref = unsafe { raw::create_ref(env.raw(), target.raw())? };
-    let op = Op::Read {
-        fd,
-        offset: position(&env, offset)?,
-        len: length as usize,
-    };
-    let delivery = Delivery::ReadInto {
-        target: target_ref,
-        offset: target_offset as usize,
-    };
+    let op = Op::Read { fd, offset: position(&env, offset)?, len: length as usize };
+    let delivery = Delivery::ReadInto { target: target_ref, offset: target_offset as usize };
     submit(&env, priority, op, delivery)
 }
 
@@ -137,21 +117,10 @@ pub fn write(
     let view = unsafe { raw::typed_array_bytes(env.raw(), data.raw())? }
         .ok_or_else(|| Error::from_reason("eio: write buffer is detached"))?;
     let (start, end) = (data_offset as usize, data_offset as usize + length as usize);
-    let bytes = view
-        .get(start..end)
-        .ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?
-        .to_vec();
+    let bytes =
+        view.get(start..end).ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?.to_vec();
     let offset = position(&env, offset)?;
-    submit(
-        &env,
-        priority,
-        Op::Write {
-            fd,
-            offset,
-            data: bytes,
-        },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Write { fd, offset, data: bytes }, Delivery::Plain)
 }
 
 /// `stat`/`lstat` of a path (`path` given) or of `fd`.
@@ -178,13 +147,7 @@ pub fn unlink(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>
 }
 
 #[napi]
-pub fn mkdir(
-    env: Env,
-    priority: i32,
-    dir: Option<&WdHandle>,
-    path: Unknown<'_>,
-    mode: u32,
-) -> Result<u32> {
+pub fn mkdir(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>, mode: u32) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
     submit(&env, priority, Op::Mkdir { at, mode }, Delivery::Plain)
 }
@@ -208,12 +171,7 @@ pub fn rename(
 ) -> Result<u32> {
     let from = path_at(&env, from_dir, from)?;
     let to = path_at(&env, to_dir, to)?;
-    submit(
-        &env,
-        priority,
-        Op::Rename { from, to, flags },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Rename { from, to, flags }, Delivery::Plain)
 }
 
 /// Names of a directory's entries, as strings or (`buffers`) as `Buffer`s.
@@ -226,10 +184,5 @@ pub fn readdir(
     buffers: bool,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    submit(
-        &env,
-        priority,
-        Op::Readdir { at },
-        Delivery::Names { buffers },
-    )
+    submit(&env, priority, Op::Readdir { at }, Delivery::Names { buffers })
 }
