@@ -89,6 +89,13 @@ interface Pending {
 }
 
 const pending: (Pending | undefined)[] = []
+/** Whether a microtask will hand this job's requests to the pool. */
+let submitQueued = false
+
+function submitStaged(): void {
+  submitQueued = false
+  binding.submitStaged()
+}
 let outstanding = 0
 let flushWaiters: (() => void)[] = []
 
@@ -172,6 +179,11 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   })
   const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, onAbort: undefined, aborted: false, id }
   pending[id] = rec
+  // The binding stages requests; they enter the pool together when this JS job ends.
+  if (!submitQueued) {
+    submitQueued = true
+    queueMicrotask(submitStaged)
+  }
   ;(promise as Promise<T> & { [kRequest]?: Pending })[kRequest] = rec
   outstanding++
   const signal = opts.signal

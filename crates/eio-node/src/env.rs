@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use eio_core::{Client, CompletionSink, Outcome, Pool, ReqCell};
+use eio_core::{Client, CompletionSink, Outcome, Pool, ReqCell, StagedJob};
 use napi::sys;
 
 use crate::drain;
@@ -177,6 +177,9 @@ impl Slots {
 /// State used only on the environment's JS thread.
 pub struct EnvLocal {
     pub slots: Slots,
+    /// Requests submitted by JavaScript since the last `submit_staged`: they enter the
+    /// pool together, under one lock, at the end of the current JS job (a microtask).
+    pub staged: Vec<StagedJob>,
     /// Completions taken from the sink but not yet delivered (a drain stopped early).
     pub backlog: VecDeque<Done>,
     pub max_poll_reqs: usize,
@@ -242,6 +245,7 @@ impl EnvCtx {
             client,
             local: RefCell::new(EnvLocal {
                 slots: Slots::default(),
+                staged: Vec::new(),
                 backlog: VecDeque::new(),
                 max_poll_reqs: 0,
                 max_poll_time: Duration::ZERO,
@@ -326,6 +330,14 @@ impl EnvCtx {
         i
     }
 
+    /// Hands the staged requests to the pool.
+    pub fn submit_staged(&self) {
+        let staged = std::mem::take(&mut self.local.borrow_mut().staged);
+        if !staged.is_empty() {
+            Pool::global().submit_staged(staged);
+        }
+    }
+
     /// Releases the JS references a finished or cancelled request held.
     pub fn release(&self, slot: Slot) {
         if let Delivery::ReadInto { target, .. } = slot.delivery {
@@ -369,6 +381,7 @@ impl EnvCtx {
         let mut local = self.local.borrow_mut();
         local.dead = true;
         local.backlog.clear();
+        local.staged.clear();
         drop(dropped);
     }
 }

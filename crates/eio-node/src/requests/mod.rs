@@ -18,17 +18,36 @@ use crate::env::{Delivery, EnvCtx, Slot};
 use crate::raw;
 use crate::wd::{self, WdHandle};
 
-/// Submits `op` for the environment `env`; returns the request's slot number.
+/// Most requests staged before they are handed to the pool anyway, so that a long
+/// synchronous loop of submissions keeps the threads busy while it runs.
+const STAGE_MAX: usize = 1024;
+
+/// Stages `op` for the environment `env`; returns the request's slot number. The JS layer
+/// calls `submit_staged` at the end of the current job (see `track` in lib/core.ts).
 pub(crate) fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
     // SAFETY: the env of the current call, on its JS thread.
     let ctx = unsafe { EnvCtx::get(env.raw())? };
     let id = ctx.local.borrow().slots.next_index();
-    // The completion cannot be delivered before `track` below: delivery happens on this
-    // thread, after this call returns.
-    let cell = Pool::global().submit(&ctx.client, priority, id as u64, op);
+    let (cell, job) = Pool::global().stage(&ctx.client, priority, id as u64, op);
     let tracked = ctx.track(Slot { cell, delivery });
     debug_assert_eq!(tracked, id, "submit: slot changed between next_index and track");
+    let full = {
+        let mut local = ctx.local.borrow_mut();
+        local.staged.push(job);
+        local.staged.len() >= STAGE_MAX
+    };
+    if full {
+        ctx.submit_staged();
+    }
     Ok(tracked)
+}
+
+/// Hands the requests staged by this environment to the pool.
+#[napi]
+pub fn submit_staged(env: Env) -> Result<()> {
+    // SAFETY: the env of the current call, on its JS thread.
+    unsafe { EnvCtx::get(env.raw())? }.submit_staged();
+    Ok(())
 }
 
 pub(crate) fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<At> {
