@@ -250,7 +250,7 @@ unsafe fn encode_outcome(
     Ok(())
 }
 
-fn push_stat(out: &mut Vec<f64>, s: &FileStat) {
+pub fn push_stat(out: &mut Vec<f64>, s: &FileStat) {
     let fields: [f64; STAT_FIELDS] = [
         s.dev as f64,
         s.mode as f64,

@@ -236,6 +236,11 @@ impl Pool {
         self.lock().nthreads
     }
 
+    /// Whether `max_parallel` is 0: requests wait until it is raised.
+    pub fn is_paused(&self) -> bool {
+        self.lock().config.wanted == 0
+    }
+
     /// Requests of all clients waiting in the queues.
     pub fn nready(&self) -> usize {
         self.lock().queues.live()

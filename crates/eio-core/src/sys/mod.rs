@@ -1,6 +1,7 @@
 //! Thin wrappers around the syscalls, one module per family. All unsafe code of eio-core
 //! lives here; each wrapper is one call, documented with its man page.
 
+pub mod cached;
 pub mod clock;
 pub mod copy;
 pub mod cvt;

@@ -159,6 +159,41 @@ pub fn stat(
     submit(&env, priority, Op::Stat { target, follow }, Delivery::Plain)
 }
 
+/// Stats a path on this thread when the kernel can answer from its caches without
+/// blocking (see `eio_core::sys::cached`), writing the fields into `out` (a Float64Array
+/// in the drain's stat layout). Returns false, touching nothing, when the request must go
+/// through the pool instead: the path is not cached or not on a local filesystem, the
+/// pool is paused, or this environment has requests in flight. The last rule keeps the
+/// fast path to serial use, where it cuts latency: it could overtake queued requests, and
+/// under load the pool's threads do this work faster than one JS thread.
+#[napi]
+pub fn stat_cached(
+    env: Env,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    follow: bool,
+    out: Unknown<'_>,
+) -> Result<bool> {
+    // SAFETY: the env of the current call, on its JS thread.
+    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    if ctx.local.borrow().slots.live() > 0 || Pool::global().is_paused() {
+        return Ok(false);
+    }
+    let at = path_at(&env, dir, path)?;
+    let eio_core::sys::cached::Cached::Done(st) = eio_core::sys::cached::stat(&at, follow) else {
+        return Ok(false);
+    };
+    let mut fields = Vec::with_capacity(crate::drain::STAT_FIELDS);
+    crate::drain::push_stat(&mut fields, &st);
+    // SAFETY: `out` is a live Float64Array of the current call; written before JS runs.
+    let view = unsafe { raw::typed_array_bytes(env.raw(), out.raw())? }
+        .ok_or_else(|| Error::from_reason("eio: stat output detached"))?;
+    for (chunk, v) in view.chunks_exact_mut(8).zip(&fields) {
+        chunk.copy_from_slice(&v.to_ne_bytes());
+    }
+    Ok(true)
+}
+
 #[napi]
 pub fn unlink(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
