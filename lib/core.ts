@@ -118,38 +118,48 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
     if (rec === undefined) continue
     pending[id] = undefined
     outstanding--
-    if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
-    const tag = records[at + 1]
-    const value = records[at + 2]
-    const aux = records[at + 3]
-    if (rec.aborted || tag === TAG_ABORTED) {
-      rec.reject(abortErrorFor(rec))
-      continue
-    }
-    switch (tag) {
-      case TAG_NUMBER:
-        rec.resolve(rec.out === Out.Void ? undefined : rec.out === Out.Value ? value : rec.out(value))
-        break
-      case TAG_ERRNO:
-        rec.reject(errnoError(value, aux >= 0 ? (extras![aux] as string) : rec.syscall, rec.path, rec.dest))
-        break
-      case TAG_EXTRA:
-        rec.resolve(typeof rec.out === 'function' ? rec.out(extras![aux]) : extras![aux])
-        break
-      case TAG_STAT:
-        rec.resolve(new Stats(records, stats + value))
-        break
-      case TAG_PANIC:
-        rec.reject(internalError(`eio: the request panicked: ${extras![aux] as string}`))
-        break
-      case TAG_DETACHED:
-        rec.reject(invalidState('the buffer was detached while the request was in flight'))
-        break
+    try {
+      settle(rec, records, at, stats, extras)
+    } catch (err) {
+      // Only user objects can throw here (a signal whose removeEventListener throws);
+      // the rest of the batch must still settle.
+      rec.reject(err)
     }
   }
   if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
   // The drain stopped at maxPollReqs/maxPollTime: let timers and I/O run, then go on.
   if (more) setImmediate(binding.poll)
+}
+
+function settle(rec: Pending, records: Float64Array, at: number, stats: number, extras: unknown[] | undefined): void {
+  if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+  const tag = records[at + 1]
+  const value = records[at + 2]
+  const aux = records[at + 3]
+  if (rec.aborted || tag === TAG_ABORTED) {
+    rec.reject(abortErrorFor(rec))
+    return
+  }
+  switch (tag) {
+    case TAG_NUMBER:
+      rec.resolve(rec.out === Out.Void ? undefined : rec.out === Out.Value ? value : rec.out(value))
+      break
+    case TAG_ERRNO:
+      rec.reject(errnoError(value, aux >= 0 ? (extras![aux] as string) : rec.syscall, rec.path, rec.dest))
+      break
+    case TAG_EXTRA:
+      rec.resolve(typeof rec.out === 'function' ? rec.out(extras![aux]) : extras![aux])
+      break
+    case TAG_STAT:
+      rec.resolve(new Stats(records, stats + value))
+      break
+    case TAG_PANIC:
+      rec.reject(internalError(`eio: the request panicked: ${extras![aux] as string}`))
+      break
+    case TAG_DETACHED:
+      rec.reject(invalidState('the buffer was detached while the request was in flight'))
+      break
+  }
 }
 
 function abortErrorFor(rec: Pending) {
@@ -186,14 +196,37 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   }
   ;(promise as Promise<T> & { [kRequest]?: Pending })[kRequest] = rec
   outstanding++
-  const signal = opts.signal
-  if (signal !== undefined) {
-    rec.signal = signal
-    rec.onAbort = () => abortRequest(id, rec)
-    signal.addEventListener('abort', rec.onAbort, { once: true })
+  try {
+    const signal = opts.signal
+    if (signal !== undefined) {
+      rec.signal = signal
+      rec.onAbort = () => abortRequest(id, rec)
+      signal.addEventListener('abort', rec.onAbort, { once: true })
+    }
+    if (opts.group !== undefined) opts.group.add(promise)
+  } catch (err) {
+    // A hostile signal or a finished group: the request must not run for a promise that
+    // nobody will hold. It is still staged, so cancelling it skips it.
+    withdraw(id, rec, promise)
+    throw err
   }
-  if (opts.group !== undefined) opts.group.add(promise)
   return promise
+}
+
+function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
+  try {
+    if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+  } catch {
+    // The signal is what failed; nothing more to undo there.
+  }
+  rec.onAbort = undefined
+  rec.aborted = true
+  if (binding.cancel(id)) {
+    pending[id] = undefined
+    outstanding--
+  } else {
+    promise.catch(() => {}) // it will reject with AbortError; nobody holds it
+  }
 }
 
 function abortRequest(id: number, rec: Pending): void {
