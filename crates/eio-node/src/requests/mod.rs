@@ -240,3 +240,11 @@ pub fn readdir(
     let at = path_at(&env, dir, path)?;
     submit(&env, priority, Op::Readdir { at }, Delivery::Names { buffers })
 }
+
+/// A request that panics on its worker thread: for tests that check that a panic fails
+/// only its own request. Not part of the public API (index.ts does not export it).
+#[napi]
+pub fn test_panic(env: Env, priority: i32) -> Result<u32> {
+    let op = Op::Custom(Box::new(|_| panic!("eio test: injected panic")));
+    submit(&env, priority, op, Delivery::Plain)
+}
