@@ -120,9 +120,8 @@ pub fn order(list: &DirList, flags: u32, found_unknown: bool) -> Option<Vec<usiz
     } else if flags & DIRS_FIRST != 0 && found_unknown {
         idx.sort_by_key(|&i| (score(list.name(i), list.types[i]), list.inos[i]));
     } else if flags & DIRS_FIRST != 0 {
-        let (mut dirs, rest): (Vec<usize>, Vec<usize>) = idx
-            .into_iter()
-            .partition(|&i| list.types[i] == libc::DT_DIR);
+        let (mut dirs, rest): (Vec<usize>, Vec<usize>) =
+            idx.into_iter().partition(|&i| list.types[i] == libc::DT_DIR);
         dirs.sort_by_key(|&i| list.inos[i]);
         dirs.extend(rest);
         idx = dirs;
@@ -150,9 +149,7 @@ mod tests {
             Some(p) => l.permuted(&p),
             None => l.clone(),
         };
-        l.names()
-            .map(|n| String::from_utf8(n.to_vec()).unwrap())
-            .collect()
+        l.names().map(|n| String::from_utf8(n.to_vec()).unwrap()).collect()
     }
 
     #[test]
@@ -172,23 +169,13 @@ mod tests {
             ("a", L, 7),
         ];
         for &(name, kind, want) in cases {
-            assert_eq!(
-                score(name.as_bytes(), kind),
-                want,
-                "score({name:?}, {kind})"
-            );
+            assert_eq!(score(name.as_bytes(), kind), want, "score({name:?}, {kind})");
         }
     }
 
     #[test]
     fn orders_follow_libeio() {
-        let known = list(&[
-            ("f1", R, 5),
-            ("d1", D, 9),
-            ("l1", L, 1),
-            ("d2", D, 3),
-            ("f2", R, 2),
-        ]);
+        let known = list(&[("f1", R, 5), ("d1", D, 9), ("l1", L, 1), ("d2", D, 3), ("f2", R, 2)]);
         let unknown = list(&[
             ("file.txt", U, 1),
             ("longname", U, 2),
@@ -203,32 +190,16 @@ mod tests {
             (&known, DENTS, &["f1", "d1", "l1", "d2", "f2"]),
             // STAT_ORDER: by inode, with or without DIRS_FIRST.
             (&known, STAT_ORDER, &["l1", "f2", "d2", "f1", "d1"]),
-            (
-                &known,
-                STAT_ORDER | DIRS_FIRST,
-                &["l1", "f2", "d2", "f1", "d1"],
-            ),
-            (
-                &unknown,
-                STAT_ORDER | DIRS_FIRST,
-                &["file.txt", "longname", "ab", "x", ".git", "d"],
-            ),
+            (&known, STAT_ORDER | DIRS_FIRST, &["l1", "f2", "d2", "f1", "d1"]),
+            (&unknown, STAT_ORDER | DIRS_FIRST, &["file.txt", "longname", "ab", "x", ".git", "d"]),
             // DIRS_FIRST, all known: directories by inode, then the rest as read.
             (&known, DIRS_FIRST, &["d2", "d1", "f1", "l1", "f2"]),
             // DIRS_FIRST with unknowns: by (score, inode).
-            (
-                &unknown,
-                DIRS_FIRST,
-                &["d", ".git", "x", "ab", "longname", "file.txt"],
-            ),
+            (&unknown, DIRS_FIRST, &["d", ".git", "x", "ab", "longname", "file.txt"]),
         ];
         for &(l, flags, want) in cases {
             let found_unknown = l.types.contains(&U);
-            assert_eq!(
-                names(l, order(l, flags, found_unknown)),
-                want,
-                "flags {flags:#x}"
-            );
+            assert_eq!(names(l, order(l, flags, found_unknown)), want, "flags {flags:#x}");
         }
     }
 
@@ -250,11 +221,7 @@ mod tests {
             (&known, 0x80, 1),
         ];
         for &(l, flags, want) in cases {
-            assert_eq!(
-                flags_of(readdirx_result(l.clone(), flags)),
-                Data::Int(want),
-                "flags {flags:#x}"
-            );
+            assert_eq!(flags_of(readdirx_result(l.clone(), flags)), Data::Int(want), "flags {flags:#x}");
         }
     }
 }

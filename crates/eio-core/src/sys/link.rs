@@ -14,15 +14,8 @@ use super::path::At;
 /// - <https://man7.org/linux/man-pages/man2/mknodat.2.html>
 pub fn mknod(at: &At, mode: u32, dev: u64) -> SysResult<()> {
     // SAFETY: the path is a valid C string for the duration of the call.
-    cvt(unsafe {
-        libc::mknodat(
-            at.dirfd(),
-            at.c_path().as_ptr(),
-            mode as libc::mode_t,
-            dev as libc::dev_t,
-        )
-    })
-    .map(drop)
+    cvt(unsafe { libc::mknodat(at.dirfd(), at.c_path().as_ptr(), mode as libc::mode_t, dev as libc::dev_t) })
+        .map(drop)
 }
 
 /// `linkat(2)` — makes `to` a new name for the file `from` (a final symlink in `from` is
@@ -32,16 +25,8 @@ pub fn mknod(at: &At, mode: u32, dev: u64) -> SysResult<()> {
 /// - <https://man7.org/linux/man-pages/man2/linkat.2.html>
 pub fn link(from: &At, to: &At) -> SysResult<()> {
     // SAFETY: both paths are valid C strings for the duration of the call.
-    cvt(unsafe {
-        libc::linkat(
-            from.dirfd(),
-            from.c_path().as_ptr(),
-            to.dirfd(),
-            to.c_path().as_ptr(),
-            0,
-        )
-    })
-    .map(drop)
+    cvt(unsafe { libc::linkat(from.dirfd(), from.c_path().as_ptr(), to.dirfd(), to.c_path().as_ptr(), 0) })
+        .map(drop)
 }
 
 /// `symlinkat(2)` — creates the symlink `at` whose contents are `target`, byte for byte.
@@ -65,8 +50,7 @@ pub fn readlink_c(dirfd: RawFd, path: &CStr) -> SysResult<Vec<u8>> {
         let cap = buf.capacity();
         // SAFETY: `buf` is valid for writes of `cap` bytes; the path is a valid C string.
         let n =
-            cvt(unsafe { libc::readlinkat(dirfd, path.as_ptr(), buf.as_mut_ptr().cast(), cap) })?
-                as usize;
+            cvt(unsafe { libc::readlinkat(dirfd, path.as_ptr(), buf.as_mut_ptr().cast(), cap) })? as usize;
         if n < cap {
             // SAFETY: readlinkat initialised the first `n` bytes.
             unsafe { buf.set_len(n) };
@@ -91,8 +75,8 @@ const DELETED: &[u8] = b" (deleted)";
 /// # References
 /// - <https://man7.org/linux/man-pages/man5/proc_pid_fd.5.html>
 pub fn fd_path(fd: &OwnedFd) -> SysResult<Vec<u8>> {
-    let link = CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd()))
-        .expect("no NUL in a formatted number");
+    let link =
+        CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd())).expect("no NUL in a formatted number");
     let path = match readlink_c(libc::AT_FDCWD, &link) {
         Ok(path) => path,
         Err(Errno(libc::ENOENT)) => return Err(Errno(libc::ENOSYS)),
@@ -160,11 +144,7 @@ mod tests {
             let target = "x".repeat(len);
             let link = dir.join(format!("l{len}"));
             symlink(&CString::new(target.clone()).unwrap(), &at(&link)).unwrap();
-            assert_eq!(
-                readlink(&at(&link)).unwrap(),
-                target.as_bytes(),
-                "len {len}"
-            );
+            assert_eq!(readlink(&at(&link)).unwrap(), target.as_bytes(), "len {len}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -205,10 +185,7 @@ mod tests {
         std::fs::create_dir(&sub).unwrap();
         let fd = open_path(&at(&sub), true).unwrap();
         // A name that merely ends in " (deleted)" is still a name.
-        assert_eq!(
-            fd_path(&fd).unwrap(),
-            std::fs::canonicalize(&sub).unwrap().as_os_str().as_bytes()
-        );
+        assert_eq!(fd_path(&fd).unwrap(), std::fs::canonicalize(&sub).unwrap().as_os_str().as_bytes());
         std::fs::remove_dir(&sub).unwrap();
         assert_eq!(fd_path(&fd), Err(Errno(libc::ENOENT)));
         std::fs::remove_dir_all(&dir).unwrap();
