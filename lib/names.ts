@@ -115,8 +115,9 @@ function toWd(pair: unknown): Wd {
 
 /**
  * `aio_wd`: opens a directory as a working directory (see `Wd`), with its canonical path.
- * The directory is opened `O_PATH|O_DIRECTORY|O_CLOEXEC` (never as fd 0): it needs search
- * permission, not read permission. ENOTDIR if `path` is not a directory.
+ * The directory is opened `O_PATH|O_DIRECTORY|O_CLOEXEC` (never as fd 0), which needs no
+ * permission on the directory itself: looking names up through the Wd needs search (x)
+ * permission, listing it read permission, as usual. ENOTDIR if `path` is not a directory.
  */
 export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
   return request(options, (o) => {
