@@ -96,7 +96,8 @@ export function readlink(path: PathLike, options?: NamesOptions): Promise<string
  * `aio_realpath`: the canonical absolute path, with every symlink, `.` and `..` resolved
  * (by the kernel, in one lookup). `realpath(wd)` is where a `Wd`'s directory is now.
  * Fails with ENOENT for `''` or a missing component, ENOTDIR, ELOOP. A `Buffer` with
- * `encoding: 'buffer'`.
+ * `encoding: 'buffer'`. Linux: asks `/proc/self/fd` where the looked-up file is (ENOSYS
+ * if `/proc` is not mounted).
  */
 export function realpath(path: PathLike, options: NamesOptions & { encoding: 'buffer' }): Promise<Buffer>
 export function realpath(path: PathLike, options?: NamesOptions): Promise<string>

@@ -45,7 +45,8 @@ export class Wd {
 
   /**
    * The canonical absolute path the directory had when it was opened (for `CWD`: the
-   * process's current directory now).
+   * process's current directory now). Bytes that are not UTF-8 show as U+FFFD here;
+   * `realpath(wd, { encoding: 'buffer' })` gives them exactly (and the current path).
    */
   get path(): string {
     return this.#path ?? process.cwd()
