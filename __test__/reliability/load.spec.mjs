@@ -67,16 +67,19 @@ test.serial('priority under load: a high-priority stat overtakes 10k queued low-
   fs.writeFileSync(file, Buffer.alloc(4096))
   const fd = fs.openSync(file, 'r')
   t.teardown(() => fs.closeSync(fd))
-  eio.configure({ maxParallel: 1 })
+  // Queue the reads while paused, let one thread start on them, then queue the stat.
+  eio.configure({ maxParallel: 0 })
   t.teardown(() => eio.configure({ maxParallel: 8 }))
   let readsDone = 0
   const buf = Buffer.alloc(4096)
   const reads = Array.from({ length: 10_000 }, () =>
     eio.read(fd, 0, 4096, buf, 0, { priority: -4 }).then(() => readsDone++),
   )
+  await new Promise((resolve) => setImmediate(resolve)) // the reads are in the queue now
+  t.is(eio.nready(), 10_000)
+  eio.configure({ maxParallel: 1 })
   const statDoneAfter = await eio.stat(dir, { priority: 4 }).then(() => readsDone)
   await Promise.all(reads)
-  // The thread works through reads while this loop is still queueing them; once the stat
-  // is queued it runs next, so it completes before most of the reads.
+  // Once queued, the stat runs next: only reads that the thread took meanwhile go first.
   t.true(statDoneAfter < 5000, `the stat waited for ${statDoneAfter} reads`)
 })
