@@ -1,14 +1,383 @@
 //! File and descriptor requests beyond the core: sendfile, readahead, statvfs, utime, chown, chmod, truncate, allocate, the sync family, pathsync, fiemap.
 
+use std::os::fd::{AsRawFd, RawFd};
+
+use crate::op::Target;
 use crate::req::ReqCtx;
-use crate::value::Outcome;
+use crate::sys::cvt::{Errno, SysResult};
+use crate::sys::file;
+use crate::sys::meta::{self as sys, FiemapExtent, TimeSpec};
+use crate::sys::path::{At, Base};
+use crate::value::{Data, Outcome, ReqError, Value};
+
+/// The most bytes Linux moves in one `read`, `write` or `sendfile` call.
+const MAX_RW: u64 = 0x7fff_f000;
+/// Chunk size of the `pread`/`write` copies that stand in for missing syscalls.
+const EMULATION_CHUNK: usize = 128 * 1024;
+/// `FIEMAP_EXTENT_LAST`: the file's last extent.
+const FIEMAP_EXTENT_LAST: u32 = 0x1;
+/// Extents asked for by the first and by each later FIEMAP call when fetching them all
+/// (IO::AIO's numbers: a small first call, as most files have few extents).
+const FIEMAP_FIRST_BATCH: u32 = 8;
+const FIEMAP_NEXT_BATCH: u32 = 54;
+/// The most extents one FIEMAP call asks for (56 bytes of buffer each); the JS layer
+/// rejects larger counts, this bounds the allocation for other callers.
+const FIEMAP_MAX_COUNT: u32 = 1 << 20;
 
 /// The requests of this family; see [`crate::Op`].
 #[derive(Debug)]
-pub enum MetaOp {}
+pub enum MetaOp {
+    /// Copies up to `len` bytes of `in_fd` from `offset` (leaving its file position alone)
+    /// to `out_fd` at its file position; the value is the number of bytes written.
+    Sendfile {
+        out_fd: RawFd,
+        in_fd: RawFd,
+        offset: i64,
+        len: u64,
+    },
+    Readahead {
+        fd: RawFd,
+        offset: i64,
+        len: u64,
+    },
+    /// The value is an object of the eleven `struct statvfs` fields.
+    Statvfs {
+        target: Target,
+    },
+    /// `times: None` sets both to now.
+    Utime {
+        target: Target,
+        times: Option<[TimeSpec; 2]>,
+    },
+    /// `u32::MAX` (-1) leaves the id as it is.
+    Chown {
+        target: Target,
+        uid: u32,
+        gid: u32,
+    },
+    Chmod {
+        target: Target,
+        mode: u32,
+    },
+    Truncate {
+        target: Target,
+        length: i64,
+    },
+    Allocate {
+        fd: RawFd,
+        mode: i32,
+        offset: i64,
+        len: i64,
+    },
+    Fsync {
+        fd: RawFd,
+    },
+    Fdatasync {
+        fd: RawFd,
+    },
+    Syncfs {
+        fd: RawFd,
+    },
+    Sync,
+    SyncFileRange {
+        fd: RawFd,
+        offset: i64,
+        nbytes: i64,
+        flags: u32,
+    },
+    /// Opens the path read-only, fsyncs and closes it.
+    Pathsync {
+        at: At,
+    },
+    /// `length: None` maps to the end of the file; `count: None` fetches every extent,
+    /// `Some(0)` only counts them (the value is then the count), `Some(n)` makes one call.
+    Fiemap {
+        fd: RawFd,
+        start: u64,
+        length: Option<u64>,
+        flags: u32,
+        count: Option<u32>,
+    },
+}
 
 impl MetaOp {
-    pub fn execute(self, _ctx: &ReqCtx<'_>) -> Outcome {
-        match self {}
+    pub fn execute(self, ctx: &ReqCtx<'_>) -> Outcome {
+        let aborted = || ctx.aborted();
+        let value = match self {
+            MetaOp::Sendfile {
+                out_fd,
+                in_fd,
+                offset,
+                len,
+            } => Value::Int(sendfile(out_fd, in_fd, offset, len, &aborted)? as i64),
+            MetaOp::Readahead { fd, offset, len } => {
+                match sys::readahead(fd, offset, len.min(usize::MAX as u64) as usize) {
+                    Err(Errno(libc::ENOSYS)) => read_discard(fd, offset, len, &aborted)?,
+                    other => other?,
+                }
+                Value::Unit
+            }
+            MetaOp::Statvfs { target } => {
+                let st = match target {
+                    Target::Fd(fd) => sys::fstatvfs(fd)?,
+                    Target::Path(at) => sys::fstatvfs(sys::open_path(&at)?.as_raw_fd())?,
+                };
+                Value::Data(statvfs_data(&st))
+            }
+            MetaOp::Utime { target, times } => {
+                sys::utimens(sys_target(&target), times)?;
+                Value::Unit
+            }
+            MetaOp::Chown { target, uid, gid } => {
+                sys::chown(sys_target(&target), uid, gid)?;
+                Value::Unit
+            }
+            MetaOp::Chmod { target, mode } => {
+                sys::chmod(sys_target(&target), mode)?;
+                Value::Unit
+            }
+            MetaOp::Truncate { target, length } => {
+                match target {
+                    Target::Fd(fd) => sys::ftruncate(fd, length)?,
+                    Target::Path(at) => match at.base {
+                        Base::Cwd => sys::truncate(at.c_path(), length)?,
+                        Base::Dir(_) => sys::truncate_at(&at, length)?,
+                    },
+                }
+                Value::Unit
+            }
+            MetaOp::Allocate {
+                fd,
+                mode,
+                offset,
+                len,
+            } => {
+                sys::fallocate(fd, mode, offset, len)?;
+                Value::Unit
+            }
+            MetaOp::Fsync { fd } => {
+                sys::fsync(fd)?;
+                Value::Unit
+            }
+            MetaOp::Fdatasync { fd } => {
+                sys::fdatasync(fd)?;
+                Value::Unit
+            }
+            MetaOp::Syncfs { fd } => {
+                sys::syncfs(fd)?;
+                Value::Unit
+            }
+            MetaOp::Sync => {
+                sys::sync();
+                Value::Unit
+            }
+            MetaOp::SyncFileRange {
+                fd,
+                offset,
+                nbytes,
+                flags,
+            } => {
+                // IO::AIO: where the kernel lacks sync_file_range, fdatasync stands in.
+                match sys::sync_file_range(fd, offset, nbytes, flags) {
+                    Err(Errno(libc::ENOSYS)) => sys::fdatasync(fd)?,
+                    other => other?,
+                }
+                Value::Unit
+            }
+            MetaOp::Pathsync { at } => {
+                let fd = file::open(&at, libc::O_RDONLY, 0)
+                    .map_err(|e| ReqError::os(e).with_syscall("open"))?;
+                sys::fsync(fd.as_raw_fd())?;
+                Value::Unit
+            }
+            MetaOp::Fiemap {
+                fd,
+                start,
+                length,
+                flags,
+                count,
+            } => {
+                let length = length.unwrap_or(u64::MAX);
+                match count {
+                    Some(0) => Value::Int(
+                        sys::fiemap(fd, start, length, flags, 0)?
+                            .0
+                            .fm_mapped_extents as i64,
+                    ),
+                    Some(n) => {
+                        Value::Data(extents_data(&sys::fiemap(fd, start, length, flags, n)?.1))
+                    }
+                    None => Value::Data(extents_data(&fiemap_all(
+                        fd, start, length, flags, &aborted,
+                    )?)),
+                }
+            }
+        };
+        Ok(value)
     }
+}
+
+fn sys_target(target: &Target) -> sys::Target<'_> {
+    match target {
+        Target::Path(at) => sys::Target::Path(at),
+        Target::Fd(fd) => sys::Target::Fd(*fd),
+    }
+}
+
+/// `aio_sendfile`: native `sendfile(2)`, called again past its per-call cap; where the
+/// kernel refuses the pair of descriptors, the `pread`/`write` emulation. An error after
+/// some bytes moved (a non-blocking socket filling up) returns the count so far.
+fn sendfile(
+    out_fd: RawFd,
+    in_fd: RawFd,
+    offset: i64,
+    len: u64,
+    aborted: &dyn Fn() -> bool,
+) -> SysResult<u64> {
+    let mut off = offset;
+    let mut done = 0u64;
+    while done < len {
+        let chunk = (len - done).min(MAX_RW) as usize;
+        match sys::sendfile(out_fd, in_fd, &mut off, chunk) {
+            Ok(0) => break,
+            Ok(n) => done += n as u64,
+            Err(e) if done == 0 && sys::sendfile_unsupported(e) => {
+                return copy_emulated(out_fd, in_fd, offset, len, aborted);
+            }
+            Err(_) if done > 0 => break,
+            Err(e) => return Err(e),
+        }
+        if aborted() {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+/// `sendfile` by hand: `pread` from `in_fd` at `offset`, `write` to `out_fd` at its
+/// position, until `len` bytes, end of file or an error (returned only if nothing moved).
+fn copy_emulated(
+    out_fd: RawFd,
+    in_fd: RawFd,
+    offset: i64,
+    len: u64,
+    aborted: &dyn Fn() -> bool,
+) -> SysResult<u64> {
+    let mut buf = vec![0u8; (len as usize).clamp(1, EMULATION_CHUNK)];
+    let mut done = 0u64;
+    while done < len && !aborted() {
+        let want = (len - done).min(buf.len() as u64) as usize;
+        let step = file::read(in_fd, &mut buf[..want], Some(offset + done as i64)).and_then(|n| {
+            if n == 0 {
+                Ok(0)
+            } else {
+                file::write(out_fd, &buf[..n], None)
+            }
+        });
+        match step {
+            Ok(0) => break,
+            // A short write: the rest is read again on the next round.
+            Ok(n) => done += n as u64,
+            Err(_) if done > 0 => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// `readahead` by hand, where the kernel lacks it: reads the range and drops the data,
+/// which leaves it in the page cache all the same.
+fn read_discard(fd: RawFd, offset: i64, len: u64, aborted: &dyn Fn() -> bool) -> SysResult<()> {
+    let mut buf = vec![0u8; (len as usize).clamp(1, EMULATION_CHUNK)];
+    let mut done = 0u64;
+    while done < len && !aborted() {
+        let want = (len - done).min(buf.len() as u64) as usize;
+        match file::read(fd, &mut buf[..want], Some(offset + done as i64))? {
+            0 => break,
+            n => done += n as u64,
+        }
+    }
+    Ok(())
+}
+
+/// `aio_fiemap` with `count` undefined: every extent of `[start, start + length)`.
+/// FIEMAP calls of a few extents each, every one resuming after the last extent seen,
+/// until an extent is marked last, one starts at or past the end (the one crossing the
+/// end is kept, as IO::AIO does since 4.73), or a call returns fewer than it could.
+/// Guards against kernels that return an extent again or no progress at all.
+fn fiemap_all(
+    fd: RawFd,
+    start: u64,
+    length: u64,
+    flags: u32,
+    aborted: &dyn Fn() -> bool,
+) -> SysResult<Vec<FiemapExtent>> {
+    let end = start.saturating_add(length);
+    let mut out: Vec<FiemapExtent> = Vec::new();
+    let mut next = start;
+    let mut count = FIEMAP_FIRST_BATCH;
+    loop {
+        let (_, batch) = sys::fiemap(fd, next, end - next, flags, count)?;
+        let full = batch.len() == count as usize;
+        for e in batch {
+            if e.fe_logical >= end {
+                return Ok(out);
+            }
+            // Already returned by the previous call (its range overlapped ours).
+            if out
+                .last()
+                .is_some_and(|p| e.fe_logical < p.fe_logical + p.fe_length)
+            {
+                continue;
+            }
+            let last = e.fe_flags & FIEMAP_EXTENT_LAST != 0;
+            out.push(e);
+            if last {
+                return Ok(out);
+            }
+        }
+        let resume = out
+            .last()
+            .map_or(next, |e| e.fe_logical.saturating_add(e.fe_length));
+        if !full || resume <= next || resume >= end || aborted() {
+            return Ok(out);
+        }
+        next = resume;
+        count = FIEMAP_NEXT_BATCH;
+    }
+}
+
+fn extents_data(extents: &[FiemapExtent]) -> Data {
+    Data::Array(
+        extents
+            .iter()
+            .map(|e| {
+                Data::Object(vec![
+                    ("logical", Data::Int(e.fe_logical as i64)),
+                    ("physical", Data::Int(e.fe_physical as i64)),
+                    ("length", Data::Int(e.fe_length as i64)),
+                    ("flags", Data::Int(e.fe_flags as i64)),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// The fields as IO::AIO names them. They are unsigned: values past `i64::MAX` (an
+/// `fsid` can be) arrive negative, and the JS layer reads them back as unsigned.
+fn statvfs_data(st: &sys::StatVfs) -> Data {
+    let u = |v: u64| Data::Int(v as i64);
+    Data::Object(vec![
+        ("bsize", u(st.f_bsize)),
+        ("frsize", u(st.f_frsize)),
+        ("blocks", u(st.f_blocks)),
+        ("bfree", u(st.f_bfree)),
+        ("bavail", u(st.f_bavail)),
+        ("files", u(st.f_files)),
+        ("ffree", u(st.f_ffree)),
+        ("favail", u(st.f_favail)),
+        ("fsid", u(st.f_fsid)),
+        ("flag", u(st.f_flag)),
+        ("namemax", u(st.f_namemax)),
+    ])
 }
