@@ -205,6 +205,7 @@ impl MetaOp {
                             .fm_mapped_extents as i64,
                     ),
                     Some(n) => {
+                        let n = n.min(FIEMAP_MAX_COUNT);
                         Value::Data(extents_data(&sys::fiemap(fd, start, length, flags, n)?.1))
                     }
                     None => Value::Data(extents_data(&fiemap_all(
@@ -380,4 +381,283 @@ fn statvfs_data(st: &sys::StatVfs) -> Data {
         ("flag", u(st.f_flag)),
         ("namemax", u(st.f_namemax)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CString;
+    use std::fs::{File, OpenOptions};
+    use std::io::{Read, Seek, SeekFrom};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::fs::FileExt;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::req::ReqCell;
+
+    /// A fresh scratch directory (the FIEMAP test skips itself where the filesystem
+    /// has no FIEMAP, as tmpfs).
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("eio-meta-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn run(op: MetaOp) -> Outcome {
+        let cell = ReqCell::new();
+        op.execute(&ReqCtx { cell: &cell })
+    }
+
+    fn at(p: &std::path::Path) -> At {
+        At::cwd(CString::new(p.as_os_str().as_encoded_bytes()).unwrap())
+    }
+
+    fn never() -> bool {
+        false
+    }
+
+    #[test]
+    fn sendfile_native_and_emulated_copy_the_same_bytes() {
+        let dir = scratch("sendfile");
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7) as u8).collect();
+        std::fs::write(dir.join("in"), &data).unwrap();
+        let input = File::open(dir.join("in")).unwrap();
+        // (output opened with O_APPEND — sendfile refuses it with EINVAL, so emulated —,
+        //  offset, length, expected count)
+        let cases = [
+            (false, 0i64, 1000u64, 1000u64),
+            (false, 10, 299_990, 299_990),
+            (false, 299_000, 5000, 1000), // short at end of file
+            (true, 0, 1000, 1000),
+            (true, 123, 250_000, 250_000), // several emulation chunks
+            (true, 300_000, 10, 0),
+        ];
+        for (append, offset, len, want) in cases {
+            let out_path = dir.join("out");
+            std::fs::write(&out_path, b"xy").unwrap();
+            let mut out = OpenOptions::new()
+                .append(append)
+                .write(true)
+                .open(&out_path)
+                .unwrap();
+            out.seek(SeekFrom::Start(2)).unwrap();
+            let op = MetaOp::Sendfile {
+                out_fd: out.as_raw_fd(),
+                in_fd: input.as_raw_fd(),
+                offset,
+                len,
+            };
+            let Ok(Value::Int(n)) = run(op) else {
+                panic!("sendfile failed")
+            };
+            assert_eq!(n as u64, want, "count for {append} {offset} {len}");
+            // The output position advanced; the input's did not move.
+            assert_eq!(out.stream_position().unwrap(), 2 + want);
+            assert_eq!(file::seek(input.as_raw_fd(), 0, libc::SEEK_CUR).unwrap(), 0);
+            let got = std::fs::read(&out_path).unwrap();
+            let start = offset as usize;
+            assert_eq!(&got[2..], &data[start..start + want as usize]);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn sendfile_errors() {
+        let dir = scratch("sendfile-err");
+        std::fs::write(dir.join("f"), b"abc").unwrap();
+        let f = File::open(dir.join("f")).unwrap();
+        let (r, w) = pipe();
+        // (out, in, errno): a bad fd; a pipe as input falls back to pread, which says ESPIPE.
+        for (out_fd, in_fd, errno) in [
+            (f.as_raw_fd(), -1, libc::EBADF),
+            (-1, f.as_raw_fd(), libc::EBADF),
+            (f.as_raw_fd(), r.as_raw_fd(), libc::ESPIPE),
+        ] {
+            let op = MetaOp::Sendfile {
+                out_fd,
+                in_fd,
+                offset: 0,
+                len: 10,
+            };
+            let err = run(op).unwrap_err();
+            assert_eq!(err.errno(), Some(Errno(errno)));
+        }
+        drop(w);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn pipe() -> (OwnedFd, OwnedFd) {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors.
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+        // SAFETY: pipe2 returned two new fds owned by nothing else.
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+    }
+
+    #[test]
+    fn readahead_and_its_emulation() {
+        let dir = scratch("readahead");
+        std::fs::write(dir.join("f"), vec![1u8; 200_000]).unwrap();
+        let f = File::open(dir.join("f")).unwrap();
+        let fd = f.as_raw_fd();
+        assert!(matches!(
+            run(MetaOp::Readahead {
+                fd,
+                offset: 0,
+                len: 1 << 20
+            }),
+            Ok(Value::Unit)
+        ));
+        // The emulation reads to the end (or `len`) and leaves the file position alone.
+        read_discard(fd, 0, 1 << 20, &never).unwrap();
+        read_discard(fd, 100, 10, &never).unwrap();
+        assert_eq!(file::seek(fd, 0, libc::SEEK_CUR).unwrap(), 0);
+        assert_eq!(read_discard(-1, 0, 10, &never), Err(Errno(libc::EBADF)));
+        // Natively, a pipe cannot be read ahead.
+        let (r, _w) = pipe();
+        let err = run(MetaOp::Readahead {
+            fd: r.as_raw_fd(),
+            offset: 0,
+            len: 10,
+        })
+        .unwrap_err();
+        assert_eq!(err.errno(), Some(Errno(libc::EINVAL)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn fiemap_all_matches_one_large_call() {
+        let dir = scratch("fiemap");
+        let f = File::create(dir.join("sparse")).unwrap();
+        // 100 separate 4 KiB extents, 64 KiB apart: more than the first two batches hold.
+        for i in 0..100u64 {
+            f.write_all_at(&[0xa5; 4096], i * 65536).unwrap();
+        }
+        f.sync_all().unwrap();
+        let fd = f.as_raw_fd();
+        let (_, one) = match sys::fiemap(fd, 0, u64::MAX, 0, 1000) {
+            Err(Errno(libc::EOPNOTSUPP)) => return eprintln!("fiemap unsupported here: skipped"),
+            other => other.unwrap(),
+        };
+        assert_eq!(one.len(), 100);
+        let all = fiemap_all(fd, 0, u64::MAX, 0, &never).unwrap();
+        assert_eq!(all, one);
+        // A range ending inside the 10th extent: 10 extents, the crossing one included.
+        let part = fiemap_all(fd, 0, 9 * 65536 + 100, 0, &never).unwrap();
+        assert_eq!(part.len(), 10);
+        assert_eq!(part[9].fe_logical, 9 * 65536);
+        // Starting mid-file.
+        let tail = fiemap_all(fd, 95 * 65536, u64::MAX, 0, &never).unwrap();
+        assert_eq!(
+            tail.iter().map(|e| e.fe_logical).collect::<Vec<_>>(),
+            (95..100).map(|i| i * 65536).collect::<Vec<_>>()
+        );
+        // count 0 counts; bad flags are EBADR.
+        let Ok(Value::Int(n)) = run(MetaOp::Fiemap {
+            fd,
+            start: 0,
+            length: None,
+            flags: 0,
+            count: Some(0),
+        }) else {
+            panic!()
+        };
+        assert_eq!(n, 100);
+        let err = run(MetaOp::Fiemap {
+            fd,
+            start: 0,
+            length: None,
+            flags: 0x100,
+            count: None,
+        })
+        .unwrap_err();
+        assert_eq!(err.errno(), Some(Errno(libc::EBADR)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn statvfs_path_and_fd_agree() {
+        let dir = scratch("statvfs");
+        let f = File::open(&dir).unwrap();
+        let by_fd = run(MetaOp::Statvfs {
+            target: Target::Fd(f.as_raw_fd()),
+        })
+        .unwrap();
+        let by_path = run(MetaOp::Statvfs {
+            target: Target::Path(at(&dir)),
+        })
+        .unwrap();
+        let (Value::Data(Data::Object(a)), Value::Data(Data::Object(b))) = (by_fd, by_path) else {
+            panic!()
+        };
+        let names: Vec<_> = a.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            [
+                "bsize", "frsize", "blocks", "bfree", "bavail", "files", "ffree", "favail", "fsid",
+                "flag", "namemax"
+            ]
+        );
+        for (x, y) in a.iter().zip(&b) {
+            if !matches!(x.0, "bfree" | "bavail" | "ffree" | "favail") {
+                assert_eq!(x, y);
+            }
+        }
+        let err = run(MetaOp::Statvfs {
+            target: Target::Path(at(&dir.join("nope"))),
+        })
+        .unwrap_err();
+        assert_eq!(err.errno(), Some(Errno(libc::ENOENT)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn truncate_by_path_fd_and_dirfd() {
+        let dir = scratch("truncate");
+        let p = dir.join("f");
+        std::fs::write(&p, b"0123456789").unwrap();
+        let d = Arc::new(File::open(&dir).unwrap().into());
+        let rel = At::from_bytes(Base::Dir(d), b"f".to_vec()).unwrap();
+        let f = OpenOptions::new().write(true).open(&p).unwrap();
+        for (target, len) in [
+            (Target::Path(at(&p)), 7),
+            (Target::Path(rel), 3),
+            (Target::Fd(f.as_raw_fd()), 12),
+        ] {
+            run(MetaOp::Truncate {
+                target,
+                length: len,
+            })
+            .unwrap();
+            assert_eq!(std::fs::metadata(&p).unwrap().len(), len as u64);
+        }
+        let mut s = Vec::new();
+        File::open(&p).unwrap().read_to_end(&mut s).unwrap();
+        assert_eq!(s, b"012\0\0\0\0\0\0\0\0\0");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    #[test]
+    fn pathsync_names_the_failing_step() {
+        let cases: [(&str, Option<i32>, Option<&str>); 2] = [
+            ("/", None, None),
+            ("/nonexistent-eio", Some(libc::ENOENT), Some("open")),
+        ];
+        for (path, errno, syscall) in cases {
+            let r = run(MetaOp::Pathsync {
+                at: at(std::path::Path::new(path)),
+            });
+            match r {
+                Ok(v) => assert!(errno.is_none() && matches!(v, Value::Unit)),
+                Err(ReqError::Os {
+                    errno: e,
+                    syscall: s,
+                }) => {
+                    assert_eq!((Some(e.0), s), (errno, syscall));
+                }
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+    }
 }

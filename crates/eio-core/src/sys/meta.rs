@@ -60,9 +60,10 @@ pub fn utimens(target: Target<'_>, times: Option<[TimeSpec; 2]>) -> SysResult<()
     let ts = times.map(|[a, m]| [timespec(a), timespec(m)]);
     let ptr = ts.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
     match target {
-        // SAFETY: the path is a valid C string; `ptr` is null or points at two timespecs.
         Target::Path(at) => {
-            cvt(unsafe { libc::utimensat(at.dirfd(), at.c_path().as_ptr(), ptr, 0) })
+            let path = at.c_path().as_ptr();
+            // SAFETY: the path is a valid C string; `ptr` is null or points at two timespecs.
+            cvt(unsafe { libc::utimensat(at.dirfd(), path, ptr, 0) })
         }
         // SAFETY: `ptr` is null or points at two timespecs.
         Target::Fd(fd) => cvt(unsafe { libc::futimens(fd, ptr) }),
@@ -84,9 +85,10 @@ pub enum Target<'a> {
 /// - <https://man7.org/linux/man-pages/man2/fchownat.2.html>
 pub fn chown(target: Target<'_>, uid: u32, gid: u32) -> SysResult<()> {
     match target {
-        // SAFETY: the path is a valid C string.
         Target::Path(at) => {
-            cvt(unsafe { libc::fchownat(at.dirfd(), at.c_path().as_ptr(), uid, gid, 0) })
+            let path = at.c_path().as_ptr();
+            // SAFETY: the path is a valid C string.
+            cvt(unsafe { libc::fchownat(at.dirfd(), path, uid, gid, 0) })
         }
         // SAFETY: fchown only reads its integer arguments.
         Target::Fd(fd) => cvt(unsafe { libc::fchown(fd, uid, gid) }),
@@ -100,9 +102,10 @@ pub fn chown(target: Target<'_>, uid: u32, gid: u32) -> SysResult<()> {
 /// - <https://man7.org/linux/man-pages/man2/fchmodat.2.html>
 pub fn chmod(target: Target<'_>, mode: u32) -> SysResult<()> {
     match target {
-        // SAFETY: the path is a valid C string.
         Target::Path(at) => {
-            cvt(unsafe { libc::fchmodat(at.dirfd(), at.c_path().as_ptr(), mode, 0) })
+            let path = at.c_path().as_ptr();
+            // SAFETY: the path is a valid C string.
+            cvt(unsafe { libc::fchmodat(at.dirfd(), path, mode, 0) })
         }
         // SAFETY: fchmod only reads its integer arguments.
         Target::Fd(fd) => cvt(unsafe { libc::fchmod(fd, mode) }),
