@@ -268,7 +268,12 @@ fn copy_emulated(
     let mut done = 0u64;
     while done < len && !aborted() {
         let want = (len - done).min(buf.len() as u64) as usize;
-        let step = file::read(in_fd, &mut buf[..want], Some(offset + done as i64)).and_then(|n| {
+        let step = file::read(
+            in_fd,
+            &mut buf[..want],
+            Some(offset.saturating_add(done as i64)),
+        )
+        .and_then(|n| {
             if n == 0 {
                 Ok(0)
             } else {
@@ -293,7 +298,11 @@ fn read_discard(fd: RawFd, offset: i64, len: u64, aborted: &dyn Fn() -> bool) ->
     let mut done = 0u64;
     while done < len && !aborted() {
         let want = (len - done).min(buf.len() as u64) as usize;
-        match file::read(fd, &mut buf[..want], Some(offset + done as i64))? {
+        match file::read(
+            fd,
+            &mut buf[..want],
+            Some(offset.saturating_add(done as i64)),
+        )? {
             0 => break,
             n => done += n as u64,
         }
