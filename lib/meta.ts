@@ -13,7 +13,10 @@ import { MAX_SAFE, validateFd, validateInt32, validateInteger, validateMode, val
 /** A file descriptor: a number, or an object with a numeric `fd` (Node's FileHandle). */
 export type FdLike = number | { fd: number }
 
-/** What `statvfs` fulfils with: `struct statvfs`, field for field. */
+/**
+ * What `statvfs` fulfils with: `struct statvfs`, field for field. Counts are numbers (a
+ * bigint only past 2**53, as `fsid` often is).
+ */
 export interface StatVfs {
   bsize: number
   frsize: number
@@ -23,7 +26,6 @@ export interface StatVfs {
   files: number
   ffree: number
   favail: number
-  /** A bigint where the id does not fit a double exactly. */
   fsid: number | bigint
   /** `ST_*` flags. */
   flag: number
@@ -225,12 +227,12 @@ export function fsync(fd: FdLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => track(binding.fsync(o.priority, validateFd(fd)), o, Out.Void, 'fsync'))
 }
 
-/** `aio_fdatasync`: flushes an fd's data (and the metadata needed to read it). */
+/** `aio_fdatasync`: flushes an fd's data (and the metadata needed to read it); fsync where the kernel lacks it. */
 export function fdatasync(fd: FdLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => track(binding.fdatasync(o.priority, validateFd(fd)), o, Out.Void, 'fdatasync'))
 }
 
-/** `aio_syncfs`: flushes the whole filesystem an fd is on. */
+/** `aio_syncfs`: flushes the whole filesystem an fd is on (where the kernel lacks syncfs: `sync()`, then ENOSYS, as IO::AIO). */
 export function syncfs(fd: FdLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => track(binding.syncfs(o.priority, validateFd(fd)), o, Out.Void, 'syncfs'))
 }

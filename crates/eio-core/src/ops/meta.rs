@@ -160,11 +160,21 @@ impl MetaOp {
                 Value::Unit
             }
             MetaOp::Fdatasync { fd } => {
-                sys::fdatasync(fd)?;
+                // IO::AIO: fsync stands in where fdatasync is missing.
+                match sys::fdatasync(fd) {
+                    Err(Errno(libc::ENOSYS)) => sys::fsync(fd)?,
+                    other => other?,
+                }
                 Value::Unit
             }
             MetaOp::Syncfs { fd } => {
-                sys::syncfs(fd)?;
+                // IO::AIO: where syncfs is missing, sync everything, yet still say ENOSYS.
+                if let Err(e) = sys::syncfs(fd) {
+                    if e.0 == libc::ENOSYS {
+                        sys::sync();
+                    }
+                    return Err(e.into());
+                }
                 Value::Unit
             }
             MetaOp::Sync => {
@@ -398,7 +408,7 @@ mod tests {
     use std::fs::{File, OpenOptions};
     use std::io::{Read, Seek, SeekFrom};
     use std::os::fd::{FromRawFd, OwnedFd};
-    use std::os::unix::fs::FileExt;
+    use std::os::unix::fs::{FileExt, MetadataExt};
     use std::path::PathBuf;
     use std::sync::Arc;
 
@@ -647,6 +657,50 @@ mod tests {
         assert_eq!(s, b"012\0\0\0\0\0\0\0\0\0");
         std::fs::remove_dir_all(dir).unwrap();
     }
+    #[test]
+    fn path_requests_resolve_against_a_directory_fd() {
+        let dir = scratch("dirfd");
+        let p = dir.join("f");
+        std::fs::write(&p, b"x").unwrap();
+        let d = Arc::new(File::open(&dir).unwrap().into());
+        let rel = || At::from_bytes(Base::Dir(Arc::clone(&d)), b"f".to_vec()).unwrap();
+        let ops = [
+            MetaOp::Chmod {
+                target: Target::Path(rel()),
+                mode: 0o604,
+            },
+            MetaOp::Utime {
+                target: Target::Path(rel()),
+                times: Some([(3, 5), (4, 999_999_999)]),
+            },
+            MetaOp::Chown {
+                target: Target::Path(rel()),
+                uid: u32::MAX,
+                gid: u32::MAX,
+            },
+            MetaOp::Statvfs {
+                target: Target::Path(rel()),
+            },
+        ];
+        for op in ops {
+            run(op).unwrap();
+        }
+        let m = std::fs::metadata(&p).unwrap();
+        assert_eq!(m.mode() & 0o7777, 0o604);
+        assert_eq!(
+            (m.atime(), m.atime_nsec(), m.mtime(), m.mtime_nsec()),
+            (3, 5, 4, 999_999_999)
+        );
+        let missing = At::from_bytes(Base::Dir(Arc::clone(&d)), b"nope".to_vec()).unwrap();
+        let err = run(MetaOp::Utime {
+            target: Target::Path(missing),
+            times: None,
+        })
+        .unwrap_err();
+        assert_eq!(err.errno(), Some(Errno(libc::ENOENT)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     #[test]
     fn pathsync_names_the_failing_step() {
         let cases: [(&str, Option<i32>, Option<&str>); 2] = [
