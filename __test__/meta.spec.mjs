@@ -10,7 +10,7 @@ import path from 'node:path'
 import test from 'ava'
 
 import * as eio from '../index.js'
-import { ENTRY, ROOT, have, rejectsWith, tmpdir } from './helpers.mjs'
+import { ENTRY, ROOT, fdCount, have, rejectsWith, tmpdir } from './helpers.mjs'
 
 const C = eio.constants
 const TMPFS_MAGIC = 0x01021994
@@ -609,6 +609,15 @@ test('fiemap errors: EBADR for bad flags, EBADF, bad arguments', async (t) => {
   await rejectsWith(t, eio.fiemap(fd, 0, null, 0, -1), { code: 'ERR_OUT_OF_RANGE' })
   await rejectsWith(t, eio.fiemap(fd, 0, null, 0, 2 ** 32), { code: 'ERR_OUT_OF_RANGE' })
   await rejectsWith(t, eio.fiemap(fd, 0, null, 0, '1'), { code: 'ERR_INVALID_ARG_TYPE' })
+})
+
+test.serial('requests that open a path internally (statvfs, pathsync, truncate) close it again', async (t) => {
+  const p = file(t, 'abc')
+  const before = fdCount()
+  for (let i = 0; i < 20; i++) {
+    await Promise.allSettled([eio.statvfs(p), eio.pathsync(p), eio.pathsync(p + 'x'), eio.statvfs(p + 'x'), eio.truncate(p, 3)])
+  }
+  t.is(fdCount(), before)
 })
 
 // --- options --------------------------------------------------------------------------
