@@ -104,12 +104,9 @@ impl MetaOp {
     pub fn execute(self, ctx: &ReqCtx<'_>) -> Outcome {
         let aborted = || ctx.aborted();
         let value = match self {
-            MetaOp::Sendfile {
-                out_fd,
-                in_fd,
-                offset,
-                len,
-            } => Value::Int(sendfile(out_fd, in_fd, offset, len, &aborted)? as i64),
+            MetaOp::Sendfile { out_fd, in_fd, offset, len } => {
+                Value::Int(sendfile(out_fd, in_fd, offset, len, &aborted)? as i64)
+            }
             MetaOp::Readahead { fd, offset, len } => {
                 match sys::readahead(fd, offset, len.min(usize::MAX as u64) as usize) {
                     Err(Errno(libc::ENOSYS)) => read_discard(fd, offset, len, &aborted)?,
@@ -146,12 +143,7 @@ impl MetaOp {
                 }
                 Value::Unit
             }
-            MetaOp::Allocate {
-                fd,
-                mode,
-                offset,
-                len,
-            } => {
+            MetaOp::Allocate { fd, mode, offset, len } => {
                 sys::fallocate(fd, mode, offset, len)?;
                 Value::Unit
             }
@@ -181,12 +173,7 @@ impl MetaOp {
                 sys::sync();
                 Value::Unit
             }
-            MetaOp::SyncFileRange {
-                fd,
-                offset,
-                nbytes,
-                flags,
-            } => {
+            MetaOp::SyncFileRange { fd, offset, nbytes, flags } => {
                 // IO::AIO: where the kernel lacks sync_file_range, fdatasync stands in.
                 match sys::sync_file_range(fd, offset, nbytes, flags) {
                     Err(Errno(libc::ENOSYS)) => sys::fdatasync(fd)?,
@@ -195,32 +182,22 @@ impl MetaOp {
                 Value::Unit
             }
             MetaOp::Pathsync { at } => {
-                let fd = file::open(&at, libc::O_RDONLY, 0)
-                    .map_err(|e| ReqError::os(e).with_syscall("open"))?;
+                let fd =
+                    file::open(&at, libc::O_RDONLY, 0).map_err(|e| ReqError::os(e).with_syscall("open"))?;
                 sys::fsync(fd.as_raw_fd())?;
                 Value::Unit
             }
-            MetaOp::Fiemap {
-                fd,
-                start,
-                length,
-                flags,
-                count,
-            } => {
+            MetaOp::Fiemap { fd, start, length, flags, count } => {
                 let length = length.unwrap_or(u64::MAX);
                 match count {
-                    Some(0) => Value::Int(
-                        sys::fiemap(fd, start, length, flags, 0)?
-                            .0
-                            .fm_mapped_extents as i64,
-                    ),
+                    Some(0) => {
+                        Value::Int(sys::fiemap(fd, start, length, flags, 0)?.0.fm_mapped_extents as i64)
+                    }
                     Some(n) => {
                         let n = n.min(FIEMAP_MAX_COUNT);
                         Value::Data(extents_data(&sys::fiemap(fd, start, length, flags, n)?.1))
                     }
-                    None => Value::Data(extents_data(&fiemap_all(
-                        fd, start, length, flags, &aborted,
-                    )?)),
+                    None => Value::Data(extents_data(&fiemap_all(fd, start, length, flags, &aborted)?)),
                 }
             }
         };
@@ -278,18 +255,14 @@ fn copy_emulated(
     let mut done = 0u64;
     while done < len && !aborted() {
         let want = (len - done).min(buf.len() as u64) as usize;
-        let step = file::read(
-            in_fd,
-            &mut buf[..want],
-            Some(offset.saturating_add(done as i64)),
-        )
-        .and_then(|n| {
-            if n == 0 {
-                Ok(0)
-            } else {
-                file::write(out_fd, &buf[..n], None)
-            }
-        });
+        let step =
+            file::read(in_fd, &mut buf[..want], Some(offset.saturating_add(done as i64))).and_then(|n| {
+                if n == 0 {
+                    Ok(0)
+                } else {
+                    file::write(out_fd, &buf[..n], None)
+                }
+            });
         match step {
             Ok(0) => break,
             // A short write: the rest is read again on the next round.
@@ -308,11 +281,7 @@ fn read_discard(fd: RawFd, offset: i64, len: u64, aborted: &dyn Fn() -> bool) ->
     let mut done = 0u64;
     while done < len && !aborted() {
         let want = (len - done).min(buf.len() as u64) as usize;
-        match file::read(
-            fd,
-            &mut buf[..want],
-            Some(offset.saturating_add(done as i64)),
-        )? {
+        match file::read(fd, &mut buf[..want], Some(offset.saturating_add(done as i64)))? {
             0 => break,
             n => done += n as u64,
         }
@@ -344,10 +313,7 @@ fn fiemap_all(
                 return Ok(out);
             }
             // Already returned by the previous call (its range overlapped ours).
-            if out
-                .last()
-                .is_some_and(|p| e.fe_logical < p.fe_logical + p.fe_length)
-            {
+            if out.last().is_some_and(|p| e.fe_logical < p.fe_logical + p.fe_length) {
                 continue;
             }
             let last = e.fe_flags & FIEMAP_EXTENT_LAST != 0;
@@ -356,9 +322,7 @@ fn fiemap_all(
                 return Ok(out);
             }
         }
-        let resume = out
-            .last()
-            .map_or(next, |e| e.fe_logical.saturating_add(e.fe_length));
+        let resume = out.last().map_or(next, |e| e.fe_logical.saturating_add(e.fe_length));
         if !full || resume <= next || resume >= end || aborted() {
             return Ok(out);
         }
@@ -425,7 +389,7 @@ mod tests {
     }
 
     fn run(op: MetaOp) -> Outcome {
-        let cell = ReqCell::new();
+        let cell = ReqCell::new_staged();
         op.execute(&ReqCtx { cell: &cell })
     }
 
@@ -456,21 +420,10 @@ mod tests {
         for (append, offset, len, want) in cases {
             let out_path = dir.join("out");
             std::fs::write(&out_path, b"xy").unwrap();
-            let mut out = OpenOptions::new()
-                .append(append)
-                .write(true)
-                .open(&out_path)
-                .unwrap();
+            let mut out = OpenOptions::new().append(append).write(true).open(&out_path).unwrap();
             out.seek(SeekFrom::Start(2)).unwrap();
-            let op = MetaOp::Sendfile {
-                out_fd: out.as_raw_fd(),
-                in_fd: input.as_raw_fd(),
-                offset,
-                len,
-            };
-            let Ok(Value::Int(n)) = run(op) else {
-                panic!("sendfile failed")
-            };
+            let op = MetaOp::Sendfile { out_fd: out.as_raw_fd(), in_fd: input.as_raw_fd(), offset, len };
+            let Ok(Value::Int(n)) = run(op) else { panic!("sendfile failed") };
             assert_eq!(n as u64, want, "count for {append} {offset} {len}");
             // The output position advanced; the input's did not move.
             assert_eq!(out.stream_position().unwrap(), 2 + want);
@@ -494,12 +447,7 @@ mod tests {
             (-1, f.as_raw_fd(), libc::EBADF),
             (f.as_raw_fd(), r.as_raw_fd(), libc::ESPIPE),
         ] {
-            let op = MetaOp::Sendfile {
-                out_fd,
-                in_fd,
-                offset: 0,
-                len: 10,
-            };
+            let op = MetaOp::Sendfile { out_fd, in_fd, offset: 0, len: 10 };
             let err = run(op).unwrap_err();
             assert_eq!(err.errno(), Some(Errno(errno)));
         }
@@ -521,14 +469,7 @@ mod tests {
         std::fs::write(dir.join("f"), vec![1u8; 200_000]).unwrap();
         let f = File::open(dir.join("f")).unwrap();
         let fd = f.as_raw_fd();
-        assert!(matches!(
-            run(MetaOp::Readahead {
-                fd,
-                offset: 0,
-                len: 1 << 20
-            }),
-            Ok(Value::Unit)
-        ));
+        assert!(matches!(run(MetaOp::Readahead { fd, offset: 0, len: 1 << 20 }), Ok(Value::Unit)));
         // The emulation reads to the end (or `len`) and leaves the file position alone.
         read_discard(fd, 0, 1 << 20, &never).unwrap();
         read_discard(fd, 100, 10, &never).unwrap();
@@ -536,12 +477,7 @@ mod tests {
         assert_eq!(read_discard(-1, 0, 10, &never), Err(Errno(libc::EBADF)));
         // Natively, a pipe cannot be read ahead.
         let (r, _w) = pipe();
-        let err = run(MetaOp::Readahead {
-            fd: r.as_raw_fd(),
-            offset: 0,
-            len: 10,
-        })
-        .unwrap_err();
+        let err = run(MetaOp::Readahead { fd: r.as_raw_fd(), offset: 0, len: 10 }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::EINVAL)));
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -574,24 +510,12 @@ mod tests {
             (95..100).map(|i| i * 65536).collect::<Vec<_>>()
         );
         // count 0 counts; bad flags are EBADR.
-        let Ok(Value::Int(n)) = run(MetaOp::Fiemap {
-            fd,
-            start: 0,
-            length: None,
-            flags: 0,
-            count: Some(0),
-        }) else {
+        let Ok(Value::Int(n)) = run(MetaOp::Fiemap { fd, start: 0, length: None, flags: 0, count: Some(0) })
+        else {
             panic!()
         };
         assert_eq!(n, 100);
-        let err = run(MetaOp::Fiemap {
-            fd,
-            start: 0,
-            length: None,
-            flags: 0x100,
-            count: None,
-        })
-        .unwrap_err();
+        let err = run(MetaOp::Fiemap { fd, start: 0, length: None, flags: 0x100, count: None }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::EBADR)));
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -600,23 +524,15 @@ mod tests {
     fn statvfs_path_and_fd_agree() {
         let dir = scratch("statvfs");
         let f = File::open(&dir).unwrap();
-        let by_fd = run(MetaOp::Statvfs {
-            target: Target::Fd(f.as_raw_fd()),
-        })
-        .unwrap();
-        let by_path = run(MetaOp::Statvfs {
-            target: Target::Path(at(&dir)),
-        })
-        .unwrap();
-        let (Value::Data(Data::Object(a)), Value::Data(Data::Object(b))) = (by_fd, by_path) else {
-            panic!()
-        };
+        let by_fd = run(MetaOp::Statvfs { target: Target::Fd(f.as_raw_fd()) }).unwrap();
+        let by_path = run(MetaOp::Statvfs { target: Target::Path(at(&dir)) }).unwrap();
+        let (Value::Data(Data::Object(a)), Value::Data(Data::Object(b))) = (by_fd, by_path) else { panic!() };
         let names: Vec<_> = a.iter().map(|(k, _)| *k).collect();
         assert_eq!(
             names,
             [
-                "bsize", "frsize", "blocks", "bfree", "bavail", "files", "ffree", "favail", "fsid",
-                "flag", "namemax"
+                "bsize", "frsize", "blocks", "bfree", "bavail", "files", "ffree", "favail", "fsid", "flag",
+                "namemax"
             ]
         );
         for (x, y) in a.iter().zip(&b) {
@@ -624,10 +540,7 @@ mod tests {
                 assert_eq!(x, y);
             }
         }
-        let err = run(MetaOp::Statvfs {
-            target: Target::Path(at(&dir.join("nope"))),
-        })
-        .unwrap_err();
+        let err = run(MetaOp::Statvfs { target: Target::Path(at(&dir.join("nope"))) }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::ENOENT)));
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -640,16 +553,10 @@ mod tests {
         let d = Arc::new(File::open(&dir).unwrap().into());
         let rel = At::from_bytes(Base::Dir(d), b"f".to_vec()).unwrap();
         let f = OpenOptions::new().write(true).open(&p).unwrap();
-        for (target, len) in [
-            (Target::Path(at(&p)), 7),
-            (Target::Path(rel), 3),
-            (Target::Fd(f.as_raw_fd()), 12),
-        ] {
-            run(MetaOp::Truncate {
-                target,
-                length: len,
-            })
-            .unwrap();
+        for (target, len) in
+            [(Target::Path(at(&p)), 7), (Target::Path(rel), 3), (Target::Fd(f.as_raw_fd()), 12)]
+        {
+            run(MetaOp::Truncate { target, length: len }).unwrap();
             assert_eq!(std::fs::metadata(&p).unwrap().len(), len as u64);
         }
         let mut s = Vec::new();
@@ -665,58 +572,32 @@ mod tests {
         let d = Arc::new(File::open(&dir).unwrap().into());
         let rel = || At::from_bytes(Base::Dir(Arc::clone(&d)), b"f".to_vec()).unwrap();
         let ops = [
-            MetaOp::Chmod {
-                target: Target::Path(rel()),
-                mode: 0o604,
-            },
-            MetaOp::Utime {
-                target: Target::Path(rel()),
-                times: Some([(3, 5), (4, 999_999_999)]),
-            },
-            MetaOp::Chown {
-                target: Target::Path(rel()),
-                uid: u32::MAX,
-                gid: u32::MAX,
-            },
-            MetaOp::Statvfs {
-                target: Target::Path(rel()),
-            },
+            MetaOp::Chmod { target: Target::Path(rel()), mode: 0o604 },
+            MetaOp::Utime { target: Target::Path(rel()), times: Some([(3, 5), (4, 999_999_999)]) },
+            MetaOp::Chown { target: Target::Path(rel()), uid: u32::MAX, gid: u32::MAX },
+            MetaOp::Statvfs { target: Target::Path(rel()) },
         ];
         for op in ops {
             run(op).unwrap();
         }
         let m = std::fs::metadata(&p).unwrap();
         assert_eq!(m.mode() & 0o7777, 0o604);
-        assert_eq!(
-            (m.atime(), m.atime_nsec(), m.mtime(), m.mtime_nsec()),
-            (3, 5, 4, 999_999_999)
-        );
+        assert_eq!((m.atime(), m.atime_nsec(), m.mtime(), m.mtime_nsec()), (3, 5, 4, 999_999_999));
         let missing = At::from_bytes(Base::Dir(Arc::clone(&d)), b"nope".to_vec()).unwrap();
-        let err = run(MetaOp::Utime {
-            target: Target::Path(missing),
-            times: None,
-        })
-        .unwrap_err();
+        let err = run(MetaOp::Utime { target: Target::Path(missing), times: None }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::ENOENT)));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn pathsync_names_the_failing_step() {
-        let cases: [(&str, Option<i32>, Option<&str>); 2] = [
-            ("/", None, None),
-            ("/nonexistent-eio", Some(libc::ENOENT), Some("open")),
-        ];
+        let cases: [(&str, Option<i32>, Option<&str>); 2] =
+            [("/", None, None), ("/nonexistent-eio", Some(libc::ENOENT), Some("open"))];
         for (path, errno, syscall) in cases {
-            let r = run(MetaOp::Pathsync {
-                at: at(std::path::Path::new(path)),
-            });
+            let r = run(MetaOp::Pathsync { at: at(std::path::Path::new(path)) });
             match r {
                 Ok(v) => assert!(errno.is_none() && matches!(v, Value::Unit)),
-                Err(ReqError::Os {
-                    errno: e,
-                    syscall: s,
-                }) => {
+                Err(ReqError::Os { errno: e, syscall: s }) => {
                     assert_eq!((Some(e.0), s), (errno, syscall));
                 }
                 Err(e) => panic!("{e:?}"),

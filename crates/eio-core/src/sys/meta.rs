@@ -30,13 +30,8 @@ pub fn fstatvfs(fd: RawFd) -> SysResult<StatVfs> {
 /// - <https://man7.org/linux/man-pages/man2/openat.2.html>
 pub fn open_path(at: &At) -> SysResult<OwnedFd> {
     // SAFETY: the path is a valid C string; openat does not keep the pointer.
-    let fd = cvt_r(|| unsafe {
-        libc::openat(
-            at.dirfd(),
-            at.c_path().as_ptr(),
-            libc::O_PATH | libc::O_CLOEXEC,
-        )
-    })?;
+    let fd =
+        cvt_r(|| unsafe { libc::openat(at.dirfd(), at.c_path().as_ptr(), libc::O_PATH | libc::O_CLOEXEC) })?;
     // SAFETY: openat returned a new fd that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
@@ -45,10 +40,7 @@ pub fn open_path(at: &At) -> SysResult<OwnedFd> {
 pub type TimeSpec = (i64, u32);
 
 fn timespec((sec, nsec): TimeSpec) -> libc::timespec {
-    libc::timespec {
-        tv_sec: sec,
-        tv_nsec: nsec as libc::c_long,
-    }
+    libc::timespec { tv_sec: sec, tv_nsec: nsec as libc::c_long }
 }
 
 /// `utimensat(2)` / `futimens(3)` — sets the access and modification times of a path
@@ -292,10 +284,9 @@ pub fn fiemap(
     let mapped = (header.fm_mapped_extents.min(count)) as usize;
     // SAFETY: the kernel filled `mapped` (<= count) extents after the header; extents are
     // plain data at an 8-aligned offset (32) inside `buf`.
-    let extents = unsafe {
-        std::slice::from_raw_parts((&raw const (*req).extents).cast::<FiemapExtent>(), mapped)
-    }
-    .to_vec();
+    let extents =
+        unsafe { std::slice::from_raw_parts((&raw const (*req).extents).cast::<FiemapExtent>(), mapped) }
+            .to_vec();
     Ok((header, extents))
 }
 
@@ -304,11 +295,6 @@ pub fn fiemap(
 pub fn sendfile_unsupported(e: Errno) -> bool {
     matches!(
         e.0,
-        libc::ENOSYS
-            | libc::EINVAL
-            | libc::ENOTSUP
-            | libc::EAFNOSUPPORT
-            | libc::EPROTOTYPE
-            | libc::ENOTSOCK
+        libc::ENOSYS | libc::EINVAL | libc::ENOTSUP | libc::EAFNOSUPPORT | libc::EPROTOTYPE | libc::ENOTSOCK
     )
 }

@@ -38,28 +38,14 @@ pub fn sendfile(
     in_offset: Unknown<'_>,
     length: Unknown<'_>,
 ) -> Result<u32> {
-    let op = MetaOp::Sendfile {
-        out_fd,
-        in_fd,
-        offset: int64(&env, in_offset)?,
-        len: int64(&env, length)? as u64,
-    };
+    let op =
+        MetaOp::Sendfile { out_fd, in_fd, offset: int64(&env, in_offset)?, len: int64(&env, length)? as u64 };
     meta(&env, priority, op)
 }
 
 #[napi]
-pub fn readahead(
-    env: Env,
-    priority: i32,
-    fd: i32,
-    offset: Unknown<'_>,
-    length: Unknown<'_>,
-) -> Result<u32> {
-    let op = MetaOp::Readahead {
-        fd,
-        offset: int64(&env, offset)?,
-        len: int64(&env, length)? as u64,
-    };
+pub fn readahead(env: Env, priority: i32, fd: i32, offset: Unknown<'_>, length: Unknown<'_>) -> Result<u32> {
+    let op = MetaOp::Readahead { fd, offset: int64(&env, offset)?, len: int64(&env, length)? as u64 };
     meta(&env, priority, op)
 }
 
@@ -148,12 +134,7 @@ pub fn allocate(
     offset: Unknown<'_>,
     length: Unknown<'_>,
 ) -> Result<u32> {
-    let op = MetaOp::Allocate {
-        fd,
-        mode,
-        offset: int64(&env, offset)?,
-        len: int64(&env, length)?,
-    };
+    let op = MetaOp::Allocate { fd, mode, offset: int64(&env, offset)?, len: int64(&env, length)? };
     meta(&env, priority, op)
 }
 
@@ -186,12 +167,7 @@ pub fn sync_file_range(
     nbytes: Unknown<'_>,
     flags: u32,
 ) -> Result<u32> {
-    let op = MetaOp::SyncFileRange {
-        fd,
-        offset: int64(&env, offset)?,
-        nbytes: int64(&env, nbytes)?,
-        flags,
-    };
+    let op = MetaOp::SyncFileRange { fd, offset: int64(&env, offset)?, nbytes: int64(&env, nbytes)?, flags };
     meta(&env, priority, op)
 }
 
