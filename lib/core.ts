@@ -22,10 +22,12 @@ export const enum Out {
 
 /** Something that joins groups: implemented by AsyncGroup. */
 export interface GroupLike {
-  /** Adopts request promises (or groups) as members. */
+  /** Adopts request promises (or groups) as members; throws if the group has finished, even given none. */
   add(...members: unknown[]): unknown
   /** The priority members get when they name none. */
   readonly priority?: number
+  /** Aborted once the group is cancelled: requests joining it then are not submitted. */
+  readonly signal?: AbortSignal
 }
 
 /** The options every request takes. */
@@ -268,8 +270,13 @@ export function cancelRequest(promise: unknown, reason?: unknown): boolean {
 export function request<T>(options: unknown, submit: (opts: Opts) => Promise<T>): Promise<T> {
   try {
     const opts = requestOptions(options)
-    if (opts.signal?.aborted) {
-      const p = Promise.reject(abortError(opts.signal))
+    // Refuse before submitting anything, as joining after submitting would orphan a
+    // running request: a finished group throws on `add()` (even given no member), and a
+    // cancelled group's signal aborts the request as its own would.
+    opts.group?.add()
+    const aborted = opts.signal?.aborted ? opts.signal : opts.group?.signal?.aborted ? opts.group.signal : undefined
+    if (aborted !== undefined) {
+      const p = Promise.reject(abortError(aborted))
       if (opts.group !== undefined) opts.group.add(p)
       return p as Promise<T>
     }
