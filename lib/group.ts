@@ -118,7 +118,7 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     let feed: Feeder<T> | undefined
     let signal: AbortSignal | undefined
     let priority = PRI_DEFAULT
-    if (options !== undefined) {
+    if (options !== undefined && options !== null) {
       const o = validateObject(options, 'options')
       if (o.limit !== undefined) limit = validateInteger(o.limit, 'options.limit', 0)
       if (o.feed !== undefined) feed = validateFunction(o.feed, 'options.feed') as Feeder<T>
