@@ -26,8 +26,6 @@ export interface GroupLike {
   add(...members: unknown[]): unknown
   /** The priority members get when they name none. */
   readonly priority?: number
-  /** Aborted once the group is cancelled: requests joining it then are not submitted. */
-  readonly signal?: AbortSignal
 }
 
 /** The options every request takes. */
@@ -270,13 +268,11 @@ export function cancelRequest(promise: unknown, reason?: unknown): boolean {
 export function request<T>(options: unknown, submit: (opts: Opts) => Promise<T>): Promise<T> {
   try {
     const opts = requestOptions(options)
-    // Refuse before submitting anything, as joining after submitting would orphan a
-    // running request: a finished group throws on `add()` (even given no member), and a
-    // cancelled group's signal aborts the request as its own would.
+    // A finished group throws on `add()`, even given no member: refuse before anything
+    // exists (else the aborted promise below would be left rejected with no handler).
     opts.group?.add()
-    const aborted = opts.signal?.aborted ? opts.signal : opts.group?.signal?.aborted ? opts.group.signal : undefined
-    if (aborted !== undefined) {
-      const p = Promise.reject(abortError(aborted))
+    if (opts.signal?.aborted) {
+      const p = Promise.reject(abortError(opts.signal))
       if (opts.group !== undefined) opts.group.add(p)
       return p as Promise<T>
     }
