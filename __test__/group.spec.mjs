@@ -69,6 +69,9 @@ test.serial('members rejections never surface as unhandled rejections', async (t
   stat('/nonexistent/eio-group', { group: inner })
   outer.result('fine')
   t.is(await outer, 'fine')
+  // An aborted request joining a finished group: it rejects with ERR_INVALID_STATE, and
+  // its would-be AbortError promise is never made.
+  await rejectsWith(t, stat('/', { group: g1, signal: AbortSignal.abort() }), { code: 'ERR_INVALID_STATE' })
   // cancelSubs over failing members.
   const g4 = group()
   stat('/nonexistent/eio-group', { group: g4 })
