@@ -144,9 +144,17 @@ function settle(rec: Pending, records: Float64Array, at: number, stats: number, 
     case TAG_NUMBER:
       rec.resolve(rec.out === Out.Void ? undefined : rec.out === Out.Value ? value : rec.out(value))
       break
-    case TAG_ERRNO:
-      rec.reject(errnoError(value, aux >= 0 ? (extras![aux] as string) : rec.syscall, rec.path, rec.dest))
+    case TAG_ERRNO: {
+      const names = aux >= 0 ? extras![aux] : undefined
+      if (Array.isArray(names)) {
+        // [syscall | undefined, subpath]: the error names an entry below rec.path.
+        const [syscall, sub] = names as [string | undefined, Buffer]
+        rec.reject(errnoError(value, syscall ?? rec.syscall, belowPath(rec.path, sub), rec.dest))
+      } else {
+        rec.reject(errnoError(value, (names as string | undefined) ?? rec.syscall, rec.path, rec.dest))
+      }
       break
+    }
     case TAG_EXTRA:
       rec.resolve(typeof rec.out === 'function' ? rec.out(extras![aux]) : extras![aux])
       break
@@ -160,6 +168,16 @@ function settle(rec: Pending, records: Float64Array, at: number, stats: number, 
       rec.reject(invalidState('the buffer was detached while the request was in flight'))
       break
   }
+}
+
+/** `sub` (bytes) below the displayed path `base`, kept a Buffer if `base` is one. */
+function belowPath(base: unknown, sub: Buffer): unknown {
+  if (Buffer.isBuffer(base)) {
+    const sep = base.length > 0 && base[base.length - 1] !== 0x2f ? '/' : ''
+    return Buffer.concat([base, Buffer.from(sep), sub])
+  }
+  const text = typeof base === 'string' ? base : ''
+  return text === '' || text.endsWith('/') ? `${text}${sub.toString()}` : `${text}/${sub.toString()}`
 }
 
 function abortErrorFor(rec: Pending) {

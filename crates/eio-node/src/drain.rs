@@ -23,7 +23,8 @@ const MAX_SAFE: i64 = (1 << 53) - 1;
 
 /// Success: `value` is the number (or 0 for none).
 pub const TAG_NUMBER: f64 = 0.0;
-/// Failure: `value` is the errno; `aux` indexes the failing syscall's name, if known.
+/// Failure: `value` is the errno; `aux` indexes the failing syscall's name, if known, or
+/// `[syscall | undefined, subpath]` when the error names an entry below the request's path.
 pub const TAG_ERRNO: f64 = 1.0;
 /// Success: `extras[aux]` is the result.
 pub const TAG_EXTRA: f64 = 2.0;
@@ -233,11 +234,13 @@ unsafe fn encode_outcome(
             let aux = unsafe { batch.extra(to_js(env, &data, buffers)?)? };
             batch.push(i, TAG_EXTRA, 0.0, aux);
         }
-        Err(ReqError::Os { errno, syscall }) => {
-            let aux = match syscall {
+        Err(ReqError::Os { errno, syscall, subpath }) => {
+            let aux = match (syscall, subpath) {
+                (None, None) => -1.0,
                 // SAFETY: guaranteed by the caller.
-                Some(name) => unsafe { batch.extra(raw::string(env, name.as_bytes())?)? },
-                None => -1.0,
+                (Some(name), None) => unsafe { batch.extra(raw::string(env, name.as_bytes())?)? },
+                // SAFETY: guaranteed by the caller.
+                (name, Some(sub)) => unsafe { batch.extra(error_names(env, name, &sub)?)? },
             };
             batch.push(i, TAG_ERRNO, errno.raw() as f64, aux);
         }
@@ -248,6 +251,30 @@ unsafe fn encode_outcome(
         }
     }
     Ok(())
+}
+
+/// `[syscall | undefined, subpath as a Buffer]`, for an error naming an entry below the
+/// request's path.
+///
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+unsafe fn error_names(env: sys::napi_env, syscall: Option<&str>, subpath: &[u8]) -> napi::Result<sys::napi_value> {
+    // SAFETY: guaranteed by the caller.
+    let pair = unsafe { raw::array(env, 2)? };
+    let name = match syscall {
+        // SAFETY: guaranteed by the caller.
+        Some(name) => unsafe { raw::string(env, name.as_bytes())? },
+        // SAFETY: guaranteed by the caller.
+        None => unsafe { raw::undefined(env) },
+    };
+    // SAFETY: guaranteed by the caller.
+    let sub = unsafe { raw::buffer_copy(env, subpath)? };
+    // SAFETY: guaranteed by the caller; `pair` has room for both.
+    unsafe {
+        raw::set_element(env, pair, 0, name)?;
+        raw::set_element(env, pair, 1, sub)?;
+    }
+    Ok(pair)
 }
 
 pub fn push_stat(out: &mut Vec<f64>, s: &FileStat) {

@@ -597,7 +597,7 @@ mod tests {
             let r = run(MetaOp::Pathsync { at: at(std::path::Path::new(path)) });
             match r {
                 Ok(v) => assert!(errno.is_none() && matches!(v, Value::Unit)),
-                Err(ReqError::Os { errno: e, syscall: s }) => {
+                Err(ReqError::Os { errno: e, syscall: s, .. }) => {
                     assert_eq!((Some(e.0), s), (errno, syscall));
                 }
                 Err(e) => panic!("{e:?}"),
