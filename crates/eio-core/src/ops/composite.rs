@@ -57,3 +57,53 @@ fn check_abort(ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
         Ok(())
     }
 }
+
+/// Temporary directories and request contexts for the tests of this family.
+#[cfg(test)]
+mod testutil {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::PathBuf;
+
+    use crate::req::{ReqCell, ReqCtx};
+    use crate::sys::path::At;
+
+    /// A fresh directory under the system's temporary directory, removed on drop.
+    pub struct TempDir(pub PathBuf);
+
+    impl TempDir {
+        pub fn new(tag: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!(
+                "eio-composite-{tag}-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        pub fn path(&self, rel: &str) -> PathBuf {
+            self.0.join(rel)
+        }
+
+        pub fn at(&self, rel: &str) -> At {
+            At::cwd(CString::new(self.path(rel).as_os_str().as_bytes()).unwrap())
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Runs `f` with the context of a running request, aborted or not.
+    pub fn with_ctx<R>(aborted: bool, f: impl FnOnce(&ReqCtx<'_>) -> R) -> R {
+        let cell = ReqCell::new();
+        if aborted {
+            cell.cancel();
+        }
+        f(&ReqCtx { cell: &cell })
+    }
+}

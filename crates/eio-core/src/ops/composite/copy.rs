@@ -306,3 +306,107 @@ impl Copier {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::io::{Seek, SeekFrom, Write};
+    use std::os::unix::fs::MetadataExt;
+
+    use super::super::testutil::{with_ctx, TempDir};
+    use super::*;
+
+    fn errno(r: Result<(), ReqError>) -> Option<i32> {
+        r.err().and_then(|e| e.errno()).map(|e| e.raw())
+    }
+
+    #[test]
+    fn fallback_errors() {
+        // (errno, whether a slower method is tried)
+        let rows = [
+            (libc::ENOSYS, true),     // no such call (old kernel, seccomp)
+            (libc::EXDEV, true),      // across filesystems before Linux 5.3 and since 5.18
+            (libc::EINVAL, true),     // file types the call does not handle
+            (libc::EPERM, true),      // seccomp filters
+            (libc::EOPNOTSUPP, true), // the filesystem does not support it
+            (libc::EOVERFLOW, true),  // ranges beyond what the call takes
+            (libc::EIO, false),       // a real error: reported
+            (libc::ENOSPC, false),    // a real error: reported
+        ];
+        for (e, want) in rows {
+            assert_eq!(can_fall_back(Errno(e)), want, "errno {e}");
+        }
+    }
+
+    #[test]
+    fn copies_and_never_truncates_the_source() {
+        let t = TempDir::new("copy");
+        fs::write(t.path("src"), b"precious").unwrap();
+        fs::hard_link(t.path("src"), t.path("hard")).unwrap();
+        std::os::unix::fs::symlink(t.path("src"), t.path("sym")).unwrap();
+        with_ctx(false, |ctx| {
+            copy(&t.at("src"), &t.at("dst"), ctx).unwrap();
+            // (destination, expected errno): the source under another name is refused.
+            for (dst, want) in [
+                ("src", libc::EINVAL),
+                ("hard", libc::EINVAL),
+                ("sym", libc::EINVAL),
+            ] {
+                assert_eq!(
+                    errno(copy(&t.at("src"), &t.at(dst), ctx)),
+                    Some(want),
+                    "{dst}"
+                );
+                assert_eq!(fs::read(t.path("src")).unwrap(), b"precious", "{dst}");
+            }
+        });
+        assert_eq!(fs::read(t.path("dst")).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn keeps_holes_and_size() {
+        let t = TempDir::new("sparse");
+        let mut f = fs::File::create(t.path("src")).unwrap();
+        f.write_all(&[1; 4096]).unwrap();
+        f.seek(SeekFrom::Start(64 << 20)).unwrap();
+        f.write_all(&[2; 4096]).unwrap();
+        f.set_len(128 << 20).unwrap(); // a trailing hole
+        drop(f);
+        with_ctx(false, |ctx| copy(&t.at("src"), &t.at("dst"), ctx)).unwrap();
+        let (src, dst) = (
+            fs::read(t.path("src")).unwrap(),
+            fs::read(t.path("dst")).unwrap(),
+        );
+        assert!(src == dst, "contents differ");
+        let meta = fs::metadata(t.path("dst")).unwrap();
+        assert_eq!(meta.len(), 128 << 20);
+        assert!(
+            meta.blocks() * 512 < 8 << 20,
+            "holes filled: {} blocks",
+            meta.blocks()
+        );
+    }
+
+    #[test]
+    fn abort_removes_only_what_it_created() {
+        let t = TempDir::new("abort");
+        fs::write(t.path("src"), b"data").unwrap();
+        fs::write(t.path("old"), b"old").unwrap();
+        with_ctx(true, |ctx| {
+            assert_eq!(
+                errno(copy(&t.at("src"), &t.at("new"), ctx)),
+                Some(libc::ECANCELED)
+            );
+            assert_eq!(
+                errno(copy(&t.at("src"), &t.at("old"), ctx)),
+                Some(libc::ECANCELED)
+            );
+        });
+        assert!(!t.path("new").exists(), "a destination it created stays");
+        assert!(
+            t.path("old").exists(),
+            "an existing destination was removed"
+        );
+        assert_eq!(fs::read(t.path("src")).unwrap(), b"data");
+    }
+}

@@ -235,3 +235,81 @@ impl Walk {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::fs;
+    use std::os::unix::fs::symlink;
+
+    use super::super::testutil::{with_ctx, TempDir};
+    use super::*;
+
+    #[test]
+    fn deeper_than_the_fd_bound_and_symlinks_not_followed() {
+        let t = TempDir::new("rmtree");
+        fs::create_dir(t.path("outside")).unwrap();
+        fs::write(t.path("outside/keep"), b"keep").unwrap();
+        let mut dir = t.path("tree");
+        for level in 0..(3 * MAX_OPEN) {
+            fs::create_dir(&dir).unwrap();
+            fs::write(dir.join("file"), b"x").unwrap();
+            if level % 7 == 0 {
+                symlink(t.path("outside"), dir.join("link")).unwrap();
+            }
+            dir.push("d");
+        }
+        with_ctx(false, |ctx| rmtree(&t.at("tree"), ctx)).unwrap();
+        assert!(!t.path("tree").exists());
+        assert_eq!(fs::read(t.path("outside/keep")).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn roots() {
+        let t = TempDir::new("roots");
+        fs::create_dir(t.path("target")).unwrap();
+        fs::write(t.path("target/keep"), b"keep").unwrap();
+        symlink(t.path("target"), t.path("link")).unwrap();
+        fs::write(t.path("file"), b"file").unwrap();
+        // (root, expected errno, whether it is gone afterwards)
+        let rows = [
+            ("link", None, true),                 // removed as a link, never followed
+            ("file", Some(libc::ENOTDIR), false), // not a directory: left alone
+            ("missing", Some(libc::ENOENT), true),
+        ];
+        for (root, want, gone) in rows {
+            let got = with_ctx(false, |ctx| rmtree(&t.at(root), ctx));
+            assert_eq!(
+                got.err().and_then(|e| e.errno()).map(|e| e.raw()),
+                want,
+                "{root}"
+            );
+            assert_eq!(!t.path(root).exists(), gone, "{root}");
+        }
+        assert_eq!(fs::read(t.path("target/keep")).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn errors_name_the_entry_below_the_root() {
+        let t = TempDir::new("errname");
+        fs::create_dir_all(t.path("tree/a")).unwrap();
+        let open = || file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
+        // A directory that is not the one lstat saw (swapped meanwhile) is refused.
+        assert!(Walk::new(open(), (0, 0)).is_err());
+        let st = stat::stat(StatTarget::Fd(open().as_raw_fd())).unwrap();
+        let mut walk = Walk::new(open(), (st.dev, st.ino)).unwrap();
+        match walk.remove_entry(0).unwrap() {
+            Step::Descend(frame) => walk.push(frame),
+            Step::Next => panic!("a directory was not descended into"),
+        }
+        // (entry name, expected subpath)
+        let rows: [(Option<&CStr>, &[u8]); 2] = [(Some(c"f"), b"a/f"), (None, b"a")];
+        for (name, want) in rows {
+            let name = name.map(CString::from);
+            match walk.error(Errno(libc::EACCES), "unlink", name.as_ref()) {
+                ReqError::Os { subpath, .. } => assert_eq!(subpath.as_deref(), Some(want)),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}
