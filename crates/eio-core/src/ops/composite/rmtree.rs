@@ -312,4 +312,26 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_directory_swapped_for_a_symlink_after_reading_is_not_followed() {
+        let t = TempDir::new("swap");
+        fs::create_dir(t.path("victim")).unwrap();
+        fs::write(t.path("victim/keep"), b"keep").unwrap();
+        fs::create_dir_all(t.path("tree/sub")).unwrap();
+        fs::write(t.path("tree/sub/f"), b"x").unwrap();
+        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
+        let st = stat::stat(StatTarget::Fd(fd.as_raw_fd())).unwrap();
+        // The walk has read `sub` as a directory; now the attacker swaps it for a symlink.
+        let mut walk = Walk::new(fd, (st.dev, st.ino)).unwrap();
+        assert_eq!(walk.stack[0].entries.types, [libc::DT_DIR]);
+        fs::rename(t.path("tree/sub"), t.path("moved")).unwrap();
+        symlink(t.path("victim"), t.path("tree/sub")).unwrap();
+        with_ctx(false, |ctx| walk.run(ctx)).unwrap();
+        assert_eq!(fs::read(t.path("victim/keep")).unwrap(), b"keep");
+        assert!(
+            fs::symlink_metadata(t.path("tree/sub")).is_err(),
+            "the symlink stays"
+        );
+    }
 }
