@@ -135,6 +135,10 @@ test('copy errors remove nothing but what the copy created', async (t) => {
   await rejectsWith(t, eio.copy(src, path.join(dir, 'no/dst')), { code: 'ENOENT' })
   fs.mkdirSync(path.join(dir, 'sub'))
   await rejectsWith(t, eio.copy(src, path.join(dir, 'sub')), { code: 'EISDIR' })
+  // A dangling symlink as the destination: ENOENT, the link left as it was.
+  fs.symlinkSync('no/where', path.join(dir, 'dangling'))
+  await rejectsWith(t, eio.copy(src, path.join(dir, 'dangling')), { code: 'ENOENT', syscall: 'open' })
+  t.is(fs.readlinkSync(path.join(dir, 'dangling')), 'no/where')
   t.true(fs.statSync(path.join(dir, 'sub')).isDirectory())
   t.is(fs.readFileSync(src, 'utf8'), 'data')
   // Bad arguments.

@@ -20,7 +20,8 @@ export interface ScandirResult<T = string> {
 
 /**
  * `aio_load`: the whole file as a `Buffer`. Read to the end of the file, so files whose
- * size the kernel does not report (procfs, sysfs) come back whole.
+ * size the kernel does not report (procfs, sysfs) come back whole. Files over 4 GiB (the
+ * largest Buffer of Node 20) reject with `EFBIG`.
  */
 export function load(path: PathLike, options?: RequestOptions): Promise<Buffer> {
   return request(options, (o) => {

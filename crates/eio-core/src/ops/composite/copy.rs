@@ -78,7 +78,9 @@ type Created = (u64, u64);
 /// Opens the destination for writing, without truncating it. Creates it with mode 0200
 /// (IO::AIO; the final mode comes last) when it does not exist; `Some((dev, ino))` then.
 fn open_dst(dst: &At) -> Result<(OwnedFd, Option<Created>), ReqError> {
-    // Bounded: each round means another process created or removed `dst` in between.
+    // Bounded: each round means another process created or removed `dst` in between, or
+    // `dst` is a dangling symlink (created exclusively it exists, opened it does not).
+    let mut last = Errno(libc::EEXIST);
     for _ in 0..8 {
         let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY;
         match file::open(dst, flags, 0o200) {
@@ -91,11 +93,11 @@ fn open_dst(dst: &At) -> Result<(OwnedFd, Option<Created>), ReqError> {
         }
         match file::open(dst, libc::O_WRONLY | libc::O_NOCTTY, 0) {
             Ok(fd) => return Ok((fd, None)),
-            Err(Errno(libc::ENOENT)) => continue,
+            Err(e @ Errno(libc::ENOENT)) => last = e,
             Err(e) => return Err(step("open")(e)),
         }
     }
-    Err(ReqError::os(Errno(libc::EEXIST)).with_syscall("open"))
+    Err(step("open")(last))
 }
 
 /// Unlinks `dst` if it is still the file this copy created (not something another process
