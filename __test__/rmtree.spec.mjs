@@ -179,3 +179,20 @@ test('rmtree never follows a symlink swapped in while it runs', async (t) => {
   t.log(`${rounds} rounds, ${swaps} swaps, ${failures} failed attempts`)
   t.true(swaps > 0, 'the attacker swapped')
 })
+
+test('an abort stops rmtree between entries', async (t) => {
+  const dir = tmpdir(t)
+  const tree = path.join(dir, 'tree')
+  fs.mkdirSync(tree)
+  const files = 20_000
+  for (let i = 0; i < files; i++) fs.writeFileSync(path.join(tree, `f${i}`), '')
+  const ac = new AbortController()
+  const p = eio.rmtree(tree, { signal: ac.signal })
+  // Abort once removal has visibly started, long before 20,000 unlinks are done.
+  while (fs.readdirSync(tree).length === files) await new Promise((resolve) => setImmediate(resolve))
+  ac.abort()
+  await rejectsWith(t, p, { name: 'AbortError', code: 'ABORT_ERR' })
+  await eio.flush()
+  const left = fs.readdirSync(tree).length
+  t.true(left > 0 && left < files, `${left} entries left`)
+})
