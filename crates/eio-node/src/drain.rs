@@ -258,7 +258,11 @@ unsafe fn encode_outcome(
 ///
 /// # Safety
 /// Inside an open handle scope on the JS thread.
-unsafe fn error_names(env: sys::napi_env, syscall: Option<&str>, subpath: &[u8]) -> napi::Result<sys::napi_value> {
+unsafe fn error_names(
+    env: sys::napi_env,
+    syscall: Option<&str>,
+    subpath: &[u8],
+) -> napi::Result<sys::napi_value> {
     // SAFETY: guaranteed by the caller.
     let pair = unsafe { raw::array(env, 2)? };
     let name = match syscall {

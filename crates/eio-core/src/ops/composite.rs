@@ -100,7 +100,7 @@ mod testutil {
 
     /// Runs `f` with the context of a running request, aborted or not.
     pub fn with_ctx<R>(aborted: bool, f: impl FnOnce(&ReqCtx<'_>) -> R) -> R {
-        let cell = ReqCell::new();
+        let cell = ReqCell::new_staged();
         if aborted {
             cell.cancel();
         }

@@ -30,12 +30,7 @@ pub fn copy(
     dst: Unknown<'_>,
 ) -> Result<u32> {
     let (src, dst) = (path_at(&env, src_dir, src)?, path_at(&env, dst_dir, dst)?);
-    composite(
-        &env,
-        priority,
-        CompositeOp::Copy { src, dst },
-        Delivery::Plain,
-    )
+    composite(&env, priority, CompositeOp::Copy { src, dst }, Delivery::Plain)
 }
 
 #[napi(js_name = "move")]
@@ -48,12 +43,7 @@ pub fn move_(
     dst: Unknown<'_>,
 ) -> Result<u32> {
     let (src, dst) = (path_at(&env, src_dir, src)?, path_at(&env, dst_dir, dst)?);
-    composite(
-        &env,
-        priority,
-        CompositeOp::Move { src, dst },
-        Delivery::Plain,
-    )
+    composite(&env, priority, CompositeOp::Move { src, dst }, Delivery::Plain)
 }
 
 /// `{ dirs, nondirs }`, names as strings or (`buffers`) as `Buffer`s.

@@ -12,6 +12,7 @@ use super::{check_abort, step};
 use crate::req::ReqCtx;
 use crate::sys::copy as sys;
 use crate::sys::cvt::Errno;
+use crate::sys::meta::{self, Target};
 use crate::sys::path::At;
 use crate::sys::stat::{self, StatTarget};
 use crate::sys::{file, name};
@@ -52,11 +53,7 @@ pub fn move_(src: &At, dst: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
         Err(Errno(libc::EXDEV)) => {}
         other => return other.map_err(step("rename")),
     }
-    let st = stat::stat(StatTarget::Path {
-        at: src,
-        follow: false,
-    })
-    .map_err(step("lstat"))?;
+    let st = stat::stat(StatTarget::Path { at: src, follow: false }).map_err(step("lstat"))?;
     if st.mode & libc::S_IFMT != libc::S_IFREG {
         return Err(ReqError::os(Errno(libc::EXDEV)).with_syscall("rename"));
     }
@@ -103,10 +100,7 @@ fn open_dst(dst: &At) -> Result<(OwnedFd, Option<Created>), ReqError> {
 /// Unlinks `dst` if it is still the file this copy created (not something another process
 /// put there meanwhile). Best effort: the copy's own error is what gets reported.
 fn remove_created(dst: &At, ours: &Created) {
-    let now = stat::stat(StatTarget::Path {
-        at: dst,
-        follow: false,
-    });
+    let now = stat::stat(StatTarget::Path { at: dst, follow: false });
     if matches!(now, Ok(st) if (st.dev, st.ino) == *ours) {
         let _ = name::unlink(dst, 0);
     }
@@ -127,7 +121,7 @@ fn fill(
             // The same file under another name: truncating it would destroy the source.
             return Err(ReqError::os(Errno(libc::EINVAL)));
         }
-        sys::ftruncate(d, 0).map_err(step("ftruncate"))?;
+        meta::ftruncate(d, 0).map_err(step("ftruncate"))?;
     }
     let mut copier = Copier::new(s, d);
     // Only a file with fewer blocks than its size can have holes worth looking for.
@@ -145,12 +139,12 @@ fn fill(
 /// contents are what the copy promises. If the owner cannot be kept, the setuid and setgid
 /// bits are dropped rather than granted to the copier's own ids (uutils/coreutils#9750).
 fn restore_metadata(fd: RawFd, st: &FileStat) {
-    let _ = sys::futimens(fd, st.atime, st.mtime);
+    let _ = meta::utimens(Target::Fd(fd), Some([st.atime, st.mtime]));
     let mut mode = st.mode & 0o7777;
-    if sys::fchown(fd, st.uid, st.gid).is_err() {
+    if meta::chown(Target::Fd(fd), st.uid, st.gid).is_err() {
         mode &= !(libc::S_ISUID | libc::S_ISGID);
     }
-    let _ = sys::fchmod(fd, mode);
+    let _ = meta::chmod(Target::Fd(fd), mode);
 }
 
 /// How contents move: the fastest call that works for this pair of files.
@@ -176,12 +170,7 @@ impl Method {
 fn can_fall_back(e: Errno) -> bool {
     matches!(
         e.0,
-        libc::ENOSYS
-            | libc::EXDEV
-            | libc::EINVAL
-            | libc::EPERM
-            | libc::EOPNOTSUPP
-            | libc::EOVERFLOW
+        libc::ENOSYS | libc::EXDEV | libc::EINVAL | libc::EPERM | libc::EOPNOTSUPP | libc::EOVERFLOW
     )
 }
 
@@ -237,7 +226,7 @@ impl Copier {
             off = hole;
         }
         let end = file::seek(self.src, 0, libc::SEEK_END).map_err(step("lseek"))?;
-        sys::ftruncate(self.dst, end).map_err(step("ftruncate"))
+        meta::ftruncate(self.dst, end).map_err(step("ftruncate"))
     }
 
     /// Copies from `off` until a call reports the end of `src`; returns where that was.
@@ -271,9 +260,7 @@ impl Copier {
                     self.copied_any = true;
                     return Ok(n);
                 }
-                Err((e, _)) if !self.copied_any && can_fall_back(e) => {
-                    self.method = self.method.fallback()
-                }
+                Err((e, _)) if !self.copied_any && can_fall_back(e) => self.method = self.method.fallback(),
                 Err((e, syscall)) => return Err(step(syscall)(e)),
             }
         }
@@ -284,7 +271,7 @@ impl Copier {
             file::seek(self.dst, off, libc::SEEK_SET).map_err(|e| (e, "lseek"))?;
         }
         let mut i = off;
-        let n = sys::sendfile(self.dst, self.src, &mut i, len);
+        let n = meta::sendfile(self.dst, self.src, &mut i, len);
         self.dst_pos = n.as_ref().ok().map(|n| off + *n as i64);
         n.map_err(|e| (e, "sendfile"))
     }
@@ -349,16 +336,8 @@ mod tests {
         with_ctx(false, |ctx| {
             copy(&t.at("src"), &t.at("dst"), ctx).unwrap();
             // (destination, expected errno): the source under another name is refused.
-            for (dst, want) in [
-                ("src", libc::EINVAL),
-                ("hard", libc::EINVAL),
-                ("sym", libc::EINVAL),
-            ] {
-                assert_eq!(
-                    errno(copy(&t.at("src"), &t.at(dst), ctx)),
-                    Some(want),
-                    "{dst}"
-                );
+            for (dst, want) in [("src", libc::EINVAL), ("hard", libc::EINVAL), ("sym", libc::EINVAL)] {
+                assert_eq!(errno(copy(&t.at("src"), &t.at(dst), ctx)), Some(want), "{dst}");
                 assert_eq!(fs::read(t.path("src")).unwrap(), b"precious", "{dst}");
             }
         });
@@ -375,18 +354,11 @@ mod tests {
         f.set_len(128 << 20).unwrap(); // a trailing hole
         drop(f);
         with_ctx(false, |ctx| copy(&t.at("src"), &t.at("dst"), ctx)).unwrap();
-        let (src, dst) = (
-            fs::read(t.path("src")).unwrap(),
-            fs::read(t.path("dst")).unwrap(),
-        );
+        let (src, dst) = (fs::read(t.path("src")).unwrap(), fs::read(t.path("dst")).unwrap());
         assert!(src == dst, "contents differ");
         let meta = fs::metadata(t.path("dst")).unwrap();
         assert_eq!(meta.len(), 128 << 20);
-        assert!(
-            meta.blocks() * 512 < 8 << 20,
-            "holes filled: {} blocks",
-            meta.blocks()
-        );
+        assert!(meta.blocks() * 512 < 8 << 20, "holes filled: {} blocks", meta.blocks());
     }
 
     #[test]
@@ -395,20 +367,11 @@ mod tests {
         fs::write(t.path("src"), b"data").unwrap();
         fs::write(t.path("old"), b"old").unwrap();
         with_ctx(true, |ctx| {
-            assert_eq!(
-                errno(copy(&t.at("src"), &t.at("new"), ctx)),
-                Some(libc::ECANCELED)
-            );
-            assert_eq!(
-                errno(copy(&t.at("src"), &t.at("old"), ctx)),
-                Some(libc::ECANCELED)
-            );
+            assert_eq!(errno(copy(&t.at("src"), &t.at("new"), ctx)), Some(libc::ECANCELED));
+            assert_eq!(errno(copy(&t.at("src"), &t.at("old"), ctx)), Some(libc::ECANCELED));
         });
         assert!(!t.path("new").exists(), "a destination it created stays");
-        assert!(
-            t.path("old").exists(),
-            "an existing destination was removed"
-        );
+        assert!(t.path("old").exists(), "an existing destination was removed");
         assert_eq!(fs::read(t.path("src")).unwrap(), b"data");
     }
 }

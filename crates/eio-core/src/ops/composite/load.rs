@@ -63,10 +63,7 @@ mod tests {
     #[test]
     fn sizes() {
         let t = TempDir::new("load");
-        fs::File::create(t.path("huge"))
-            .unwrap()
-            .set_len(MAX_LOAD as u64 + 1)
-            .unwrap();
+        fs::File::create(t.path("huge")).unwrap().set_len(MAX_LOAD as u64 + 1).unwrap();
         fs::write(t.path("small"), b"abc").unwrap();
         // (file, expected length or errno)
         let rows: [(&str, Result<usize, i32>); 4] = [

@@ -36,9 +36,7 @@ pub fn rmtree(at: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
     let root = stat::stat(StatTarget::Path { at, follow: false })
         .map_err(|e| ReqError::os(e).with_syscall("lstat"))?;
     match root.mode & libc::S_IFMT {
-        libc::S_IFLNK => {
-            return name::unlink(at, 0).map_err(|e| ReqError::os(e).with_syscall("unlink"))
-        }
+        libc::S_IFLNK => return name::unlink(at, 0).map_err(|e| ReqError::os(e).with_syscall("unlink")),
         libc::S_IFDIR => {}
         _ => return Err(ReqError::os(Errno(libc::ENOTDIR)).with_syscall("rmdir")),
     }
@@ -81,10 +79,7 @@ enum Step {
 
 impl Walk {
     fn new(root: OwnedFd, id: (u64, u64)) -> Result<Walk, ReqError> {
-        let mut walk = Walk {
-            stack: Vec::new(),
-            first_open: 0,
-        };
+        let mut walk = Walk { stack: Vec::new(), first_open: 0 };
         let frame = walk.enter(root, CString::default(), Some(id))?;
         walk.stack.push(frame);
         Ok(walk)
@@ -92,36 +87,21 @@ impl Walk {
 
     /// A frame for the directory open on `fd`, with its entries read. `expected` is the
     /// identity an lstat saw, which the fd must match (else it was swapped meanwhile).
-    fn enter(
-        &self,
-        fd: OwnedFd,
-        name: CString,
-        expected: Option<(u64, u64)>,
-    ) -> Result<Frame, ReqError> {
-        let st = stat::stat(StatTarget::Fd(fd.as_raw_fd()))
-            .map_err(|e| self.error(e, "fstat", Some(&name)))?;
+    fn enter(&self, fd: OwnedFd, name: CString, expected: Option<(u64, u64)>) -> Result<Frame, ReqError> {
+        let st =
+            stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(|e| self.error(e, "fstat", Some(&name)))?;
         let id = (st.dev, st.ino);
         if expected.is_some_and(|want| want != id) {
             return Err(self.error(Errno(libc::ENOENT), "open", None));
         }
-        let entries =
-            dir::read_all(&fd, &|| false).map_err(|e| self.error(e, "getdents64", Some(&name)))?;
-        Ok(Frame {
-            fd: Some(Arc::new(fd)),
-            name,
-            id,
-            entries,
-            next: 0,
-        })
+        let entries = dir::read_all(&fd, &|| false).map_err(|e| self.error(e, "getdents64", Some(&name)))?;
+        Ok(Frame { fd: Some(Arc::new(fd)), name, id, entries, next: 0 })
     }
 
     fn run(&mut self, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
         loop {
             check_abort(ctx)?;
-            let top = self
-                .stack
-                .last_mut()
-                .expect("the root frame stays until the end");
+            let top = self.stack.last_mut().expect("the root frame stays until the end");
             if top.next == top.entries.len() {
                 if self.stack.len() == 1 {
                     return Ok(());
@@ -188,10 +168,7 @@ impl Walk {
         let parent = &self.stack[parent_at];
         let Frame { fd, name, .. } = child;
         drop(fd);
-        let at = At {
-            base: Base::Dir(Arc::clone(parent.fd.as_ref().expect("opened above"))),
-            path: name,
-        };
+        let at = At { base: Base::Dir(Arc::clone(parent.fd.as_ref().expect("opened above"))), path: name };
         match name::unlink(&at, libc::AT_REMOVEDIR) {
             Ok(()) | Err(Errno(libc::ENOENT)) => Ok(()),
             Err(e) => Err(self.error(e, "rmdir", Some(&at.path))),
@@ -202,14 +179,11 @@ impl Walk {
     /// a directory moved elsewhere meanwhile must not lead the walk out of the tree.
     fn reopen_parent(&self, child: &Frame) -> Result<OwnedFd, ReqError> {
         let at = At {
-            base: Base::Dir(Arc::clone(
-                child.fd.as_ref().expect("the child was the top"),
-            )),
+            base: Base::Dir(Arc::clone(child.fd.as_ref().expect("the child was the top"))),
             path: CString::from(c".."),
         };
         let fd = file::open(&at, OPEN_DIR, 0).map_err(|e| self.error(e, "open", None))?;
-        let st =
-            stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(|e| self.error(e, "fstat", None))?;
+        let st = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(|e| self.error(e, "fstat", None))?;
         if (st.dev, st.ino) != self.stack.last().expect("the parent").id {
             return Err(self.error(Errno(libc::ENOENT), "open", None));
         }
@@ -279,11 +253,7 @@ mod tests {
         ];
         for (root, want, gone) in rows {
             let got = with_ctx(false, |ctx| rmtree(&t.at(root), ctx));
-            assert_eq!(
-                got.err().and_then(|e| e.errno()).map(|e| e.raw()),
-                want,
-                "{root}"
-            );
+            assert_eq!(got.err().and_then(|e| e.errno()).map(|e| e.raw()), want, "{root}");
             assert_eq!(!t.path(root).exists(), gone, "{root}");
         }
         assert_eq!(fs::read(t.path("target/keep")).unwrap(), b"keep");
@@ -329,9 +299,6 @@ mod tests {
         symlink(t.path("victim"), t.path("tree/sub")).unwrap();
         with_ctx(false, |ctx| walk.run(ctx)).unwrap();
         assert_eq!(fs::read(t.path("victim/keep")).unwrap(), b"keep");
-        assert!(
-            fs::symlink_metadata(t.path("tree/sub")).is_err(),
-            "the symlink stays"
-        );
+        assert!(fs::symlink_metadata(t.path("tree/sub")).is_err(), "the symlink stays");
     }
 }

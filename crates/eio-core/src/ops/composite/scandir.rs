@@ -46,10 +46,7 @@ pub fn scandir(at: &At, ctx: &ReqCtx<'_>) -> Result<Data, ReqError> {
         }
         Ok(lstat_is_dir(&base, name))
     })?;
-    Ok(Data::Object(vec![
-        ("dirs", Data::Names(dirs)),
-        ("nondirs", Data::Names(nondirs)),
-    ]))
+    Ok(Data::Object(vec![("dirs", Data::Names(dirs)), ("nondirs", Data::Names(nondirs))]))
 }
 
 /// Splits `entries` into directories and the rest. Known types are trusted; `is_dir`
@@ -91,9 +88,7 @@ fn classify(
 /// that do not count subdirectory links (btrfs reports 1) give `None` too.
 fn subdir_count(before: &FileStat, after: &FileStat) -> Option<u64> {
     let key = |s: &FileStat| (s.dev, s.ino, s.nlink, s.size, s.mtime);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     if key(before) != key(after) || after.mtime.0 >= now || after.nlink < 2 {
         return None;
     }
@@ -106,10 +101,7 @@ fn lstat_is_dir(base: &Base, name: &[u8]) -> bool {
     let Ok(path) = CString::new(name) else {
         return false;
     };
-    let at = At {
-        base: base.clone(),
-        path,
-    };
+    let at = At { base: base.clone(), path };
     matches!(
         stat::stat(StatTarget::Path { at: &at, follow: false }),
         Ok(st) if st.mode & libc::S_IFMT == libc::S_IFDIR
@@ -134,9 +126,7 @@ mod tests {
     }
 
     fn names(l: &DirList) -> Vec<String> {
-        l.names()
-            .map(|n| String::from_utf8(n.to_vec()).unwrap())
-            .collect()
+        l.names().map(|n| String::from_utf8(n.to_vec()).unwrap()).collect()
     }
 
     #[test]
@@ -146,32 +136,11 @@ mod tests {
         #[allow(clippy::type_complexity)]
         let rows: &[(&[(&str, u8)], Option<u64>, &[&str], &[&str], &[&str], usize)] = &[
             // All types known: no stat at all, symlinks are nondirs.
-            (
-                &[("a", D), ("f", R), ("l", L)],
-                None,
-                &[],
-                &["a"],
-                &["f", "l"],
-                0,
-            ),
+            (&[("a", D), ("f", R), ("l", L)], None, &[], &["a"], &["f", "l"], 0),
             // Unknown types, count unknown: every unknown entry is stated.
-            (
-                &[("a", U), ("f", U), ("b", U)],
-                None,
-                &["a", "b"],
-                &["a", "b"],
-                &["f"],
-                3,
-            ),
+            (&[("a", U), ("f", U), ("b", U)], None, &["a", "b"], &["a", "b"], &["f"], 3),
             // The link count says one subdirectory: stats stop once it is found.
-            (
-                &[("a", U), ("f", U), ("g", U)],
-                Some(1),
-                &["a"],
-                &["a"],
-                &["f", "g"],
-                1,
-            ),
+            (&[("a", U), ("f", U), ("g", U)], Some(1), &["a"], &["a"], &["f", "g"], 1),
             // Zero subdirectories: nothing is stated.
             (&[("f", U), ("g", U)], Some(0), &[], &[], &["f", "g"], 0),
             // Known directories count against the link count.
@@ -194,52 +163,22 @@ mod tests {
 
     #[test]
     fn subdir_count_table() {
-        let old = FileStat {
-            nlink: 5,
-            mtime: (1_000_000, 0),
-            ..FileStat::default()
-        };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
+        let old = FileStat { nlink: 5, mtime: (1_000_000, 0), ..FileStat::default() };
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
         // (before, after, expected)
         let rows = [
             // Unchanged and old: nlink - 2 subdirectories.
             (old.clone(), old.clone(), Some(3)),
             // A link count that changed between the stats is not trusted.
-            (
-                old.clone(),
-                FileStat {
-                    nlink: 6,
-                    ..old.clone()
-                },
-                None,
-            ),
+            (old.clone(), FileStat { nlink: 6, ..old.clone() }, None),
             // Modified this second: a change may be under way.
             (
-                FileStat {
-                    mtime: (now + 1, 0),
-                    ..old.clone()
-                },
-                FileStat {
-                    mtime: (now + 1, 0),
-                    ..old.clone()
-                },
+                FileStat { mtime: (now + 1, 0), ..old.clone() },
+                FileStat { mtime: (now + 1, 0), ..old.clone() },
                 None,
             ),
             // btrfs counts no subdirectory links (nlink 1).
-            (
-                FileStat {
-                    nlink: 1,
-                    ..old.clone()
-                },
-                FileStat {
-                    nlink: 1,
-                    ..old.clone()
-                },
-                None,
-            ),
+            (FileStat { nlink: 1, ..old.clone() }, FileStat { nlink: 1, ..old.clone() }, None),
         ];
         for (i, (before, after, want)) in rows.iter().enumerate() {
             assert_eq!(subdir_count(before, after), *want, "row {i}");
