@@ -108,6 +108,7 @@ const TAG_STAT = 3
 const TAG_ABORTED = 4
 const TAG_PANIC = 5
 const TAG_DETACHED = 6
+const TAG_UNCONVERTIBLE = 7
 
 function dispatch(records: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
   const stats = count * RECORD
@@ -163,6 +164,9 @@ function settle(rec: Pending, records: Float64Array, at: number, stats: number, 
       break
     case TAG_PANIC:
       rec.reject(internalError(`eio: the request panicked: ${extras![aux] as string}`))
+      break
+    case TAG_UNCONVERTIBLE:
+      rec.reject(internalError('eio: the result could not be converted to a JavaScript value'))
       break
     case TAG_DETACHED:
       rec.reject(invalidState('the buffer was detached while the request was in flight'))

@@ -36,6 +36,8 @@ pub const TAG_ABORTED: f64 = 4.0;
 pub const TAG_PANIC: f64 = 5.0;
 /// The buffer to read into was detached while the request was in flight.
 pub const TAG_DETACHED: f64 = 6.0;
+/// The result could not be turned into a JS value.
+pub const TAG_UNCONVERTIBLE: f64 = 7.0;
 
 /// One chunk being encoded.
 struct Batch {
@@ -164,7 +166,11 @@ unsafe fn encode(ctx: &EnvCtx, local: &mut EnvLocal, n: usize) -> napi::Result<B
             batch.push(i, TAG_ABORTED, 0.0, -1.0);
         } else {
             // SAFETY: guaranteed by the caller.
-            unsafe { encode_outcome(&mut batch, i, &slot, outcome)? };
+            if unsafe { encode_outcome(&mut batch, i, &slot, outcome) }.is_err() {
+                // Node-API refused to build the value (out of memory, say): this request
+                // fails, and the rest of the batch is still delivered.
+                batch.push(i, TAG_UNCONVERTIBLE, 0.0, -1.0);
+            }
         }
         ctx.release(slot);
     }
@@ -354,7 +360,7 @@ unsafe fn wd_pair(
 /// Inside an open handle scope on the JS thread.
 pub unsafe fn to_js(env: sys::napi_env, data: &Data, buffers: bool) -> napi::Result<sys::napi_value> {
     let mut v = std::ptr::null_mut();
-    // SAFETY (all arms): guaranteed by the caller; every out-pointer is valid.
+    // SAFETY: (all arms) guaranteed by the caller; every out-pointer is valid.
     unsafe {
         match data {
             Data::Undefined => return Ok(raw::undefined(env)),

@@ -258,10 +258,8 @@ impl EnvCtx {
 
         let mut name = ptr::null_mut();
         // SAFETY: a static string and a valid out-pointer.
-        check(
-            unsafe { sys::napi_create_string_utf8(env, c"eio".as_ptr(), 3, &mut name) },
-            "napi_create_string_utf8",
-        )?;
+        let status = unsafe { sys::napi_create_string_utf8(env, c"eio".as_ptr(), 3, &mut name) };
+        check(status, "napi_create_string_utf8")?;
         let mut tsfn = ptr::null_mut();
         // SAFETY: `ctx` is a valid heap pointer that only `tsfn_finalize` frees; `dispatch`
         // is a live function; a queue size of 0 means unbounded, so calls never block.
@@ -294,15 +292,11 @@ impl EnvCtx {
         check(unsafe { sys::napi_unref_threadsafe_function(env, tsfn) }, "napi_unref_threadsafe_function")?;
         // SAFETY: `ctx` stays valid until `tsfn_finalize`, which Node runs after cleanup
         // hooks; `env_cleanup` only marks it dead.
-        check(
-            unsafe { sys::napi_set_instance_data(env, ctx.cast(), None, ptr::null_mut()) },
-            "napi_set_instance_data",
-        )?;
+        let status = unsafe { sys::napi_set_instance_data(env, ctx.cast(), None, ptr::null_mut()) };
+        check(status, "napi_set_instance_data")?;
         // SAFETY: as above; the hook runs on this thread at teardown.
-        check(
-            unsafe { sys::napi_add_env_cleanup_hook(env, Some(env_cleanup), ctx.cast()) },
-            "napi_add_env_cleanup_hook",
-        )?;
+        let status = unsafe { sys::napi_add_env_cleanup_hook(env, Some(env_cleanup), ctx.cast()) };
+        check(status, "napi_add_env_cleanup_hook")?;
         Ok(())
     }
 

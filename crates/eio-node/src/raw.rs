@@ -41,19 +41,15 @@ pub unsafe fn path_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::Re
 pub unsafe fn string_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Vec<u8>> {
     let mut len = 0;
     // SAFETY: a null buffer asks for the length only.
-    check(
-        unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) },
-        "napi_get_value_string_utf8",
-    )?;
+    let status = unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) };
+    check(status, "napi_get_value_string_utf8")?;
     let mut buf = vec![0u8; len + 1];
     let mut written = 0;
     // SAFETY: `buf` has room for `len` bytes and the terminating NUL Node-API writes.
-    check(
-        unsafe {
-            sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), len + 1, &mut written)
-        },
-        "napi_get_value_string_utf8",
-    )?;
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), len + 1, &mut written)
+    };
+    check(status, "napi_get_value_string_utf8")?;
     buf.truncate(written);
     Ok(buf)
 }
@@ -74,31 +70,27 @@ pub unsafe fn typed_array_bytes<'a>(
     if is_typed {
         let (mut ty, mut offset) = (0, 0);
         // SAFETY: `value` is a typed array; all out-pointers are valid.
-        check(
-            unsafe {
-                sys::napi_get_typedarray_info(
-                    env,
-                    value,
-                    &mut ty,
-                    &mut len,
-                    &mut data,
-                    &mut arraybuffer,
-                    &mut offset,
-                )
-            },
-            "napi_get_typedarray_info",
-        )?;
+        let status = unsafe {
+            sys::napi_get_typedarray_info(
+                env,
+                value,
+                &mut ty,
+                &mut len,
+                &mut data,
+                &mut arraybuffer,
+                &mut offset,
+            )
+        };
+        check(status, "napi_get_typedarray_info")?;
         let elem = element_size(ty);
         len *= elem;
     } else {
         let mut offset = 0;
         // SAFETY: the JS layer only passes typed arrays and DataViews; a wrong type fails.
-        check(
-            unsafe {
-                sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
-            },
-            "napi_get_dataview_info",
-        )?;
+        let status = unsafe {
+            sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
+        };
+        check(status, "napi_get_dataview_info")?;
     }
     let mut detached = false;
     // SAFETY: `arraybuffer` is the live buffer behind `value`.
@@ -158,10 +150,9 @@ pub unsafe fn ref_value(env: sys::napi_env, r: sys::napi_ref) -> napi::Result<sy
 pub unsafe fn string(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: `bytes` is valid for `bytes.len()` bytes; Node-API copies them.
-    check(
-        unsafe { sys::napi_create_string_utf8(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut v) },
-        "napi_create_string_utf8",
-    )?;
+    let status =
+        unsafe { sys::napi_create_string_utf8(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut v) };
+    check(status, "napi_create_string_utf8")?;
     Ok(v)
 }
 
@@ -172,10 +163,9 @@ pub unsafe fn string(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi
 pub unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
     let (mut v, mut data) = (ptr::null_mut(), ptr::null_mut());
     // SAFETY: `bytes` is valid for `bytes.len()` bytes; Node-API copies them.
-    check(
-        unsafe { sys::napi_create_buffer_copy(env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v) },
-        "napi_create_buffer_copy",
-    )?;
+    let status =
+        unsafe { sys::napi_create_buffer_copy(env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v) };
+    check(status, "napi_create_buffer_copy")?;
     Ok(v)
 }
 
@@ -232,10 +222,8 @@ pub unsafe fn float64_array(env: sys::napi_env, values: &[f64]) -> napi::Result<
     let (mut ab, mut data) = (ptr::null_mut(), ptr::null_mut::<c_void>());
     let bytes = std::mem::size_of_val(values);
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut ab) },
-        "napi_create_arraybuffer",
-    )?;
+    let status = unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut ab) };
+    check(status, "napi_create_arraybuffer")?;
     if bytes > 0 {
         // SAFETY: the new ArrayBuffer has `bytes` writable bytes at `data`, suitably aligned
         // for any type (V8 allocates backing stores with at least 8-byte alignment).
@@ -243,12 +231,10 @@ pub unsafe fn float64_array(env: sys::napi_env, values: &[f64]) -> napi::Result<
     }
     let mut v = ptr::null_mut();
     // SAFETY: `ab` is the live ArrayBuffer just created.
-    check(
-        unsafe {
-            sys::napi_create_typedarray(env, sys::TypedarrayType::float64_array, values.len(), ab, 0, &mut v)
-        },
-        "napi_create_typedarray",
-    )?;
+    let status = unsafe {
+        sys::napi_create_typedarray(env, sys::TypedarrayType::float64_array, values.len(), ab, 0, &mut v)
+    };
+    check(status, "napi_create_typedarray")?;
     Ok(v)
 }
 
@@ -275,10 +261,8 @@ pub unsafe fn int64(env: sys::napi_env, value: sys::napi_value) -> napi::Result<
     if ty == sys::ValueType::napi_bigint {
         let mut lossless = false;
         // SAFETY: `value` is a bigint; the out-pointers are valid.
-        check(
-            unsafe { sys::napi_get_value_bigint_int64(env, value, &mut n, &mut lossless) },
-            "napi_get_value_bigint_int64",
-        )?;
+        let status = unsafe { sys::napi_get_value_bigint_int64(env, value, &mut n, &mut lossless) };
+        check(status, "napi_get_value_bigint_int64")?;
     } else {
         // SAFETY: guaranteed by the caller; a non-number fails with a status.
         check(unsafe { sys::napi_get_value_int64(env, value, &mut n) }, "napi_get_value_int64")?;

@@ -89,6 +89,9 @@ struct State {
     spinning: usize,
     /// Threads executing a request.
     running: usize,
+    /// Threads spawned that have not yet looked for work: they will take queued jobs, so
+    /// the supervisor must not count their absence as a stall.
+    starting: usize,
     /// Workers whose recent requests mostly waited rather than computed.
     blocked: usize,
     /// Requests completed since the pool started; the supervisor's sign of progress.
@@ -139,6 +142,7 @@ impl Pool {
                     idle: 0,
                     spinning: 0,
                     running: 0,
+                    starting: 0,
                     blocked: 0,
                     completions: 0,
                     supervisor: Supervisor::NotStarted,
@@ -264,12 +268,15 @@ impl Pool {
             self.shared.work_available.notify_one();
         }
         let soft = self.soft_limit(st);
-        while waiting > st.idle + st.spinning && st.nthreads < soft && st.nthreads < waiting + st.running {
+        while waiting > st.idle + st.spinning + st.starting
+            && st.nthreads < soft
+            && st.nthreads < waiting + st.running
+        {
             if !self.spawn_worker(st) {
                 return;
             }
         }
-        if waiting > st.idle + st.spinning && st.nthreads < st.config.wanted {
+        if waiting > st.idle + st.spinning + st.starting && st.nthreads < st.config.wanted {
             self.watch(st);
         }
     }
@@ -328,6 +335,7 @@ impl Pool {
         match spawned {
             Ok(_) => {
                 st.nthreads += 1;
+                st.starting += 1;
                 true
             }
             Err(e) => {
@@ -355,6 +363,7 @@ impl Pool {
     fn worker_loop(self) {
         let mut meter = BlockMeter::default();
         let mut st = self.lock();
+        st.starting -= 1;
         loop {
             let (guard, job) = self.next_job(st);
             st = guard;

@@ -65,6 +65,8 @@ fn open_cached(at: &At, follow: bool) -> SysResult<OwnedFd> {
 }
 
 /// `fstatfs(2)` — whether the filesystem holding `fd` is on [`LOCAL_FS`].
+// `f_type` is a different integer type on different architectures.
+#[allow(clippy::unnecessary_cast)]
 fn on_local_fs(fd: &OwnedFd) -> bool {
     let mut buf = MaybeUninit::<libc::statfs>::zeroed();
     // SAFETY: `buf` is valid for writing a `struct statfs`.

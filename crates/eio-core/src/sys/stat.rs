@@ -45,6 +45,9 @@ pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
 }
 
 #[cold]
+// The field types of `struct stat` differ between architectures (nlink is 32-bit on
+// aarch64): the casts are no-ops only on some.
+#[allow(clippy::unnecessary_cast)]
 fn fstatat(dirfd: RawFd, path: *const libc::c_char, flags: i32) -> SysResult<FileStat> {
     let mut buf = MaybeUninit::<libc::stat>::zeroed();
     // SAFETY: `path` is a valid C string and `buf` is valid for a `struct stat`.
