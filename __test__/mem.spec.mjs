@@ -3,11 +3,13 @@
 
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 
 import * as eio from '../index.js'
-import { ROOT, have, rejectsWith, runNode, tmpdir } from './helpers.mjs'
+import { ENTRY, ROOT, have, rejectsWith, runNode, tmpdir } from './helpers.mjs'
 
 const C = eio.constants
 const PAGE = C.PAGESIZE
@@ -403,4 +405,21 @@ test('an aborted signal rejects with AbortError and submits nothing', async (t) 
   ]) {
     await rejectsWith(t, p, { name: 'AbortError', code: 'ABORT_ERR' })
   }
+})
+
+test('a worker\'s mappings go when the worker ends', async (t) => {
+  const { file } = pagesFile(t, 2)
+  const worker = new Worker(`
+    const eio = require(${JSON.stringify(ENTRY)})
+    const fs = require('node:fs')
+    const { parentPort } = require('node:worker_threads')
+    const fd = fs.openSync(${JSON.stringify(file)}, 'r')
+    globalThis.kept = eio.mmap(2 * eio.constants.PAGESIZE, eio.constants.PROT_READ, eio.constants.MAP_SHARED, fd)
+    eio.mtouch(globalThis.kept).then(() => parentPort.postMessage(globalThis.kept[0]))
+    parentPort.on('message', () => {}) // stay alive until terminated
+  `, { eval: true })
+  t.is(await once(worker, 'message').then(([m]) => m), 7)
+  t.is(smaps(file).mappings, 1)
+  await worker.terminate()
+  t.is(smaps(file).mappings, 0)
 })
