@@ -9,6 +9,7 @@
 //! kernel, which validates it. Calls that could destroy or hide memory (`mprotect`, and
 //! `madvise` beyond plain hints) are only made on eio's own mappings; see `mappings.rs`.
 
+use eio_core::ops::mem::MemRange;
 use eio_core::sys::cvt::SysResult;
 use eio_core::sys::{mem, splice};
 use napi::bindgen_prelude::*;
@@ -40,26 +41,12 @@ fn int64(env: &Env, v: &Unknown<'_>) -> Result<i64> {
     unsafe { raw::int64(env.raw(), v.raw()) }
 }
 
-/// Where `[offset, offset + length)` of `buf` is, and the eio mapping holding it, kept for
-/// the duration of the call (a worker could otherwise unmap it meanwhile).
-fn locate(
-    env: &Env,
-    buf: &Unknown<'_>,
-    offset: f64,
-    length: f64,
-) -> Result<(
-    usize,
-    usize,
-    Option<std::sync::Arc<eio_core::sys::mem::Mapping>>,
-)> {
+/// `[offset, offset + length)` of `buf`; it holds the eio mapping the bytes lie in (if
+/// any) for as long as it lives, so a worker cannot unmap them during the call.
+fn range(env: &Env, buf: &Unknown<'_>, offset: f64, length: f64) -> Result<MemRange> {
     // SAFETY: `buf` is a live handle of the current call.
     let view = unsafe { mappings::view(env.raw(), buf.raw())? };
-    let (offset, len) = (offset as usize, length as usize);
-    if view.detached || offset.checked_add(len).is_none_or(|end| end > view.len) {
-        return Err(Error::from_reason("eio: range outside the buffer"));
-    }
-    let addr = view.addr + offset;
-    Ok((addr, len, mappings::find(addr, len)))
+    mappings::range(&view, offset as usize, length as usize)
 }
 
 /// IO::AIO's `sendfile`: copies `length` bytes of `in_fd` from `offset` to `out_fd`;
@@ -107,33 +94,37 @@ fn is_pure_hint(advice: i32) -> bool {
 /// memory, whose pages eio does not own (they may hold other objects too).
 #[napi]
 pub fn madvise(env: Env, buf: Unknown<'_>, offset: f64, length: f64, advice: i32) -> Result<i32> {
-    let (addr, len, owner) = locate(&env, &buf, offset, length)?;
-    if owner.is_none() && !is_pure_hint(advice) {
+    let range = range(&env, &buf, offset, length)?;
+    if !range.is_owned() && !is_pure_hint(advice) {
         return Ok(NOT_EIO_MAPPING);
     }
     // SAFETY: either the pages belong to an eio mapping, whose memory JavaScript gave
-    // eio's functions to manage (`owner` keeps it mapped), or the advice is a pure hint.
-    Ok(status(unsafe { mem::madvise(addr, len, advice) }))
+    // eio's functions to manage (`range` keeps it mapped), or the advice is a pure hint.
+    Ok(status(unsafe {
+        mem::madvise(range.addr(), range.len(), advice)
+    }))
 }
 
 /// `mprotect` on `length` bytes of `buf` from `offset`, which must be an eio mapping.
 #[napi]
 pub fn mprotect(env: Env, buf: Unknown<'_>, offset: f64, length: f64, prot: i32) -> Result<i32> {
-    let (addr, len, owner) = locate(&env, &buf, offset, length)?;
-    if owner.is_none() {
+    let range = range(&env, &buf, offset, length)?;
+    if !range.is_owned() {
         return Ok(NOT_EIO_MAPPING);
     }
-    // SAFETY: the pages belong to an eio mapping (held by `owner`), whose protection
+    // SAFETY: the pages belong to an eio mapping (kept mapped by `range`), whose protection
     // JavaScript asked to change; mappings are page-aligned, so the widened range stays
     // inside it.
-    Ok(status(unsafe { mem::mprotect(addr, len, prot) }))
+    Ok(status(unsafe {
+        mem::mprotect(range.addr(), range.len(), prot)
+    }))
 }
 
 /// `munlock` on `length` bytes of `buf` from `offset`.
 #[napi]
 pub fn munlock(env: Env, buf: Unknown<'_>, offset: f64, length: f64) -> Result<i32> {
-    let (addr, len, _owner) = locate(&env, &buf, offset, length)?;
-    Ok(status(mem::munlock(addr, len)))
+    let range = range(&env, &buf, offset, length)?;
+    Ok(status(mem::munlock(range.addr(), range.len())))
 }
 
 #[napi]

@@ -35,7 +35,7 @@ pub struct MemRange {
     len: usize,
     /// The eio mapping the range lies in, kept mapped until the request drops it; `None`
     /// for memory eio does not own.
-    _owner: Option<Arc<Mapping>>,
+    owner: Option<Arc<Mapping>>,
 }
 
 impl MemRange {
@@ -45,7 +45,7 @@ impl MemRange {
         map.contains(addr, len).then_some(MemRange {
             addr,
             len,
-            _owner: Some(map),
+            owner: Some(map),
         })
     }
 
@@ -54,8 +54,25 @@ impl MemRange {
         MemRange {
             addr,
             len,
-            _owner: None,
+            owner: None,
         }
+    }
+
+    pub fn addr(&self) -> usize {
+        self.addr
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the range lies in an eio mapping (which this value keeps mapped).
+    pub fn is_owned(&self) -> bool {
+        self.owner.is_some()
     }
 }
 

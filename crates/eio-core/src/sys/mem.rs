@@ -78,10 +78,6 @@ impl Mapping {
         self.addr
     }
 
-    pub fn as_ptr(&self) -> *mut u8 {
-        self.addr as *mut u8
-    }
-
     /// The length asked for (the mapping itself extends to the end of the last page).
     pub fn len(&self) -> usize {
         self.len
