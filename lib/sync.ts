@@ -108,8 +108,9 @@ export function mprotect(
  * anonymous memory (`MAP_ANONYMOUS`, no `fd`), and returns a Buffer over the mapping.
  * `prot`: `PROT_*`; `flags`: `MAP_SHARED` or `MAP_PRIVATE`, plus `MAP_*` extras
  * (`MAP_FIXED` is refused with EINVAL, as eio takes no address). The mapping goes away
- * with `munmap()`, or when the Buffer is garbage-collected. As in C, writing to a mapping
- * without `PROT_WRITE`, or reading past the end of the file, kills the process.
+ * with `munmap()`, or when the Buffer is garbage-collected (the collector does not count
+ * mapped bytes, so unmap large mappings explicitly). As in C, writing to a mapping without
+ * `PROT_WRITE`, or reading past the end of the file, kills the process.
  */
 export function mmap(length: number, prot: number, flags: number, fd?: Fd | null, offset?: number | bigint | null): Buffer {
   const len = validateInteger(length, 'length', 1, bufferConstants.MAX_LENGTH)
