@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use eio_core::ops::mem::MemRange;
 use eio_core::sys::mem::Mapping;
-use napi::sys;
+use napi::{sys, JsValue};
 
 use crate::raw::check;
 
@@ -165,9 +165,18 @@ pub unsafe fn view(env: sys::napi_env, value: sys::napi_value) -> napi::Result<V
     })
 }
 
-/// The range `[offset, offset + len)` of `view` as a request's [`MemRange`]: holding the
-/// mapping if the bytes are an eio mapping's, bare otherwise.
-pub fn range(view: &View, offset: usize, len: usize) -> napi::Result<MemRange> {
+/// `[offset, offset + length)` of the typed array or `DataView` `buf` as a [`MemRange`]:
+/// holding the eio mapping the bytes lie in (so that nobody can unmap them while the
+/// range lives), bare if they are not an eio mapping's.
+pub fn range(
+    env: &napi::Env,
+    buf: &napi::Unknown<'_>,
+    offset: f64,
+    length: f64,
+) -> napi::Result<MemRange> {
+    // SAFETY: `buf` is a live handle of the current call in `env`.
+    let view = unsafe { view(env.raw(), buf.raw())? };
+    let (offset, len) = (offset as usize, length as usize);
     if view.detached {
         return Err(napi::Error::from_reason("eio: the buffer is detached"));
     }

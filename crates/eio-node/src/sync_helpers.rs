@@ -9,7 +9,6 @@
 //! kernel, which validates it. Calls that could destroy or hide memory (`mprotect`, and
 //! `madvise` beyond plain hints) are only made on eio's own mappings; see `mappings.rs`.
 
-use eio_core::ops::mem::MemRange;
 use eio_core::sys::cvt::SysResult;
 use eio_core::sys::{mem, splice};
 use napi::bindgen_prelude::*;
@@ -39,14 +38,6 @@ fn count<T: TryInto<i64>>(r: SysResult<T>) -> i64 {
 fn int64(env: &Env, v: &Unknown<'_>) -> Result<i64> {
     // SAFETY: `v` is a live handle of the current call.
     unsafe { raw::int64(env.raw(), v.raw()) }
-}
-
-/// `[offset, offset + length)` of `buf`; it holds the eio mapping the bytes lie in (if
-/// any) for as long as it lives, so a worker cannot unmap them during the call.
-fn range(env: &Env, buf: &Unknown<'_>, offset: f64, length: f64) -> Result<MemRange> {
-    // SAFETY: `buf` is a live handle of the current call.
-    let view = unsafe { mappings::view(env.raw(), buf.raw())? };
-    mappings::range(&view, offset as usize, length as usize)
 }
 
 /// IO::AIO's `sendfile`: copies `length` bytes of `in_fd` from `offset` to `out_fd`;
@@ -94,7 +85,7 @@ fn is_pure_hint(advice: i32) -> bool {
 /// memory, whose pages eio does not own (they may hold other objects too).
 #[napi]
 pub fn madvise(env: Env, buf: Unknown<'_>, offset: f64, length: f64, advice: i32) -> Result<i32> {
-    let range = range(&env, &buf, offset, length)?;
+    let range = mappings::range(&env, &buf, offset, length)?;
     if !range.is_owned() && !is_pure_hint(advice) {
         return Ok(NOT_EIO_MAPPING);
     }
@@ -108,7 +99,7 @@ pub fn madvise(env: Env, buf: Unknown<'_>, offset: f64, length: f64, advice: i32
 /// `mprotect` on `length` bytes of `buf` from `offset`, which must be an eio mapping.
 #[napi]
 pub fn mprotect(env: Env, buf: Unknown<'_>, offset: f64, length: f64, prot: i32) -> Result<i32> {
-    let range = range(&env, &buf, offset, length)?;
+    let range = mappings::range(&env, &buf, offset, length)?;
     if !range.is_owned() {
         return Ok(NOT_EIO_MAPPING);
     }
@@ -123,7 +114,7 @@ pub fn mprotect(env: Env, buf: Unknown<'_>, offset: f64, length: f64, prot: i32)
 /// `munlock` on `length` bytes of `buf` from `offset`.
 #[napi]
 pub fn munlock(env: Env, buf: Unknown<'_>, offset: f64, length: f64) -> Result<i32> {
-    let range = range(&env, &buf, offset, length)?;
+    let range = mappings::range(&env, &buf, offset, length)?;
     Ok(status(mem::munlock(range.addr(), range.len())))
 }
 

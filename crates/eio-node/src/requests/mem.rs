@@ -1,22 +1,16 @@
 //! Bindings of the `eio_core::ops::mem` requests. The range `[offset, offset + length)` of
 //! `buf` (a typed array or `DataView`, already validated by `lib/mem.ts`) becomes a
 //! [`MemRange`](eio_core::ops::mem::MemRange) that holds the mapping when the bytes are an
-//! eio mapping's; see `mappings.rs` and `eio_core::ops::mem` for why the worker may then
-//! act on them.
+//! eio mapping's; see `mappings.rs` and `eio_core::ops::mem` for why a worker may then act
+//! on them.
 
-use eio_core::ops::mem::{MemOp, MemRange};
+use eio_core::ops::mem::MemOp;
 use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::env::Delivery;
 use crate::mappings;
-
-fn range(env: &Env, buf: &Unknown<'_>, offset: f64, length: f64) -> Result<MemRange> {
-    // SAFETY: `buf` is a live handle of the current call.
-    let view = unsafe { mappings::view(env.raw(), buf.raw())? };
-    mappings::range(&view, offset as usize, length as usize)
-}
 
 fn submit(env: &Env, priority: i32, op: MemOp) -> Result<u32> {
     super::submit(env, priority, Op::Mem(op), Delivery::Plain)
@@ -32,7 +26,7 @@ pub fn msync(
     length: f64,
     flags: i32,
 ) -> Result<u32> {
-    let range = range(&env, &buf, offset, length)?;
+    let range = mappings::range(&env, &buf, offset, length)?;
     submit(&env, priority, MemOp::Msync { range, flags })
 }
 
@@ -46,14 +40,14 @@ pub fn mtouch(
     length: f64,
     modify: bool,
 ) -> Result<u32> {
-    let range = range(&env, &buf, offset, length)?;
+    let range = mappings::range(&env, &buf, offset, length)?;
     submit(&env, priority, MemOp::Mtouch { range, modify })
 }
 
 /// `aio_mlock` on `length` bytes of `buf` from `offset`.
 #[napi]
 pub fn mlock(env: Env, priority: i32, buf: Unknown<'_>, offset: f64, length: f64) -> Result<u32> {
-    let range = range(&env, &buf, offset, length)?;
+    let range = mappings::range(&env, &buf, offset, length)?;
     submit(&env, priority, MemOp::Mlock { range })
 }
 
