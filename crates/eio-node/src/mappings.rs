@@ -67,13 +67,7 @@ fn forget(addr: usize) -> Option<Arc<Mapping>> {
 pub unsafe fn into_buffer(env: sys::napi_env, map: Mapping) -> napi::Result<sys::napi_value> {
     let (addr, len) = (map.addr(), map.len());
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    registry().insert(
-        addr,
-        Entry {
-            id,
-            map: Arc::new(map),
-        },
-    );
+    registry().insert(addr, Entry { id, map: Arc::new(map) });
     let mut buffer = ptr::null_mut();
     // SAFETY: the `len` bytes at `addr` stay mapped at least until `release` runs for this
     // `id`, which Node-API calls once the buffer's memory is no longer reachable.
@@ -142,14 +136,7 @@ pub unsafe fn view(env: sys::napi_env, value: sys::napi_value) -> napi::Result<V
         let mut offset = 0;
         // SAFETY: a value that is not a DataView fails with a status.
         let status = unsafe {
-            sys::napi_get_dataview_info(
-                env,
-                value,
-                &mut len,
-                &mut data,
-                &mut arraybuffer,
-                &mut offset,
-            )
+            sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
         };
         check(status, "napi_get_dataview_info")?;
     }
@@ -157,23 +144,13 @@ pub unsafe fn view(env: sys::napi_env, value: sys::napi_value) -> napi::Result<V
     // SAFETY: `arraybuffer` is the live buffer behind `value`.
     let status = unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) };
     check(status, "napi_is_detached_arraybuffer")?;
-    Ok(View {
-        addr: data as usize,
-        len: if detached { 0 } else { len },
-        arraybuffer,
-        detached,
-    })
+    Ok(View { addr: data as usize, len: if detached { 0 } else { len }, arraybuffer, detached })
 }
 
 /// `[offset, offset + length)` of the typed array or `DataView` `buf` as a [`MemRange`]:
 /// holding the eio mapping the bytes lie in (so that nobody can unmap them while the
 /// range lives), bare if they are not an eio mapping's.
-pub fn range(
-    env: &napi::Env,
-    buf: &napi::Unknown<'_>,
-    offset: f64,
-    length: f64,
-) -> napi::Result<MemRange> {
+pub fn range(env: &napi::Env, buf: &napi::Unknown<'_>, offset: f64, length: f64) -> napi::Result<MemRange> {
     // SAFETY: `buf` is a live handle of the current call in `env`.
     let view = unsafe { view(env.raw(), buf.raw())? };
     let (offset, len) = (offset as usize, length as usize);
@@ -214,8 +191,7 @@ pub unsafe fn unmap(env: sys::napi_env, view: &View) -> napi::Result<Unmapped> {
     }
     let (mut data, mut len) = (ptr::null_mut::<c_void>(), 0usize);
     // SAFETY: `view.arraybuffer` is a live ArrayBuffer handle of the current call.
-    let status =
-        unsafe { sys::napi_get_arraybuffer_info(env, view.arraybuffer, &mut data, &mut len) };
+    let status = unsafe { sys::napi_get_arraybuffer_info(env, view.arraybuffer, &mut data, &mut len) };
     check(status, "napi_get_arraybuffer_info")?;
     // The whole ArrayBuffer must be the mapping, else detaching it would take more than
     // the mapping away (or not all of it).

@@ -51,33 +51,19 @@ pub fn sendfile_sync(
     length: Unknown<'_>,
 ) -> Result<i64> {
     let (offset, length) = (int64(&env, &offset)?, int64(&env, &length)?);
-    Ok(count(splice::sendfile_all(
-        out_fd,
-        in_fd,
-        offset,
-        length as u64,
-    )))
+    Ok(count(eio_core::ops::meta::sendfile(out_fd, in_fd, offset, length as u64, &|| false)))
 }
 
 /// `posix_fadvise`.
 #[napi]
-pub fn fadvise(
-    env: Env,
-    fd: i32,
-    offset: Unknown<'_>,
-    length: Unknown<'_>,
-    advice: i32,
-) -> Result<i32> {
+pub fn fadvise(env: Env, fd: i32, offset: Unknown<'_>, length: Unknown<'_>, advice: i32) -> Result<i32> {
     let (offset, length) = (int64(&env, &offset)?, int64(&env, &length)?);
     Ok(status(mem::fadvise(fd, offset, length, advice)))
 }
 
 /// Advice that only tunes paging and never changes or hides memory: allowed on any buffer.
 fn is_pure_hint(advice: i32) -> bool {
-    matches!(
-        advice,
-        libc::MADV_NORMAL | libc::MADV_RANDOM | libc::MADV_SEQUENTIAL | libc::MADV_WILLNEED
-    )
+    matches!(advice, libc::MADV_NORMAL | libc::MADV_RANDOM | libc::MADV_SEQUENTIAL | libc::MADV_WILLNEED)
 }
 
 /// `madvise` on `length` bytes of `buf` from `offset`: any advice on an eio mapping, only
@@ -91,9 +77,7 @@ pub fn madvise(env: Env, buf: Unknown<'_>, offset: f64, length: f64, advice: i32
     }
     // SAFETY: either the pages belong to an eio mapping, whose memory JavaScript gave
     // eio's functions to manage (`range` keeps it mapped), or the advice is a pure hint.
-    Ok(status(unsafe {
-        mem::madvise(range.addr(), range.len(), advice)
-    }))
+    Ok(status(unsafe { mem::madvise(range.addr(), range.len(), advice) }))
 }
 
 /// `mprotect` on `length` bytes of `buf` from `offset`, which must be an eio mapping.
@@ -106,9 +90,7 @@ pub fn mprotect(env: Env, buf: Unknown<'_>, offset: f64, length: f64, prot: i32)
     // SAFETY: the pages belong to an eio mapping (kept mapped by `range`), whose protection
     // JavaScript asked to change; mappings are page-aligned, so the widened range stays
     // inside it.
-    Ok(status(unsafe {
-        mem::mprotect(range.addr(), range.len(), prot)
-    }))
+    Ok(status(unsafe { mem::mprotect(range.addr(), range.len(), prot) }))
 }
 
 /// `munlock` on `length` bytes of `buf` from `offset`.
@@ -171,14 +153,7 @@ pub fn splice(
 ) -> Result<i64> {
     let mut off_in = Some(int64(&env, &off_in)?).filter(|&o| o >= 0);
     let mut off_out = Some(int64(&env, &off_out)?).filter(|&o| o >= 0);
-    Ok(count(splice::splice(
-        fd_in,
-        off_in.as_mut(),
-        fd_out,
-        off_out.as_mut(),
-        length as usize,
-        flags,
-    )))
+    Ok(count(splice::splice(fd_in, off_in.as_mut(), fd_out, off_out.as_mut(), length as usize, flags)))
 }
 
 #[napi]

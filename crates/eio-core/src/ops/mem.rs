@@ -42,20 +42,12 @@ impl MemRange {
     /// `len` bytes from `offset` inside `map`; `None` if that is not inside it.
     pub fn in_mapping(map: Arc<Mapping>, offset: usize, len: usize) -> Option<MemRange> {
         let addr = map.addr().checked_add(offset)?;
-        map.contains(addr, len).then_some(MemRange {
-            addr,
-            len,
-            owner: Some(map),
-        })
+        map.contains(addr, len).then_some(MemRange { addr, len, owner: Some(map) })
     }
 
     /// Memory eio does not own, at `addr`: only used with validating system calls.
     pub fn foreign(addr: usize, len: usize) -> MemRange {
-        MemRange {
-            addr,
-            len,
-            owner: None,
-        }
+        MemRange { addr, len, owner: None }
     }
 
     pub fn addr(&self) -> usize {
@@ -177,10 +169,7 @@ mod tests {
             asked.set(asked.get() + 1);
             asked.get() > 2
         };
-        assert_eq!(
-            touch(&range, false, &abort_after_two),
-            Err(Errno(libc::ECANCELED))
-        );
+        assert_eq!(touch(&range, false, &abort_after_two), Err(Errno(libc::ECANCELED)));
         assert_eq!(asked.get(), 3);
         touch(&range, false, &|| false).unwrap();
         // Writing to a read-only mapping is refused, not a crash.

@@ -67,10 +67,7 @@ impl Mapping {
         if ptr == libc::MAP_FAILED {
             return Err(Errno::last());
         }
-        Ok(Mapping {
-            addr: ptr as usize,
-            len,
-        })
+        Ok(Mapping { addr: ptr as usize, len })
     }
 
     /// The first byte's address.
@@ -90,10 +87,7 @@ impl Mapping {
     /// Whether `[addr, addr + len)` lies inside the mapping's pages.
     pub fn contains(&self, addr: usize, len: usize) -> bool {
         let (_, pages) = page_align(self.addr, self.len);
-        addr >= self.addr
-            && addr
-                .checked_add(len)
-                .is_some_and(|end| end <= self.addr + pages)
+        addr >= self.addr && addr.checked_add(len).is_some_and(|end| end <= self.addr + pages)
     }
 }
 
@@ -164,11 +158,7 @@ pub fn munlockall() -> SysResult<()> {
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/madvise.2.html>
 pub fn populate(addr: usize, len: usize, write: bool) -> SysResult<()> {
-    let advice = if write {
-        libc::MADV_POPULATE_WRITE
-    } else {
-        libc::MADV_POPULATE_READ
-    };
+    let advice = if write { libc::MADV_POPULATE_WRITE } else { libc::MADV_POPULATE_READ };
     let (start, len) = page_align(addr, len);
     // SAFETY: populating validates the range and leaves the memory's contents unchanged.
     match cvt(unsafe { libc::madvise(start as *mut libc::c_void, len, advice) }) {
@@ -232,28 +222,21 @@ pub(crate) mod test_support {
     /// A new memfd of `len` bytes with a name no other mapping has.
     pub fn memfd(len: usize) -> (OwnedFd, String) {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "eio-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = format!("eio-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
         let c = CString::new(name.clone()).unwrap();
         // SAFETY: `c` is a valid C string; memfd_create returns a new fd or -1.
         let fd = unsafe { libc::memfd_create(c.as_ptr(), libc::MFD_CLOEXEC) };
         assert!(fd >= 0, "memfd_create failed");
         // SAFETY: a new fd nothing else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        std::fs::File::from(fd.try_clone().unwrap())
-            .set_len(len as u64)
-            .unwrap();
+        std::fs::File::from(fd.try_clone().unwrap()).set_len(len as u64).unwrap();
         (fd, name)
     }
 
     /// Whether a memfd of this name is mapped in this process (by /proc/self/maps).
     pub fn is_mapped(name: &str) -> bool {
         let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-        maps.lines()
-            .any(|l| l.contains(&format!("memfd:{name} ")) || l.ends_with(&format!("memfd:{name}")))
+        maps.lines().any(|l| l.contains(&format!("memfd:{name} ")) || l.ends_with(&format!("memfd:{name}")))
     }
 }
 
@@ -295,10 +278,7 @@ mod tests {
         populate(m.addr() + 3, m.len() - 3, true).unwrap();
         if let Err(e) = mlock(m.addr(), 1) {
             // RLIMIT_MEMLOCK may forbid locking; it still must not fault.
-            assert!(
-                [libc::EPERM, libc::ENOMEM, libc::EAGAIN].contains(&e.0),
-                "{e:?}"
-            );
+            assert!([libc::EPERM, libc::ENOMEM, libc::EAGAIN].contains(&e.0), "{e:?}");
         }
         munlock(m.addr(), 1).unwrap();
         drop(m);
@@ -309,14 +289,8 @@ mod tests {
             let e = Mapping::new(p, rw, anon | fixed, -1, 0).unwrap_err();
             assert_eq!(e, Errno(libc::EINVAL));
         }
-        assert_eq!(
-            Mapping::new(0, rw, anon, -1, 0).unwrap_err(),
-            Errno(libc::EINVAL)
-        );
-        assert_eq!(
-            Mapping::new(p, rw, libc::MAP_SHARED, -1, 0).unwrap_err(),
-            Errno(libc::EBADF)
-        );
+        assert_eq!(Mapping::new(0, rw, anon, -1, 0).unwrap_err(), Errno(libc::EINVAL));
+        assert_eq!(Mapping::new(p, rw, libc::MAP_SHARED, -1, 0).unwrap_err(), Errno(libc::EBADF));
     }
 
     #[test]
@@ -342,9 +316,6 @@ mod tests {
 
     #[test]
     fn fadvise_checks_its_fd() {
-        assert_eq!(
-            fadvise(-1, 0, 0, libc::POSIX_FADV_NORMAL),
-            Err(Errno(libc::EBADF))
-        );
+        assert_eq!(fadvise(-1, 0, 0, libc::POSIX_FADV_NORMAL), Err(Errno(libc::EBADF)));
     }
 }

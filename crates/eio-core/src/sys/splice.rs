@@ -1,13 +1,9 @@
-//! Moving bytes between descriptors inside the kernel — sendfile, splice, tee — and the
-//! pipes they work with: pipe2, the pipe buffer size.
+//! Moving bytes between pipes and other descriptors inside the kernel — splice, tee — and
+//! the pipes themselves: pipe2, the pipe buffer size. (`sendfile` is in `meta`.)
 
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
-use super::cvt::{cvt, cvt_r, Errno, SysResult};
-use super::file;
-
-/// The most bytes Linux moves in one read, write, sendfile or splice call.
-const MAX_RW: usize = 0x7fff_f000;
+use super::cvt::{cvt, cvt_r, SysResult};
 
 /// `pipe2(2)` — a new pipe, `(read end, write end)`, with `flags | O_CLOEXEC` (`O_NONBLOCK`,
 /// `O_DIRECT`), so that no fd eio opens leaks into a child process.
@@ -70,95 +66,17 @@ pub fn tee(fd_in: RawFd, fd_out: RawFd, len: usize, flags: u32) -> SysResult<usi
     Ok(n as usize)
 }
 
-/// `sendfile(2)` — one call: copies up to `len` bytes of `in_fd` from `*offset` (which it
-/// advances) to `out_fd` at its file position. Returns the bytes written, 0 at end of file.
-///
-/// # References
-/// - <https://man7.org/linux/man-pages/man2/sendfile.2.html>
-pub fn sendfile(out_fd: RawFd, in_fd: RawFd, offset: &mut i64, len: usize) -> SysResult<usize> {
-    // SAFETY: `offset` points to an i64 that outlives the call.
-    let n = cvt_r(|| unsafe { libc::sendfile(out_fd, in_fd, offset, len) })?;
-    Ok(n as usize)
-}
-
-/// Errors after which IO::AIO emulates sendfile with reads and writes: the kernel cannot
-/// sendfile between these two descriptors.
-fn sendfile_unsupported(e: Errno) -> bool {
-    matches!(
-        e.0,
-        libc::ENOSYS
-            | libc::EINVAL
-            | libc::ENOTSUP
-            | libc::EAFNOSUPPORT
-            | libc::EPROTOTYPE
-            | libc::ENOTSOCK
-    )
-}
-
-/// IO::AIO's blocking `sendfile` (libeio's `eio_sendfile_sync`): copies `len` bytes of
-/// `in_fd` from `offset` to `out_fd` at its file position, with `sendfile(2)` in as many
-/// calls as it takes, or with `pread`/`write` where the kernel cannot sendfile between the
-/// two. Never moves `in_fd`'s file position. Returns the bytes written: fewer than `len` at
-/// end of file, or when an error (such as `EAGAIN` on a non-blocking `out_fd`) stopped it
-/// after some bytes were written — the error then shows on the next call. An error before
-/// any byte was written is returned.
-pub fn sendfile_all(out_fd: RawFd, in_fd: RawFd, offset: i64, len: u64) -> SysResult<u64> {
-    let mut pos = offset;
-    let mut done = 0u64;
-    while done < len {
-        let chunk = (len - done).min(MAX_RW as u64) as usize;
-        match sendfile(out_fd, in_fd, &mut pos, chunk) {
-            Ok(0) => break,
-            Ok(n) => done += n as u64,
-            Err(e) if done == 0 && sendfile_unsupported(e) => {
-                return copy_with_read_write(out_fd, in_fd, offset, len)
-            }
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        }
-    }
-    Ok(done)
-}
-
-/// The emulation of [`sendfile_all`]: `pread` into a bounce buffer, `write` it all out.
-fn copy_with_read_write(out_fd: RawFd, in_fd: RawFd, offset: i64, len: u64) -> SysResult<u64> {
-    const BOUNCE: u64 = 64 * 1024;
-    let mut buf = vec![0u8; len.min(BOUNCE) as usize];
-    let mut done = 0u64;
-    while done < len {
-        let want = (len - done).min(BOUNCE) as usize;
-        let n = match file::read(in_fd, &mut buf[..want], Some(offset + done as i64)) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        };
-        let mut written = 0;
-        while written < n {
-            match file::write(out_fd, &buf[written..n], None) {
-                Ok(k) => written += k,
-                Err(e) if done == 0 && written == 0 => return Err(e),
-                Err(_) => return Ok(done + written as u64),
-            }
-        }
-        done += n as u64;
-    }
-    Ok(done)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Read, Seek, Write};
+    use crate::sys::cvt::Errno;
+    use crate::sys::file;
+    use std::io::Write;
     use std::os::fd::AsRawFd;
 
     fn temp_file(contents: &[u8]) -> std::fs::File {
         let dir = std::env::temp_dir();
-        let path = dir.join(format!(
-            "eio-splice-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
+        let path = dir.join(format!("eio-splice-{}-{:?}", std::process::id(), std::thread::current().id()));
         let mut f = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -193,50 +111,8 @@ mod tests {
         let n = file::read(r.as_raw_fd(), &mut out, None).unwrap();
         assert_eq!(&out[..n], b"splice");
         // The empty non-blocking pipe has nothing to read.
-        assert_eq!(
-            file::read(r2.as_raw_fd(), &mut out, None),
-            Err(Errno(libc::EAGAIN))
-        );
+        assert_eq!(file::read(r2.as_raw_fd(), &mut out, None), Err(Errno(libc::EAGAIN)));
         assert_eq!(pipe_size(f.as_raw_fd()), Err(Errno(libc::EBADF)));
-        assert_eq!(
-            tee(f.as_raw_fd(), w.as_raw_fd(), 1, 0),
-            Err(Errno(libc::EINVAL))
-        );
-    }
-
-    #[test]
-    fn sendfile_all_copies_and_falls_back() {
-        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        let src = temp_file(&data);
-
-        // File to file: sendfile itself.
-        let mut dst = temp_file(b"");
-        let n = sendfile_all(dst.as_raw_fd(), src.as_raw_fd(), 1000, 150_000).unwrap();
-        assert_eq!(n, 150_000);
-        let mut got = Vec::new();
-        dst.rewind().unwrap();
-        dst.read_to_end(&mut got).unwrap();
-        assert_eq!(got, &data[1000..151_000]);
-
-        // Past the end: what there is.
-        let n = sendfile_all(dst.as_raw_fd(), src.as_raw_fd(), 199_990, 100).unwrap();
-        assert_eq!(n, 10);
-
-        // The emulation, directly (the kernel rarely refuses nowadays).
-        let mut dst = temp_file(b"");
-        assert_eq!(
-            copy_with_read_write(dst.as_raw_fd(), src.as_raw_fd(), 5, 100_000).unwrap(),
-            100_000
-        );
-        let mut got = Vec::new();
-        dst.rewind().unwrap();
-        dst.read_to_end(&mut got).unwrap();
-        assert_eq!(got, &data[5..100_005]);
-
-        assert_eq!(
-            sendfile_all(-1, src.as_raw_fd(), 0, 1),
-            Err(Errno(libc::EBADF))
-        );
-        assert_eq!(sendfile_all(dst.as_raw_fd(), src.as_raw_fd(), 0, 0), Ok(0));
+        assert_eq!(tee(f.as_raw_fd(), w.as_raw_fd(), 1, 0), Err(Errno(libc::EINVAL)));
     }
 }

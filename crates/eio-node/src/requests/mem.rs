@@ -18,14 +18,7 @@ fn submit(env: &Env, priority: i32, op: MemOp) -> Result<u32> {
 
 /// `aio_msync` on `length` bytes of `buf` from `offset`.
 #[napi]
-pub fn msync(
-    env: Env,
-    priority: i32,
-    buf: Unknown<'_>,
-    offset: f64,
-    length: f64,
-    flags: i32,
-) -> Result<u32> {
+pub fn msync(env: Env, priority: i32, buf: Unknown<'_>, offset: f64, length: f64, flags: i32) -> Result<u32> {
     let range = mappings::range(&env, &buf, offset, length)?;
     submit(&env, priority, MemOp::Msync { range, flags })
 }
