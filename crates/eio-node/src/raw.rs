@@ -106,7 +106,8 @@ pub unsafe fn typed_array_bytes<'a>(
     Ok(Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) }))
 }
 
-fn element_size(ty: sys::napi_typedarray_type) -> usize {
+/// The size in bytes of one element of a typed array of type `ty`.
+pub fn element_size(ty: sys::napi_typedarray_type) -> usize {
     use sys::TypedarrayType as T;
     match ty {
         T::int16_array | T::uint16_array => 2,

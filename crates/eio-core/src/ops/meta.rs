@@ -214,8 +214,9 @@ fn sys_target(target: &Target) -> sys::Target<'_> {
 
 /// `aio_sendfile`: native `sendfile(2)`, called again past its per-call cap; where the
 /// kernel refuses the pair of descriptors, the `pread`/`write` emulation. An error after
-/// some bytes moved (a non-blocking socket filling up) returns the count so far.
-fn sendfile(
+/// some bytes moved (a non-blocking socket filling up) returns the count so far. Also
+/// IO::AIO's blocking `sendfile` (eio-node's `sendfileSync`), with `aborted` always false.
+pub fn sendfile(
     out_fd: RawFd,
     in_fd: RawFd,
     offset: i64,

@@ -12,4 +12,5 @@ pub mod mem;
 pub mod meta;
 pub mod name;
 pub mod path;
+pub mod splice;
 pub mod stat;
