@@ -87,7 +87,7 @@ fn never_more_threads_than_max_parallel() {
         );
     }
     for _ in 0..30 {
-        recv(&rx);
+        let _ = recv(&rx);
     }
     assert_eq!(peak.load(Ordering::SeqCst), 3);
     assert!(pool.nthreads() <= 3);
@@ -117,7 +117,7 @@ fn lowering_max_parallel_retires_threads_without_blocking() {
     pool.configure(|cfg| cfg.set_max_parallel(1));
     assert!(t.elapsed() < Duration::from_millis(20), "configure blocked");
     for _ in 0..4 {
-        recv(&rx);
+        let _ = recv(&rx);
     }
     wait_until("1 thread left", || pool.nthreads() == 1);
     pool.configure(|cfg| cfg.set_max_parallel(0));
@@ -133,7 +133,7 @@ fn idle_threads_beyond_max_idle_exit_after_timeout() {
     }
     wait_until("4 threads", || pool.nthreads() == 4);
     for _ in 0..4 {
-        recv(&rx);
+        let _ = recv(&rx);
     }
     // One thread may idle forever; the others time out.
     wait_until("reaped to max_idle", || pool.nthreads() == 1);
@@ -228,7 +228,7 @@ fn threads_start_on_demand_only() {
     assert_eq!(pool.nthreads(), 0);
     let (c, rx) = client();
     pool.submit(&c, 0, 1, Op::Nop);
-    recv(&rx);
+    let _ = recv(&rx);
     // One request needs one thread, not eight.
     assert_eq!(pool.nthreads(), 1);
 }
@@ -274,7 +274,7 @@ fn threads_stuck_in_the_kernel_get_company_up_to_max_parallel() {
         );
     }
     for _ in 0..wanted {
-        recv(&rx);
+        let _ = recv(&rx);
     }
     assert_eq!(peak.load(Ordering::SeqCst), wanted);
 }
