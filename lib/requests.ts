@@ -201,6 +201,8 @@ export function rename(src: PathLike, dst: PathLike, flags = 0, options?: Reques
 }
 
 /** `aio_readdir`: the names in a directory, without `.` and `..`, unsorted. */
+export function readdir(path: PathLike, options: NamesOptions & { encoding: 'buffer' }): Promise<Buffer[]>
+export function readdir(path: PathLike, options?: NamesOptions): Promise<string[]>
 export function readdir(path: PathLike, options?: NamesOptions): Promise<string[] | Buffer[]> {
   return request(options, (o) => {
     const p = toPath(path)
