@@ -30,8 +30,14 @@ export interface GroupLike {
 
 /** The options every request takes. */
 export interface RequestOptions {
+  /**
+   * Aborting before the request runs skips it; aborting while it runs lets the syscall
+   * finish and frees what it acquired. Either way the promise rejects with an `AbortError`.
+   */
   signal?: AbortSignal
+  /** `PRI_MIN` (-4) to `PRI_MAX` (4), default 0 (or the group's): higher runs first. */
   priority?: number
+  /** The `AsyncGroup` the request joins, as if `group.add(request)` was called. */
   group?: GroupLike
 }
 

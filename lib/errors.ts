@@ -9,10 +9,15 @@ import * as binding from '../binding.js'
 
 /** An `Error` from a failed system call, as Node's fs produces them. */
 export interface ErrnoException extends Error {
+  /** The errno's name: `'ENOENT'`. */
   code: string
+  /** The negative errno, as Node's: `-2`. */
   errno: number
+  /** The system call that failed: `'open'`. */
   syscall: string
+  /** The path the request acted on, when it has one. */
   path?: string | Buffer
+  /** The second path of two-path requests (`rename`, `link`, `copy`, ...). */
   dest?: string | Buffer
 }
 

@@ -73,6 +73,7 @@ export class Wd {
     this.#handle = null
   }
 
+  /** Closes the directory fd at the end of a `using` block, as `close()`. */
   [Symbol.dispose](): void {
     this.close()
   }
