@@ -2,9 +2,11 @@
 // one module instance with one addon, and a missing addon fails with one clear error.
 
 import test from 'ava'
+import fs from 'node:fs'
 import { createRequire } from 'node:module'
+import path from 'node:path'
 
-import { runNode } from './helpers.mjs'
+import { ROOT, runNode } from './helpers.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -16,6 +18,12 @@ test('every CommonJS export is the same named ES module export', async (t) => {
   for (const name of names) t.is(esm[name], cjs[name], name)
   t.deepEqual(Object.keys(esm).filter((name) => name !== 'default').sort(), names.sort())
   t.is(esm.default, cjs)
+})
+
+test('the Constants type names exactly the constants the addon provides', (t) => {
+  const { constants } = require('../index.js')
+  const declared = [...fs.readFileSync(path.join(ROOT, 'lib', 'constants.d.ts'), 'utf8').matchAll(/readonly (\w+): number/g)].map((m) => m[1])
+  t.deepEqual(declared.slice().sort(), Object.keys(constants).sort())
 })
 
 test('the package name resolves through the exports map to both builds and one addon', (t) => {

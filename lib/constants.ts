@@ -358,6 +358,8 @@ export interface Constants {
   readonly PRI_MAX: number
   /** Request priorities: `PRI_MIN` (-4) to `PRI_MAX` (4), default `PRI_DEFAULT` (0). */
   readonly PRI_DEFAULT: number
+  /** The page size: the unit of `mmap` offsets and of the memory calls. */
+  readonly PAGESIZE: number
   /** `EBADR`: the errno `fiemap` fails with on unsupported flags. */
   readonly EBADR: number
 }

@@ -1,8 +1,10 @@
 // Typed usage from an ES module: named imports of every kind of export, request
-// signatures and results, options, errors, constants, and `using` on a Wd. Checked by
+// signatures and results, options, errors, constants, `using` on a Wd and `await using`
+// on an AsyncGroup. Checked by
 // `npm run test:types` (tsc --noEmit); never run.
 
 import eio, { constants, CWD, open, close, read, write, stat, lstat, readdir, mkdir, rename, wd, Wd, Stats, AbortError, configure, nreqs, flush } from 'eio'
+import { group, AsyncGroup, nop, unlink, statvfs, utime, chmod, load, copy, rmtree, mmap, munmap } from 'eio'
 import type { Constants, ErrnoException, PathLike, RequestOptions, PoolOptions, NamesOptions } from 'eio'
 
 export async function example(dir: string): Promise<void> {
@@ -45,6 +47,34 @@ export async function example(dir: string): Promise<void> {
     void where
   }
   await stat([CWD, '.'])
+
+  // Groups: `await using` cancels what is left and waits for it at the end of the block.
+  {
+    await using grp: AsyncGroup = group({ limit: 2 })
+    grp.add(stat(dir), nop())
+    await grp
+  }
+  const names2 = ['x', 'y']
+  await group({
+    limit: 2,
+    feed(g) {
+      const name = names2.pop()
+      if (name !== undefined) g.add(unlink(`${dir}/${name}`))
+    },
+  })
+
+  // Other families.
+  const vfs = await statvfs(dir)
+  const bsize: number = vfs.bsize
+  void bsize
+  await utime(`${dir}/f`, null, null)
+  await chmod(`${dir}/f`, 0o600)
+  const data: Buffer = await load(`${dir}/f`)
+  void data
+  await copy(`${dir}/f`, `${dir}/g`)
+  await rmtree(`${dir}/sub2`)
+  const mapping: Buffer = mmap(constants.PAGESIZE, constants.PROT_READ, constants.MAP_PRIVATE | constants.MAP_ANONYMOUS)
+  munmap(mapping)
 
   try {
     await stat('/nonexistent')
