@@ -2,7 +2,7 @@
 // request (its steps in sequence on one worker), so its priority applies to the whole and
 // an abort stops it between steps, cleaning up as an error would.
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { Out, request, track } from './core.js'
 import type { RequestOptions } from './core.js'
 import { toPath } from './paths.js'

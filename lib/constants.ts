@@ -1,7 +1,7 @@
 // `constants`: the platform's values of every constant the IO::AIO manual names (0 where
 // the platform lacks one), read from the C headers by the binding.
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 
 /**
  * Every constant of the IO::AIO manual, plus the `O_*`/`S_I*` names of Node's

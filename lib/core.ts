@@ -3,7 +3,7 @@
 // once, which settles their promises. Also: request options (priority, signal, group),
 // AbortSignal wiring, flush().
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { AbortError, abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
 import { Stats } from './stats.js'
 import { validateObject, validateSignal } from './validators.js'

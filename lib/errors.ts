@@ -5,7 +5,7 @@
 import { constants as osConstants } from 'node:os'
 import { getSystemErrorMap, inspect } from 'node:util'
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 
 /** An `Error` from a failed system call, as Node's fs produces them. */
 export interface ErrnoException extends Error {

@@ -7,7 +7,7 @@
 // Ranges: `offset` (default 0, negative: from the end) and `length` (default: to the end,
 // negative: stop that many bytes before the end), inside the buffer (see ranges.ts).
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { constants } from './constants.js'
 import { Out, request, track } from './core.js'
 import type { RequestOptions } from './core.js'

@@ -2,7 +2,7 @@
 // chown, chmod, truncate, allocate, the sync family, pathsync, fiemap. Each validates,
 // normalises and makes one binding call; none throws (bad arguments reject).
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { Out, request, track } from './core.js'
 import type { RequestOptions } from './core.js'
 import { invalidArgType, outOfRange } from './errors.js'

@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url'
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import type { WdHandle } from '../binding.js'
 import { Out, request, track } from './core.js'
 import type { RequestOptions } from './core.js'

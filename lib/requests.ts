@@ -2,7 +2,7 @@
 // in that order (Node's lib/internal/fs/promises.js pattern). None throws: bad arguments
 // reject (see `request`).
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { constants } from './constants.js'
 import { Out, request, track } from './core.js'
 import type { Opts, RequestOptions } from './core.js'

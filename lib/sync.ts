@@ -7,7 +7,7 @@
 
 import { constants as bufferConstants } from 'node:buffer'
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { errnoError, invalidArgType, invalidArgValue, outOfRange } from './errors.js'
 import { byteRange } from './ranges.js'
 import {

@@ -2,7 +2,7 @@
 // a wrong type is ERR_INVALID_ARG_TYPE, a number out of range or not an integer is
 // ERR_OUT_OF_RANGE, a bad value of the right type is ERR_INVALID_ARG_VALUE.
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { invalidArgType, invalidArgValue, invalidState, outOfRange } from './errors.js'
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER

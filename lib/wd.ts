@@ -5,7 +5,7 @@
 
 import { inspect } from 'node:util'
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import type { WdHandle } from '../binding.js'
 import { errnoError } from './errors.js'
 
