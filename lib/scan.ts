@@ -1,2 +1,489 @@
-// (family module)
-export {}
+// Streaming directory scans. readdirIter reads one directory in batches from a directory
+// fd that a native object holds (crates/eio-node/src/requests/scan.rs), one pool request
+// per batch. walk scans a whole tree on the pool, one request per directory with up to
+// `concurrency` in flight, and streams the entries while later directories are read;
+// it pauses reading while too many entries wait for the consumer, so that neither
+// holds a whole tree (or a whole huge directory, for readdirIter) in memory.
+
+import * as binding from '../binding.js'
+import type { DirStreamHandle, WdHandle } from '../binding.js'
+import { cancelRequest, Out, requestOptions, track } from './core.js'
+import type { Opts, RequestOptions } from './core.js'
+import { abortError, invalidArgValue } from './errors.js'
+import type { ErrnoException } from './errors.js'
+import { toPath } from './paths.js'
+import type { NativePath, PathLike } from './paths.js'
+import { validateBoolean, validateEncoding, validateFunction, validateInteger, validateObject } from './validators.js'
+
+const DT_DIR = 4
+const DT_LNK = 10
+const SLASH = 0x2f
+
+/** Options of readdirIter. */
+export interface ScanOptions {
+  /** Aborting stops the scan: the pending (or next) step rejects with an `AbortError`. */
+  signal?: AbortSignal
+  /** The pool priority of each directory read, `PRI_MIN` to `PRI_MAX`. */
+  priority?: number
+  /** 'buffer' gives names (and walk's paths) as Buffers, so that non-UTF-8 names survive. */
+  encoding?: 'utf8' | 'buffer'
+}
+
+/** One entry of readdirIter: `type` is a `DT_*` as the filesystem reports it. */
+export interface DirEntry<Name = string> {
+  name: Name
+  type: number
+  ino: number
+}
+
+/** Options of walk. */
+export interface WalkOptions extends ScanOptions {
+  /** Deepest level yielded: 0 yields only the root's own entries. Default: no limit. */
+  maxDepth?: number
+  /** Descend into symlinks to directories (loops are detected and not entered). Default false. */
+  followSymlinks?: boolean
+  /** Directory reads in flight at most (default 16). */
+  concurrency?: number
+  /**
+   * Called with the error of a subdirectory that cannot be read: return normally to skip
+   * that directory, throw to end the walk with what was thrown. Without it, the walk
+   * rejects with the error. An unreadable root always rejects.
+   */
+  onError?: (err: ErrnoException) => unknown
+}
+
+/** One entry of walk: `path` is the root joined with the entry's path below it. */
+export interface WalkEntry<Path = string> {
+  path: Path
+  name: Path
+  /** A `DT_*`, never `DT_UNKNOWN` (such entries are `lstat`ed). */
+  type: number
+  /** 0 for the root's own entries. */
+  depth: number
+}
+
+type Name = string | Buffer
+
+/** Validates the options shared by both scans; groups make no sense for an iterator. */
+function scanOptions(options: unknown): { opts: Opts; buffers: boolean; o: Record<string, unknown> } {
+  const opts = requestOptions(options)
+  if (opts.group !== undefined) {
+    throw invalidArgValue('options.group', opts.group, 'is not supported by iterators')
+  }
+  const o = options == null ? {} : validateObject(options, 'options')
+  return { opts, buffers: validateEncoding(o.encoding, 'options.encoding'), o }
+}
+
+/** An iterator whose first step rejects with `err` (request functions never throw). */
+async function* failing(err: unknown): AsyncGenerator<never> {
+  throw err
+}
+
+function ignore(): void {}
+
+/**
+ * The entries of the directory at `path`, `{ name, type, ino }` as `readdirx` with
+ * `READDIR_DENTS` gives them (`type` a `DT_*`, possibly `DT_UNKNOWN`), without `.` and
+ * `..`, in the directory's order. The directory is read in batches of a few thousand
+ * entries, one pool request each, the next batch while the current one is consumed; a
+ * directory of millions of entries never sits in memory whole. Leaving the loop early
+ * (`break`) closes the directory. Errors (ENOENT, ENOTDIR, ...) reject the first step.
+ */
+export function readdirIter(path: PathLike, options?: ScanOptions & { encoding?: 'utf8' }): AsyncIterableIterator<DirEntry<string>>
+export function readdirIter(path: PathLike, options: ScanOptions & { encoding: 'buffer' }): AsyncIterableIterator<DirEntry<Buffer>>
+export function readdirIter(path: PathLike, options?: ScanOptions): AsyncIterableIterator<DirEntry<Name>>
+export function readdirIter(path: PathLike, options?: ScanOptions): AsyncIterableIterator<DirEntry<Name>> {
+  try {
+    const { opts, buffers } = scanOptions(options)
+    const p = toPath(path)
+    // Creating the stream opens nothing: the first batch does, on the pool.
+    const stream = binding.scanOpen(p.dir, p.path)
+    return readBatches(stream, opts, buffers, p.display)
+  } catch (err) {
+    return failing(err)
+  }
+}
+
+async function* readBatches(stream: DirStreamHandle, opts: Opts, buffers: boolean, display: Name): AsyncGenerator<DirEntry<Name>> {
+  const signal = opts.signal
+  let batch: Promise<unknown> | undefined
+  const read = (): Promise<unknown> => {
+    const p = track(binding.scanReadBatch(opts.priority, stream, buffers), opts, Out.Value, 'readdir', display)
+    // A read still in flight when the loop is left is cancelled; its rejection is expected.
+    p.catch(ignore)
+    return p
+  }
+  try {
+    if (signal?.aborted) throw abortError(signal)
+    batch = read()
+    for (;;) {
+      const [names, meta, end] = (await batch) as [Name[], Float64Array, boolean]
+      // Read ahead while this batch is consumed.
+      batch = end ? undefined : read()
+      for (let i = 0; i < names.length; i++) {
+        if (signal?.aborted) throw abortError(signal)
+        yield { name: names[i], type: meta[2 * i], ino: meta[2 * i + 1] }
+      }
+      if (end) return
+    }
+  } finally {
+    stream.close()
+    if (batch !== undefined) cancelRequest(batch)
+  }
+}
+
+/** A directory waiting to be read, or read. */
+interface DirNode {
+  /** The path the binding opens: absolute, or relative to the walk's Wd. */
+  native: Name
+  /** The path its entries' paths start with (the root as the caller gave it). */
+  shown: Name
+  /** The depth of its entries. */
+  depth: number
+  /** Reached through a symlink (followSymlinks): it may turn out not to be a directory. */
+  link: boolean
+  /** The directory it was found in; kept only for loop detection. */
+  parent: DirNode | null
+  /** `[dev_hi, dev_lo, ino_hi, ino_lo]` once read (only for loop detection). */
+  id: Float64Array | null
+}
+
+/** A walk failed at this point of the entry stream: entries before it are yielded first. */
+class Failure {
+  constructor(readonly error: unknown) {}
+}
+
+interface Waiter {
+  resolve: (r: IteratorResult<WalkEntry<Name>>) => void
+  reject: (err: unknown) => void
+}
+
+/** Unconsumed entries at which walk stops starting directory reads. */
+const HIGH_WATER = 16384
+const DEFAULT_CONCURRENCY = 16
+const MAX_CONCURRENCY = 1024
+const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined })
+const NO_ENTRIES: WalkEntry<Name>[] = []
+
+/**
+ * Every entry below `root`, as `{ path, name, type, depth }`, the tree scanned in
+ * parallel on the pool (up to `concurrency` directory reads in flight) and streamed in
+ * the order directories finish, not sorted. `path` is `root` joined with the entry's
+ * path below it; `type` a `DT_*` (never `DT_UNKNOWN`); `depth` 0 for the root's own
+ * entries. The root itself is not an entry. Reading pauses while many entries wait for
+ * the consumer. Leaving the loop early (`break`) cancels the reads still queued and
+ * discards those running. `encoding: 'buffer'` gives `path` and `name` as Buffers, so
+ * that names that are not UTF-8 survive (with strings, such a directory cannot be
+ * descended: its path is reported as an error).
+ */
+export function walk(root: PathLike, options?: WalkOptions & { encoding?: 'utf8' }): AsyncIterableIterator<WalkEntry<string>>
+export function walk(root: PathLike, options: WalkOptions & { encoding: 'buffer' }): AsyncIterableIterator<WalkEntry<Buffer>>
+export function walk(root: PathLike, options?: WalkOptions): AsyncIterableIterator<WalkEntry<Name>>
+export function walk(root: PathLike, options?: WalkOptions): AsyncIterableIterator<WalkEntry<Name>> {
+  try {
+    const { opts, buffers, o } = scanOptions(options)
+    const maxDepth = o.maxDepth === undefined || o.maxDepth === Infinity ? Infinity : validateInteger(o.maxDepth, 'options.maxDepth', 0)
+    const follow = o.followSymlinks === undefined ? false : validateBoolean(o.followSymlinks, 'options.followSymlinks')
+    const concurrency = o.concurrency === undefined ? DEFAULT_CONCURRENCY : validateInteger(o.concurrency, 'options.concurrency', 1, MAX_CONCURRENCY)
+    const onError = o.onError === undefined ? undefined : validateFunction(o.onError, 'options.onError')
+    const p = toPath(root, 'root')
+    return new Walker(p, opts, buffers, maxDepth, follow, concurrency, onError)
+  } catch (err) {
+    return failing(err)
+  }
+}
+
+/** `dir` + '/', without doubling a trailing slash (a root of '/' or 'a/'). */
+function withSlash(dir: Name, buffers: boolean): Name {
+  if (buffers) {
+    const b = typeof dir === 'string' ? Buffer.from(dir) : dir
+    return b.length > 0 && b[b.length - 1] === SLASH ? b : Buffer.concat([b, Buffer.of(SLASH)])
+  }
+  const s = dir as string
+  return s.length > 0 && s.charCodeAt(s.length - 1) === SLASH ? s : `${s}/`
+}
+
+function sameDir(a: Float64Array, b: Float64Array): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3]
+}
+
+/** The walk's iterator: a producer of directory reads and a queue of entry chunks. */
+class Walker implements AsyncIterableIterator<WalkEntry<Name>> {
+  // Consumer side: the chunk being yielded, and the chunks (one per directory) behind it.
+  #chunk: WalkEntry<Name>[] = NO_ENTRIES
+  #pos = 0
+  #queue: (WalkEntry<Name>[] | Failure)[] = []
+  #head = 0
+  /** Entries in `#chunk` and `#queue`, consumed or not (a chunk counts until it is done). */
+  #buffered = 0
+  #waiters: Waiter[] = []
+  /** The next step rejects with this (an abort, or onError throwing). */
+  #failure: Failure | null = null
+  /** The consumer has seen the end, a failure, or left: nothing more is yielded. */
+  #over = false
+
+  // Producer side.
+  #frontier: DirNode[] = []
+  #inflight = new Set<Promise<unknown>>()
+  /** No more reads: finished, failed, aborted, or left early. */
+  #halted = false
+  readonly #dir: WdHandle | null
+  readonly #opts: Opts
+  readonly #root: DirNode
+  readonly #buffers: boolean
+  readonly #maxDepth: number
+  readonly #follow: boolean
+  readonly #concurrency: number
+  readonly #onError: ((err: ErrnoException) => unknown) | undefined
+  readonly #signal: AbortSignal | undefined
+  #onAbort: (() => void) | undefined
+
+  constructor(
+    p: NativePath,
+    opts: Opts,
+    buffers: boolean,
+    maxDepth: number,
+    follow: boolean,
+    concurrency: number,
+    onError: ((err: ErrnoException) => unknown) | undefined,
+  ) {
+    this.#dir = p.dir
+    // Signals are handled here, for the walk as a whole, not by each read.
+    this.#opts = { priority: opts.priority, signal: undefined, group: undefined }
+    this.#buffers = buffers
+    this.#maxDepth = maxDepth
+    this.#follow = follow
+    this.#concurrency = concurrency
+    this.#onError = onError
+    const shown = buffers && typeof p.display === 'string' ? Buffer.from(p.display) : p.display
+    const native = buffers && typeof p.path === 'string' ? Buffer.from(p.path) : p.path
+    this.#root = { native, shown, depth: 0, link: false, parent: null, id: null }
+    const signal = opts.signal
+    this.#signal = signal
+    if (signal?.aborted) {
+      this.#halted = true
+      this.#failure = new Failure(abortError(signal))
+      return
+    }
+    if (signal !== undefined) {
+      this.#onAbort = () => this.#fail(abortError(signal))
+      signal.addEventListener('abort', this.#onAbort, { once: true })
+    }
+    // The root is read when the first entry is asked for (its path was resolved above).
+    this.#frontier.push(this.#root)
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this
+  }
+
+  next(): Promise<IteratorResult<WalkEntry<Name>>> {
+    if (this.#pos < this.#chunk.length) return Promise.resolve({ value: this.#chunk[this.#pos++], done: false })
+    if (this.#waiters.length > 0) return this.#wait()
+    return this.#step()
+  }
+
+  return(): Promise<IteratorResult<WalkEntry<Name>>> {
+    this.#over = true
+    this.#halt()
+    this.#drop()
+    this.#failure = null
+    this.#settleWaiters()
+    return Promise.resolve(DONE)
+  }
+
+  /** The current chunk is used up: the next entry, the end, a failure, or a wait. */
+  #step(): Promise<IteratorResult<WalkEntry<Name>>> {
+    const r = this.#take()
+    if (r === undefined) return this.#wait()
+    if (r instanceof Failure) return Promise.reject(r.error)
+    return Promise.resolve(r)
+  }
+
+  /** Moves to the next entry; undefined when none is ready yet. */
+  #take(): IteratorResult<WalkEntry<Name>> | Failure | undefined {
+    if (this.#pos < this.#chunk.length) return { value: this.#chunk[this.#pos++], done: false }
+    if (this.#chunk !== NO_ENTRIES) {
+      this.#buffered -= this.#chunk.length
+      this.#chunk = NO_ENTRIES
+      this.#pos = 0
+      this.#pump()
+    }
+    if (this.#failure !== null) {
+      const f = this.#failure
+      this.#failure = null
+      this.#over = true
+      return f
+    }
+    while (this.#head < this.#queue.length) {
+      const c = this.#queue[this.#head++]
+      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head)
+        this.#head = 0
+      }
+      if (c instanceof Failure) {
+        this.#drop()
+        this.#over = true
+        return c
+      }
+      this.#chunk = c
+      this.#pos = 1
+      return { value: c[0], done: false }
+    }
+    if (this.#frontier.length > 0 && this.#inflight.size === 0 && !this.#halted) this.#pump()
+    if (this.#halted || (this.#inflight.size === 0 && this.#frontier.length === 0)) {
+      this.#over = true
+      this.#halt()
+      return DONE
+    }
+    return undefined
+  }
+
+  #wait(): Promise<IteratorResult<WalkEntry<Name>>> {
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }))
+  }
+
+  /** Hands ready entries (or the end) to waiting `next()` calls, in order. */
+  #settleWaiters(): void {
+    while (this.#waiters.length > 0) {
+      const r = this.#take()
+      if (r === undefined) return
+      const w = this.#waiters.shift()!
+      if (r instanceof Failure) w.reject(r.error)
+      else w.resolve(r)
+    }
+  }
+
+  /** Starts directory reads while there is room. */
+  #pump(): void {
+    while (
+      !this.#halted &&
+      this.#inflight.size < this.#concurrency &&
+      this.#frontier.length > 0 &&
+      this.#buffered < HIGH_WATER
+    ) {
+      // Last in, first out: depth first, so that the frontier stays small.
+      this.#read(this.#frontier.pop()!)
+    }
+  }
+
+  #read(node: DirNode): void {
+    const follow = this.#follow || node === this.#root
+    const id = binding.scanReadDir(this.#opts.priority, this.#dir, node.native, follow, node.link, this.#follow, this.#buffers)
+    const p = track(id, this.#opts, Out.Value, 'scandir', node.shown)
+    this.#inflight.add(p)
+    p.then(
+      (res) => this.#onRead(p, node, res as [Name[], Float64Array, Float64Array?] | null),
+      (err) => this.#onReadError(p, node, err),
+    )
+  }
+
+  #onRead(p: Promise<unknown>, node: DirNode, res: [Name[], Float64Array, Float64Array?] | null): void {
+    if (!this.#inflight.delete(p)) return // left early: the result is discarded
+    if (res !== null) {
+      node.id = res[2] ?? null
+      if (node.id === null || !this.#isLoop(node)) this.#addEntries(node, res[0], res[1])
+    }
+    this.#pump()
+    this.#settleWaiters()
+  }
+
+  /** Entry objects for one directory, in one loop; subdirectories join the frontier. */
+  #addEntries(node: DirNode, names: Name[], types: Float64Array): void {
+    const n = names.length
+    if (n === 0) return
+    const chunk: WalkEntry<Name>[] = new Array(n)
+    const depth = node.depth
+    const descend = depth < this.#maxDepth
+    const follow = this.#follow
+    const parent = follow ? node : null
+    if (this.#buffers) {
+      const base = withSlash(node.shown, true) as Buffer
+      const nativeBase = withSlash(node.native, true) as Buffer
+      for (let i = 0; i < n; i++) {
+        const name = names[i] as Buffer
+        const type = types[i]
+        const path = Buffer.concat([base, name])
+        chunk[i] = { path, name, type, depth }
+        if (descend && (type === DT_DIR || (follow && type === DT_LNK))) {
+          const native = nativeBase === base ? path : Buffer.concat([nativeBase, name])
+          this.#frontier.push({ native, shown: path, depth: depth + 1, link: type === DT_LNK, parent, id: null })
+        }
+      }
+    } else {
+      const base = withSlash(node.shown, false) as string
+      const nativeBase = withSlash(node.native, false) as string
+      const same = base === nativeBase
+      for (let i = 0; i < n; i++) {
+        const name = names[i] as string
+        const type = types[i]
+        const path = base + name
+        chunk[i] = { path, name, type, depth }
+        if (descend && (type === DT_DIR || (follow && type === DT_LNK))) {
+          const native = same ? path : nativeBase + name
+          this.#frontier.push({ native, shown: path, depth: depth + 1, link: type === DT_LNK, parent, id: null })
+        }
+      }
+    }
+    this.#queue.push(chunk)
+    this.#buffered += n
+  }
+
+  /** Whether `node` is the same directory as one it was reached through. */
+  #isLoop(node: DirNode): boolean {
+    for (let a = node.parent; a !== null; a = a.parent) {
+      if (a.id !== null && sameDir(a.id, node.id!)) return true
+    }
+    return false
+  }
+
+  #onReadError(p: Promise<unknown>, node: DirNode, err: unknown): void {
+    if (!this.#inflight.delete(p)) return // left early: cancelled or discarded
+    if (node !== this.#root && this.#onError !== undefined) {
+      try {
+        this.#onError(err as ErrnoException)
+      } catch (thrown) {
+        this.#fail(thrown)
+        return
+      }
+    } else {
+      // Entries read before the failure are yielded first.
+      this.#halt()
+      this.#queue.push(new Failure(err))
+    }
+    this.#pump()
+    this.#settleWaiters()
+  }
+
+  /** Ends the walk now: the pending (or next) step rejects with `err`. */
+  #fail(err: unknown): void {
+    if (this.#over) return
+    this.#halt()
+    this.#drop()
+    this.#failure = new Failure(err)
+    this.#settleWaiters()
+  }
+
+  /** Stops reading: queued reads are cancelled, running ones discarded when they end. */
+  #halt(): void {
+    if (this.#onAbort !== undefined) {
+      this.#signal!.removeEventListener('abort', this.#onAbort)
+      this.#onAbort = undefined
+    }
+    if (this.#halted) return
+    this.#halted = true
+    const reads = [...this.#inflight]
+    this.#inflight.clear()
+    for (const p of reads) cancelRequest(p)
+    this.#frontier = []
+  }
+
+  /** Frees the entries not yet yielded. */
+  #drop(): void {
+    this.#chunk = NO_ENTRIES
+    this.#pos = 0
+    this.#queue = []
+    this.#head = 0
+    this.#buffered = 0
+  }
+}
