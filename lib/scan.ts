@@ -9,14 +9,12 @@ import * as binding from '../binding.js'
 import type { DirStreamHandle, WdHandle } from '../binding.js'
 import { cancelRequest, Out, requestOptions, track } from './core.js'
 import type { Opts, RequestOptions } from './core.js'
-import { abortError, invalidArgValue } from './errors.js'
+import { abortError, errnoError, invalidArgValue } from './errors.js'
 import type { ErrnoException } from './errors.js'
 import { toPath } from './paths.js'
 import type { NativePath, PathLike } from './paths.js'
 import { validateBoolean, validateEncoding, validateFunction, validateInteger, validateObject } from './validators.js'
 
-const DT_DIR = 4
-const DT_LNK = 10
 const SLASH = 0x2f
 
 /** Options of readdirIter. */
@@ -132,7 +130,7 @@ async function* readBatches(stream: DirStreamHandle, opts: Opts, buffers: boolea
   }
 }
 
-/** A directory waiting to be read, or read. */
+/** A directory waiting to be read, with the directories below it that fit a request. */
 interface DirNode {
   /** The path the binding opens: absolute, or relative to the walk's Wd. */
   native: Name
@@ -142,11 +140,21 @@ interface DirNode {
   depth: number
   /** Reached through a symlink (followSymlinks): it may turn out not to be a directory. */
   link: boolean
-  /** The directory it was found in; kept only for loop detection. */
-  parent: DirNode | null
-  /** `[dev_hi, dev_lo, ino_hi, ino_lo]` once read (only for loop detection). */
-  id: Float64Array | null
+  /** The identities of the directories it was reached through (followSymlinks only). */
+  ancestors: Float64Array
 }
+
+/**
+ * What one tree read returns (crates/eio-core/src/ops/scan.rs, `TreeOut`): the
+ * directories read (relative to the one asked for), `[depth, count]` of each, all their
+ * entries' names and types, the directories left for other requests (as Buffers) with
+ * `[depth, isLink, n, ...4n identity numbers]` each, and `[path, errno, step]` of each
+ * directory that could not be read.
+ */
+type TreeResult = [Name[], Float64Array, Name[], Float64Array, Buffer[], Float64Array, [Name, number, number][]]
+
+/** The syscall of a `TreeStep` (Node reports directory reads as `scandir`). */
+const STEP_SYSCALL = ['scandir', 'lstat', 'fstat']
 
 /** A walk failed at this point of the entry stream: entries before it are yielded first. */
 class Failure {
@@ -160,6 +168,13 @@ interface Waiter {
 
 /** Unconsumed entries at which walk stops starting directory reads. */
 const HIGH_WATER = 16384
+/**
+ * Entries after which a request stops opening further directories and hands the rest
+ * back: large enough that the cost of a request vanishes, small enough that the tree
+ * spreads over the pool early and entries arrive as a stream.
+ */
+const BUDGET = 2048
+const NO_ANCESTORS = new Float64Array(0)
 const DEFAULT_CONCURRENCY = 16
 const MAX_CONCURRENCY = 1024
 const DONE: IteratorResult<never> = Object.freeze({ done: true, value: undefined })
@@ -203,8 +218,49 @@ function withSlash(dir: Name, buffers: boolean): Name {
   return s.length > 0 && s.charCodeAt(s.length - 1) === SLASH ? s : `${s}/`
 }
 
-function sameDir(a: Float64Array, b: Float64Array): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3]
+/**
+ * `dir/rel`. As Buffers when `buffers` (for paths the binding opens again, so that
+ * names that are not UTF-8 survive), else as a string.
+ */
+function join(dir: Name, rel: Name, buffers: boolean): Name {
+  if (rel.length === 0) return dir
+  if (buffers) {
+    const r = typeof rel === 'string' ? Buffer.from(rel) : rel
+    return Buffer.concat([withSlash(dir, true) as Buffer, r])
+  }
+  return (withSlash(dir, false) as string) + (typeof rel === 'string' ? rel : rel.toString())
+}
+
+/** The entry objects of one tree read, with string paths: one loop, one object each. */
+function stringEntries(node: DirNode, dirs: Name[], dirMeta: Float64Array, names: Name[], types: Float64Array): WalkEntry<Name>[] {
+  const chunk: WalkEntry<Name>[] = new Array(names.length)
+  const base = withSlash(node.shown, false) as string
+  for (let d = 0, i = 0; d < dirs.length; d++) {
+    const rel = dirs[d] as string
+    const prefix = rel.length === 0 ? base : `${base}${rel}/`
+    const depth = dirMeta[2 * d]
+    for (const end = i + dirMeta[2 * d + 1]; i < end; i++) {
+      const name = names[i] as string
+      chunk[i] = { path: prefix + name, name, type: types[i], depth }
+    }
+  }
+  return chunk
+}
+
+/** As `stringEntries`, with Buffer paths and names. */
+function bufferEntries(node: DirNode, dirs: Name[], dirMeta: Float64Array, names: Name[], types: Float64Array): WalkEntry<Name>[] {
+  const chunk: WalkEntry<Name>[] = new Array(names.length)
+  const base = withSlash(node.shown, true) as Buffer
+  for (let d = 0, i = 0; d < dirs.length; d++) {
+    const rel = dirs[d] as Buffer
+    const prefix = rel.length === 0 ? base : Buffer.concat([base, rel, Buffer.of(SLASH)])
+    const depth = dirMeta[2 * d]
+    for (const end = i + dirMeta[2 * d + 1]; i < end; i++) {
+      const name = names[i] as Buffer
+      chunk[i] = { path: Buffer.concat([prefix, name]), name, type: types[i], depth }
+    }
+  }
+  return chunk
 }
 
 /** The walk's iterator: a producer of directory reads and a queue of entry chunks. */
@@ -257,7 +313,7 @@ class Walker implements AsyncIterableIterator<WalkEntry<Name>> {
     this.#onError = onError
     const shown = buffers && typeof p.display === 'string' ? Buffer.from(p.display) : p.display
     const native = buffers && typeof p.path === 'string' ? Buffer.from(p.path) : p.path
-    this.#root = { native, shown, depth: 0, link: false, parent: null, id: null }
+    this.#root = { native, shown, depth: 0, link: false, ancestors: NO_ANCESTORS }
     const signal = opts.signal
     this.#signal = signal
     if (signal?.aborted) {
@@ -368,91 +424,76 @@ class Walker implements AsyncIterableIterator<WalkEntry<Name>> {
   }
 
   #read(node: DirNode): void {
-    const follow = this.#follow || node === this.#root
-    const id = binding.scanReadDir(this.#opts.priority, this.#dir, node.native, follow, node.link, this.#follow, this.#buffers)
+    const maxDepth = this.#maxDepth === Infinity ? -1 : this.#maxDepth
+    const id = binding.scanReadTree(
+      this.#opts.priority,
+      this.#dir,
+      node.native,
+      this.#follow || node === this.#root,
+      node.link,
+      this.#follow,
+      node.depth,
+      maxDepth,
+      node.ancestors,
+      BUDGET,
+      this.#buffers,
+    )
     const p = track(id, this.#opts, Out.Value, 'scandir', node.shown)
     this.#inflight.add(p)
     p.then(
-      (res) => this.#onRead(p, node, res as [Name[], Float64Array, Float64Array?] | null),
+      (res) => this.#onRead(p, node, res as TreeResult),
       (err) => this.#onReadError(p, node, err),
     )
   }
 
-  #onRead(p: Promise<unknown>, node: DirNode, res: [Name[], Float64Array, Float64Array?] | null): void {
+  #onRead(p: Promise<unknown>, node: DirNode, res: TreeResult): void {
     if (!this.#inflight.delete(p)) return // left early: the result is discarded
-    if (res !== null) {
-      node.id = res[2] ?? null
-      if (node.id === null || !this.#isLoop(node)) this.#addEntries(node, res[0], res[1])
+    const [dirs, dirMeta, names, types, pending, pendingMeta, errors] = res
+    if (names.length > 0) {
+      this.#queue.push(this.#buffers ? bufferEntries(node, dirs, dirMeta, names, types) : stringEntries(node, dirs, dirMeta, names, types))
+      this.#buffered += names.length
+    }
+    for (let i = 0, m = 0; i < pending.length; i++) {
+      const n = pendingMeta[m + 2]
+      this.#frontier.push({
+        native: join(node.native, pending[i], true),
+        shown: join(node.shown, pending[i], this.#buffers),
+        depth: pendingMeta[m],
+        link: pendingMeta[m + 1] === 1,
+        ancestors: pendingMeta.subarray(m + 3, m + 3 + 4 * n),
+      })
+      m += 3 + 4 * n
+    }
+    for (const [rel, errno, step] of errors) {
+      if (!this.#dirError(errnoError(errno, STEP_SYSCALL[step], join(node.shown, rel, this.#buffers)), false)) break
     }
     this.#pump()
     this.#settleWaiters()
-  }
-
-  /** Entry objects for one directory, in one loop; subdirectories join the frontier. */
-  #addEntries(node: DirNode, names: Name[], types: Float64Array): void {
-    const n = names.length
-    if (n === 0) return
-    const chunk: WalkEntry<Name>[] = new Array(n)
-    const depth = node.depth
-    const descend = depth < this.#maxDepth
-    const follow = this.#follow
-    const parent = follow ? node : null
-    if (this.#buffers) {
-      const base = withSlash(node.shown, true) as Buffer
-      const nativeBase = withSlash(node.native, true) as Buffer
-      for (let i = 0; i < n; i++) {
-        const name = names[i] as Buffer
-        const type = types[i]
-        const path = Buffer.concat([base, name])
-        chunk[i] = { path, name, type, depth }
-        if (descend && (type === DT_DIR || (follow && type === DT_LNK))) {
-          const native = nativeBase === base ? path : Buffer.concat([nativeBase, name])
-          this.#frontier.push({ native, shown: path, depth: depth + 1, link: type === DT_LNK, parent, id: null })
-        }
-      }
-    } else {
-      const base = withSlash(node.shown, false) as string
-      const nativeBase = withSlash(node.native, false) as string
-      const same = base === nativeBase
-      for (let i = 0; i < n; i++) {
-        const name = names[i] as string
-        const type = types[i]
-        const path = base + name
-        chunk[i] = { path, name, type, depth }
-        if (descend && (type === DT_DIR || (follow && type === DT_LNK))) {
-          const native = same ? path : nativeBase + name
-          this.#frontier.push({ native, shown: path, depth: depth + 1, link: type === DT_LNK, parent, id: null })
-        }
-      }
-    }
-    this.#queue.push(chunk)
-    this.#buffered += n
-  }
-
-  /** Whether `node` is the same directory as one it was reached through. */
-  #isLoop(node: DirNode): boolean {
-    for (let a = node.parent; a !== null; a = a.parent) {
-      if (a.id !== null && sameDir(a.id, node.id!)) return true
-    }
-    return false
   }
 
   #onReadError(p: Promise<unknown>, node: DirNode, err: unknown): void {
     if (!this.#inflight.delete(p)) return // left early: cancelled or discarded
-    if (node !== this.#root && this.#onError !== undefined) {
-      try {
-        this.#onError(err as ErrnoException)
-      } catch (thrown) {
-        this.#fail(thrown)
-        return
-      }
-    } else {
-      // Entries read before the failure are yielded first.
-      this.#halt()
-      this.#queue.push(new Failure(err))
-    }
+    this.#dirError(err, node === this.#root)
     this.#pump()
     this.#settleWaiters()
+  }
+
+  /**
+   * A directory could not be read: skip it if onError returns normally, else end the
+   * walk with the error (after the entries read before it). False if the walk ends.
+   */
+  #dirError(err: unknown, isRoot: boolean): boolean {
+    if (!isRoot && this.#onError !== undefined) {
+      try {
+        this.#onError(err as ErrnoException)
+        return true
+      } catch (thrown) {
+        err = thrown
+      }
+    }
+    this.#halt()
+    this.#queue.push(new Failure(err))
+    return false
   }
 
   /** Ends the walk now: the pending (or next) step rejects with `err`. */

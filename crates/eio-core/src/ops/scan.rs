@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
-use crate::sys::path::At;
+use crate::sys::path::{At, Base};
 use crate::sys::{dir, file, scan, stat};
 use crate::value::{Data, DirList, Outcome, ReqError, Value};
 
@@ -77,37 +77,78 @@ impl DirStream {
     }
 }
 
+/// A directory's identity, for detecting loops when a walk follows symlinks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+impl DirId {
+    /// As four numbers, `[dev_hi, dev_lo, ino_hi, ino_lo]` (32-bit halves, so that a
+    /// double holds each exactly).
+    pub fn to_halves(self) -> [f64; 4] {
+        let hi = |n: u64| (n >> 32) as f64;
+        let lo = |n: u64| (n & 0xffff_ffff) as f64;
+        [hi(self.dev), lo(self.dev), hi(self.ino), lo(self.ino)]
+    }
+
+    /// The inverse of [`DirId::to_halves`], for each group of four numbers.
+    pub fn from_halves(numbers: &[f64]) -> Vec<DirId> {
+        let join = |hi: f64, lo: f64| ((hi as u64) << 32) | (lo as u64 & 0xffff_ffff);
+        numbers
+            .chunks_exact(4)
+            .map(|c| DirId {
+                dev: join(c[0], c[1]),
+                ino: join(c[2], c[3]),
+            })
+            .collect()
+    }
+}
+
+/// Where a walk's tree read starts, and how far it goes.
+#[derive(Debug)]
+pub struct TreeRead {
+    /// The directory to start at.
+    pub at: At,
+    /// Open `at` even if it is a symlink (the walk's root, or any directory when
+    /// following symlinks); otherwise `O_NOFOLLOW`.
+    pub follow_start: bool,
+    /// `at` is a symlink being followed: if it is not a directory, or dangles, the
+    /// result is empty rather than an error.
+    pub start_is_link: bool,
+    /// Descend into symlinks to directories, skipping any that leads back to a directory
+    /// it was reached through (by `(dev, ino)`).
+    pub follow_symlinks: bool,
+    /// The depth of `at`'s own entries.
+    pub depth: u32,
+    /// Directories whose entries would be deeper than this are not read.
+    pub max_depth: u32,
+    /// The directories `at` was reached through, outermost first (only with
+    /// `follow_symlinks`).
+    pub ancestors: Vec<DirId>,
+    /// Once this many entries were read, no further directory is opened: the ones still
+    /// to read are returned for other requests, so that the tree is read in parallel and
+    /// no request holds more than about this many entries (plus one directory's).
+    pub budget: usize,
+}
+
 /// The requests of this family; see [`crate::Op`].
 #[derive(Debug)]
 pub enum ScanOp {
     /// The next batch of a [`DirStream`]: `[names, Float64Array [type, ino, ...], end]`,
     /// `DT_*` types as the filesystem reports them. At the end the stream closes its fd.
     ReadBatch { stream: Arc<DirStream> },
-    /// One directory of a walk, read whole: `[names, Float64Array types]`, plus with
-    /// `identify` a `Float64Array [dev_hi, dev_lo, ino_hi, ino_lo]` of the directory (32-bit
-    /// halves, so that they stay exact). Types are never `DT_UNKNOWN`: where the filesystem
-    /// reports it, the entry is `lstat`ed, and one that vanished meanwhile is left out.
-    ReadTreeDir {
-        at: At,
-        /// Follow a symlink as the last component of `at` (else `O_NOFOLLOW`).
-        follow: bool,
-        /// `at` may not be a directory (it is a symlink that the walk follows): if it is
-        /// not one, or dangles, the result is `null` rather than an error.
-        may_be_nondir: bool,
-        identify: bool,
-    },
+    /// Part of a walk: a directory and, depth first, the directories below it, until the
+    /// budget is spent (see [`TreeRead`] and [`TreeOut`] for the result).
+    ReadTree(Box<TreeRead>),
 }
 
 impl ScanOp {
     pub fn execute(self, ctx: &ReqCtx<'_>) -> Outcome {
         match self {
             ScanOp::ReadBatch { stream } => read_batch(&stream),
-            ScanOp::ReadTreeDir {
-                at,
-                follow,
-                may_be_nondir,
-                identify,
-            } => read_tree_dir(ctx, &at, follow, may_be_nondir, identify),
+            ScanOp::ReadTree(req) => read_tree(ctx, &req).map(|out| Value::Data(out.into_data())),
         }
     }
 }
@@ -131,39 +172,237 @@ fn read_batch(stream: &DirStream) -> Outcome {
     ])))
 }
 
-fn read_tree_dir(
-    ctx: &ReqCtx<'_>,
-    at: &At,
-    follow: bool,
-    may_be_nondir: bool,
-    identify: bool,
-) -> Outcome {
-    let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
-    let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK | nofollow;
-    let fd = match file::open(at, flags, 0) {
-        Ok(fd) => fd,
-        Err(Errno(libc::ENOTDIR | libc::ENOENT | libc::ELOOP)) if may_be_nondir => {
-            return Ok(Value::Data(Data::Null))
+/// Why a directory below the start could not be read; the walk reports it with the
+/// directory's path, as Node names the steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeStep {
+    /// Opening or reading it (`scandir`, as Node's `readdir` reports).
+    Read = 0,
+    /// Finding the type of an entry the filesystem reported as `DT_UNKNOWN`.
+    Lstat = 1,
+    /// Finding its identity for loop detection.
+    Fstat = 2,
+}
+
+/// What a tree read found. Paths are relative to the start directory (`""` for itself).
+#[derive(Debug, Default)]
+pub struct TreeOut {
+    /// The directories read, in the order read.
+    pub dirs: DirList,
+    /// Per directory read: `[depth of its entries, number of entries]`.
+    pub dir_meta: Vec<f64>,
+    /// The entries of all directories read, directory after directory.
+    pub entries: DirList,
+    /// Directories found but not read (the budget was spent).
+    pub pending: DirList,
+    /// Per pending directory: `[depth, is_link, n, n * 4 numbers of DirId halves]`, its
+    /// ancestors (with `follow_symlinks`), outermost first, ready to pass back.
+    pub pending_meta: Vec<f64>,
+    /// Directories below the start that could not be read: path, errno, step.
+    pub errors: Vec<(Vec<u8>, i32, TreeStep)>,
+}
+
+impl TreeOut {
+    /// `[dirs, dir_meta, names, types, pending (always Buffers), pending_meta, errors]`.
+    pub fn into_data(self) -> Data {
+        let types = self.entries.types.iter().map(|&t| t as f64).collect();
+        let pending = self
+            .pending
+            .names()
+            .map(|p| Data::Bytes(p.to_vec()))
+            .collect();
+        let errors = self
+            .errors
+            .into_iter()
+            .map(|(path, errno, step)| {
+                Data::Array(vec![
+                    Data::Name(path),
+                    Data::Int(errno as i64),
+                    Data::Int(step as i64),
+                ])
+            })
+            .collect();
+        Data::Array(vec![
+            Data::Names(self.dirs),
+            Data::Numbers(self.dir_meta),
+            Data::Names(self.entries),
+            Data::Numbers(types),
+            // Always bytes: JavaScript opens them again, so they must survive exactly even
+            // when names are delivered as (lossy) strings.
+            Data::Array(pending),
+            Data::Numbers(self.pending_meta),
+            Data::Array(errors),
+        ])
+    }
+}
+
+/// A directory still to read in [`read_tree`].
+struct TreeItem {
+    rel: Vec<u8>,
+    depth: u32,
+    link: bool,
+    /// Index in the identity arena of the directory it was found in.
+    parent: Option<usize>,
+}
+
+fn read_tree(ctx: &ReqCtx<'_>, req: &TreeRead) -> Result<TreeOut, ReqError> {
+    let mut out = TreeOut::default();
+    let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK;
+    let nofollow = |follow: bool| if follow { 0 } else { libc::O_NOFOLLOW };
+    let start = match file::open(&req.at, flags | nofollow(req.follow_start), 0) {
+        Ok(fd) => Arc::new(fd),
+        Err(Errno(libc::ENOTDIR | libc::ENOENT | libc::ELOOP)) if req.start_is_link => {
+            return Ok(out)
         }
         Err(e) => return Err(e.into()),
     };
-    let id = if identify {
-        let st = stat::stat(stat::StatTarget::Fd(fd.as_raw_fd()))
-            .map_err(|e| ReqError::os(e).with_syscall("fstat"))?;
-        let halves = |n: u64| [(n >> 32) as f64, (n & 0xffff_ffff) as f64];
-        let [dev_hi, dev_lo] = halves(st.dev);
-        let [ino_hi, ino_lo] = halves(st.ino);
-        Some(Data::Numbers(vec![dev_hi, dev_lo, ino_hi, ino_lo]))
-    } else {
-        None
-    };
-    let list = dir::read_all(&fd, &|| ctx.aborted())?;
-    let list: DirList = scan::fill_unknown_types(fd.as_raw_fd(), list)
-        .map_err(|e| ReqError::os(e).with_syscall("lstat"))?;
-    let types = list.types.iter().map(|&t| t as f64).collect();
-    let mut out = vec![Data::Names(list), Data::Numbers(types)];
-    out.extend(id);
-    Ok(Value::Data(Data::Array(out)))
+    // Directory identities with their parent's index: the ancestors, then every
+    // directory read here. Only kept when following symlinks.
+    let mut ids: Vec<(DirId, Option<usize>)> = Vec::new();
+    for (i, &id) in req.ancestors.iter().enumerate() {
+        ids.push((id, i.checked_sub(1)));
+    }
+    let mut stack = vec![TreeItem {
+        rel: Vec::new(),
+        depth: req.depth,
+        link: false,
+        parent: ids.len().checked_sub(1),
+    }];
+    let mut read = 0;
+    while let Some(item) = stack.pop() {
+        if read >= req.budget {
+            stack.push(item);
+            break;
+        }
+        if ctx.aborted() {
+            return Err(Errno(libc::ECANCELED).into());
+        }
+        let is_start = item.rel.is_empty();
+        let fd = if is_start {
+            start.clone()
+        } else {
+            let at = At::from_bytes(Base::Dir(start.clone()), item.rel.clone())?;
+            match file::open(&at, flags | nofollow(req.follow_symlinks), 0) {
+                Ok(fd) => Arc::new(fd),
+                Err(Errno(libc::ENOTDIR | libc::ENOENT | libc::ELOOP)) if item.link => continue,
+                Err(e) => {
+                    out.errors.push((item.rel, e.0, TreeStep::Read));
+                    continue;
+                }
+            }
+        };
+        let mut this = None;
+        if req.follow_symlinks {
+            let id = match stat::stat(stat::StatTarget::Fd(fd.as_raw_fd())) {
+                Ok(st) => DirId {
+                    dev: st.dev,
+                    ino: st.ino,
+                },
+                Err(e) => {
+                    dir_failed(&mut out, is_start, item.rel, e, TreeStep::Fstat)?;
+                    continue;
+                }
+            };
+            if is_loop(&ids, item.parent, id) {
+                continue;
+            }
+            ids.push((id, item.parent));
+            this = Some(ids.len() - 1);
+        }
+        let list = match dir::read_all(&fd, &|| ctx.aborted())
+            .map_err(|e| (e, TreeStep::Read))
+            .and_then(|l| {
+                scan::fill_unknown_types(fd.as_raw_fd(), l).map_err(|e| (e, TreeStep::Lstat))
+            }) {
+            Ok(list) => list,
+            Err((Errno(libc::ECANCELED), _)) if ctx.aborted() => {
+                return Err(Errno(libc::ECANCELED).into())
+            }
+            Err((e, step)) => {
+                dir_failed(&mut out, is_start, item.rel, e, step)?;
+                continue;
+            }
+        };
+        drop(fd);
+        out.dirs.push(&item.rel, 0, 0);
+        out.dir_meta.push(item.depth as f64);
+        out.dir_meta.push(list.len() as f64);
+        read += list.len();
+        let descend = item.depth < req.max_depth;
+        for i in 0..list.len() {
+            let (name, kind) = (list.name(i), list.types[i]);
+            out.entries.push(name, kind, 0);
+            let link = kind == libc::DT_LNK;
+            if descend && (kind == libc::DT_DIR || (link && req.follow_symlinks)) {
+                let mut rel = Vec::with_capacity(item.rel.len() + 1 + name.len());
+                if !item.rel.is_empty() {
+                    rel.extend_from_slice(&item.rel);
+                    rel.push(b'/');
+                }
+                rel.extend_from_slice(name);
+                stack.push(TreeItem {
+                    rel,
+                    depth: item.depth + 1,
+                    link,
+                    parent: this,
+                });
+            }
+        }
+    }
+    for item in stack {
+        out.pending.push(&item.rel, 0, 0);
+        out.pending_meta.push(item.depth as f64);
+        out.pending_meta.push(if item.link { 1.0 } else { 0.0 });
+        let chain = chain(&ids, item.parent);
+        out.pending_meta.push(chain.len() as f64);
+        for id in chain {
+            out.pending_meta.extend_from_slice(&id.to_halves());
+        }
+    }
+    Ok(out)
+}
+
+/// A directory could not be read: the start directory fails the request (the walk then
+/// reports it with the path it knows); any other is recorded and the read goes on.
+fn dir_failed(
+    out: &mut TreeOut,
+    is_start: bool,
+    rel: Vec<u8>,
+    e: Errno,
+    step: TreeStep,
+) -> Result<(), ReqError> {
+    if !is_start {
+        out.errors.push((rel, e.0, step));
+        return Ok(());
+    }
+    let err = ReqError::os(e);
+    Err(match step {
+        TreeStep::Read => err,
+        TreeStep::Lstat => err.with_syscall("lstat"),
+        TreeStep::Fstat => err.with_syscall("fstat"),
+    })
+}
+
+/// Whether `id` is one of the directories on the chain that starts at `parent`.
+fn is_loop(ids: &[(DirId, Option<usize>)], mut parent: Option<usize>, id: DirId) -> bool {
+    while let Some(i) = parent {
+        if ids[i].0 == id {
+            return true;
+        }
+        parent = ids[i].1;
+    }
+    false
+}
+
+/// The identities on the chain that ends at `last`, outermost first.
+fn chain(ids: &[(DirId, Option<usize>)], mut last: Option<usize>) -> Vec<DirId> {
+    let mut out = Vec::new();
+    while let Some(i) = last {
+        out.push(ids[i].0);
+        last = ids[i].1;
+    }
+    out.reverse();
+    out
 }
 
 #[cfg(test)]
@@ -263,102 +502,281 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
-    #[test]
-    fn tree_dir_reads_types_and_identity() {
-        let dir = tempdir("tree");
+    fn tree(at: At) -> TreeRead {
+        TreeRead {
+            at,
+            follow_start: true,
+            start_is_link: false,
+            follow_symlinks: false,
+            depth: 0,
+            max_depth: u32::MAX,
+            ancestors: Vec::new(),
+            budget: usize::MAX,
+        }
+    }
+
+    fn read(req: TreeRead) -> Result<TreeOut, ReqError> {
+        let cell = crate::req::ReqCell::new();
+        read_tree(&ReqCtx { cell: &cell }, &req)
+    }
+
+    /// `(directory, depth, sorted [(name, type)])` for each directory read.
+    fn listing(out: &TreeOut) -> Vec<(String, u32, Vec<(String, u8)>)> {
+        let mut at = 0;
+        let mut dirs = Vec::new();
+        for (i, dir) in out.dirs.names().enumerate() {
+            let (depth, n) = (out.dir_meta[2 * i] as u32, out.dir_meta[2 * i + 1] as usize);
+            let mut entries: Vec<(String, u8)> = (at..at + n)
+                .map(|j| {
+                    let name = String::from_utf8(out.entries.name(j).to_vec()).unwrap();
+                    (name, out.entries.types[j])
+                })
+                .collect();
+            entries.sort();
+            at += n;
+            dirs.push((String::from_utf8(dir.to_vec()).unwrap(), depth, entries));
+        }
+        dirs.sort();
+        dirs
+    }
+
+    fn pending(out: &TreeOut) -> Vec<(String, u32, bool, Vec<DirId>)> {
+        let (mut v, mut at) = (Vec::new(), 0);
+        for p in out.pending.names() {
+            let m = &out.pending_meta[at..];
+            let n = m[2] as usize;
+            let ids = DirId::from_halves(&m[3..3 + 4 * n]);
+            v.push((
+                String::from_utf8(p.to_vec()).unwrap(),
+                m[0] as u32,
+                m[1] == 1.0,
+                ids,
+            ));
+            at += 3 + 4 * n;
+        }
+        assert_eq!(at, out.pending_meta.len());
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    /// d/{f, l -> sub, sub/{g, deep/{h}}}
+    fn sample(tag: &str) -> std::path::PathBuf {
+        let dir = tempdir(tag);
         std::fs::write(dir.join("f"), b"").unwrap();
-        std::fs::create_dir(dir.join("d")).unwrap();
-        std::os::unix::fs::symlink("d", dir.join("l")).unwrap();
-        let p = parts(run(ScanOp::ReadTreeDir {
-            at: at(&dir),
-            follow: false,
-            may_be_nondir: false,
-            identify: true,
-        }));
-        let (Data::Names(list), Data::Numbers(types), Data::Numbers(id)) = (&p[0], &p[1], &p[2])
-        else {
-            panic!("bad shape {p:?}")
-        };
-        let mut got: Vec<(Vec<u8>, f64)> = list
-            .names()
-            .map(<[u8]>::to_vec)
-            .zip(types.iter().copied())
-            .collect();
-        got.sort_by(|a, b| a.0.cmp(&b.0));
+        std::fs::create_dir_all(dir.join("sub/deep")).unwrap();
+        std::fs::write(dir.join("sub/g"), b"").unwrap();
+        std::fs::write(dir.join("sub/deep/h"), b"").unwrap();
+        std::os::unix::fs::symlink("sub", dir.join("l")).unwrap();
+        dir
+    }
+
+    fn id_of(p: &std::path::Path) -> DirId {
+        use std::os::unix::fs::MetadataExt;
+        let md = std::fs::metadata(p).unwrap();
+        DirId {
+            dev: md.dev(),
+            ino: md.ino(),
+        }
+    }
+
+    const REG: u8 = libc::DT_REG;
+    const DIR: u8 = libc::DT_DIR;
+    const LNK: u8 = libc::DT_LNK;
+
+    fn s(v: &str) -> String {
+        v.to_string()
+    }
+
+    #[test]
+    fn tree_reads_the_whole_tree_within_budget() {
+        let dir = sample("tree");
+        let out = read(tree(at(&dir))).unwrap();
         assert_eq!(
-            got,
+            listing(&out),
             vec![
-                (b"d".to_vec(), libc::DT_DIR as f64),
-                (b"f".to_vec(), libc::DT_REG as f64),
-                (b"l".to_vec(), libc::DT_LNK as f64),
+                (
+                    s(""),
+                    0,
+                    vec![(s("f"), REG), (s("l"), LNK), (s("sub"), DIR)]
+                ),
+                (s("sub"), 1, vec![(s("deep"), DIR), (s("g"), REG)]),
+                (s("sub/deep"), 2, vec![(s("h"), REG)]),
             ]
         );
-        use std::os::unix::fs::MetadataExt;
-        let md = std::fs::metadata(&dir).unwrap();
-        let join = |hi: f64, lo: f64| ((hi as u64) << 32) | lo as u64;
-        assert_eq!(
-            (join(id[0], id[1]), join(id[2], id[3])),
-            (md.dev(), md.ino())
-        );
+        assert!(out.pending.is_empty() && out.errors.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn tree_dir_symlinks_and_errors() {
-        let dir = tempdir("tree-err");
-        std::fs::write(dir.join("f"), b"").unwrap();
-        std::fs::create_dir(dir.join("d")).unwrap();
-        std::os::unix::fs::symlink("d", dir.join("to-dir")).unwrap();
+    fn tree_budget_and_depth_leave_directories_pending() {
+        let dir = sample("budget");
+        let table: [(usize, u32, u32, Vec<&str>, Vec<(String, u32)>); 4] = [
+            // The start is always read; a spent budget returns its subdirectories.
+            (1, 0, u32::MAX, vec![""], vec![(s("sub"), 1)]),
+            (4, 0, u32::MAX, vec!["", "sub"], vec![(s("sub/deep"), 2)]),
+            // Directories beyond max_depth are neither read nor returned.
+            (usize::MAX, 0, 0, vec![""], vec![]),
+            (usize::MAX, 3, 4, vec!["", "sub"], vec![]),
+        ];
+        for (budget, depth, max_depth, dirs, pend) in table {
+            let out = read(TreeRead {
+                budget,
+                depth,
+                max_depth,
+                ..tree(at(&dir))
+            })
+            .unwrap();
+            let got: Vec<String> = listing(&out).into_iter().map(|d| d.0).collect();
+            assert_eq!(got, dirs, "budget {budget}, max_depth {max_depth}");
+            let got: Vec<(String, u32)> = pending(&out)
+                .into_iter()
+                .map(|p| (p.0, p.1 - depth))
+                .collect();
+            let want: Vec<(String, u32)> = pend.into_iter().map(|(p, d)| (p, d)).collect();
+            assert_eq!(got, want, "budget {budget}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn tree_follows_symlinks_without_looping() {
+        let dir = sample("follow");
+        std::os::unix::fs::symlink("..", dir.join("sub/up")).unwrap();
         std::os::unix::fs::symlink("f", dir.join("to-file")).unwrap();
         std::os::unix::fs::symlink("nope", dir.join("dangling")).unwrap();
-        let read = |name: &str, follow, may_be_nondir| {
-            run(ScanOp::ReadTreeDir {
-                at: at(&dir.join(name)),
-                follow,
-                may_be_nondir,
-                identify: false,
+        let out = read(TreeRead {
+            follow_symlinks: true,
+            ..tree(at(&dir))
+        })
+        .unwrap();
+        let dirs: Vec<String> = listing(&out).into_iter().map(|d| d.0).collect();
+        // `l` is read like `sub`; `up` (back to the start) and the non-directories are not.
+        assert_eq!(dirs, vec!["", "l", "l/deep", "sub", "sub/deep"]);
+        assert!(out.errors.is_empty());
+
+        // Pending directories carry their ancestors' identities, and a later request
+        // given them still detects the loop.
+        let out = read(TreeRead {
+            follow_symlinks: true,
+            budget: 1,
+            ..tree(at(&dir))
+        })
+        .unwrap();
+        let pend = pending(&out);
+        let root = id_of(&dir);
+        // Every symlink may lead to a directory: that is only known when it is opened.
+        assert_eq!(
+            pend,
+            vec![
+                (s("dangling"), 1, true, vec![root]),
+                (s("l"), 1, true, vec![root]),
+                (s("sub"), 1, false, vec![root]),
+                (s("to-file"), 1, true, vec![root]),
+            ]
+        );
+        let out = read(TreeRead {
+            follow_symlinks: true,
+            depth: 1,
+            ancestors: vec![root],
+            ..tree(at(&dir.join("sub")))
+        })
+        .unwrap();
+        let dirs: Vec<String> = listing(&out).into_iter().map(|d| d.0).collect();
+        assert_eq!(dirs, vec!["", "deep"], "up leads back to an ancestor");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn tree_start_errors() {
+        let dir = sample("start");
+        std::os::unix::fs::symlink("nope", dir.join("dangling")).unwrap();
+        let err = |p: &str, follow_start, start_is_link| {
+            read(TreeRead {
+                follow_start,
+                start_is_link,
+                ..tree(at(&dir.join(p)))
             })
         };
-        // Followed symlinks: a directory is read, anything else is null.
-        assert_eq!(parts(read("to-dir", true, true)).len(), 2);
-        for name in ["to-file", "dangling", "f", "nope"] {
+        // A followed symlink that is not a directory is simply empty.
+        for p in ["f", "dangling", "nope"] {
+            let out = err(p, true, true).unwrap();
+            assert!(out.dirs.is_empty() && out.errors.is_empty(), "{p}");
+        }
+        let table = [
+            ("f", true, libc::ENOTDIR),
+            ("nope", true, libc::ENOENT),
+            ("dangling", true, libc::ENOENT),
+        ];
+        for (p, follow, errno) in table {
             assert!(
-                matches!(read(name, true, true), Ok(Value::Data(Data::Null))),
-                "{name}"
+                matches!(err(p, follow, false), Err(ReqError::Os { errno: e, syscall: None }) if e.0 == errno),
+                "{p}"
             );
         }
-        // Not following: a symlink where a directory was expected is an error.
-        let table = [
-            ("to-dir", false, libc::ELOOP),
-            ("f", false, libc::ENOTDIR),
-            ("nope", false, libc::ENOENT),
-            ("to-file", true, libc::ENOTDIR),
-        ];
-        for (name, follow, expected) in table {
-            let (got, _) = errno(read(name, follow, false));
-            // O_NOFOLLOW|O_DIRECTORY on a symlink: ELOOP or ENOTDIR, depending on the kernel.
-            if expected == libc::ELOOP {
-                assert!(got == libc::ELOOP || got == libc::ENOTDIR, "{name}: {got}");
-            } else {
-                assert_eq!(got, expected, "{name}");
+        // O_NOFOLLOW on a symlink: ELOOP or ENOTDIR, depending on the kernel.
+        match err("l", false, false) {
+            Err(ReqError::Os { errno, .. }) => {
+                assert!(errno.0 == libc::ELOOP || errno.0 == libc::ENOTDIR)
             }
+            other => panic!("{other:?}"),
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn tree_dir_aborted_stops() {
-        let dir = tempdir("tree-abort");
+    fn tree_errors_below_the_start_are_recorded() {
+        let mut out = TreeOut::default();
+        assert!(dir_failed(
+            &mut out,
+            false,
+            b"a/b".to_vec(),
+            Errno(libc::EACCES),
+            TreeStep::Read
+        )
+        .is_ok());
+        assert_eq!(
+            out.errors,
+            vec![(b"a/b".to_vec(), libc::EACCES, TreeStep::Read)]
+        );
+        let table = [
+            (TreeStep::Read, None),
+            (TreeStep::Lstat, Some("lstat")),
+            (TreeStep::Fstat, Some("fstat")),
+        ];
+        for (step, name) in table {
+            match dir_failed(&mut out, true, Vec::new(), Errno(libc::EIO), step) {
+                Err(ReqError::Os { errno, syscall }) => {
+                    assert_eq!((errno.0, syscall), (libc::EIO, name))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn tree_aborted_stops() {
+        let dir = sample("abort");
         let cell = crate::req::ReqCell::new();
         cell.cancel();
-        let out = ScanOp::ReadTreeDir {
-            at: at(&dir),
-            follow: false,
-            may_be_nondir: false,
-            identify: false,
-        }
-        .execute(&ReqCtx { cell: &cell });
-        assert_eq!(errno(out).0, libc::ECANCELED);
+        let out = read_tree(&ReqCtx { cell: &cell }, &tree(at(&dir)));
+        assert!(matches!(out, Err(ReqError::Os { errno, .. }) if errno.0 == libc::ECANCELED));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn dir_ids_survive_doubles() {
+        let ids = [
+            DirId { dev: 0, ino: 0 },
+            DirId {
+                dev: 259 << 20 | 3,
+                ino: (1 << 60) + 12345,
+            },
+            DirId {
+                dev: u64::MAX,
+                ino: u64::MAX,
+            },
+        ];
+        let halves: Vec<f64> = ids.iter().flat_map(|id| id.to_halves()).collect();
+        assert_eq!(DirId::from_halves(&halves), ids);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use eio_core::ops::scan::{DirStream, ScanOp};
+use eio_core::ops::scan::{DirId, DirStream, ScanOp, TreeRead};
 use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -51,27 +51,44 @@ pub fn scan_read_batch(
     super::submit(&env, priority, Op::Scan(op), Delivery::Names { buffers })
 }
 
-/// One directory of a walk: `[names, Float64Array types]` plus, with `identify`, the
-/// directory's `[dev_hi, dev_lo, ino_hi, ino_lo]`; `null` when `may_be_nondir` and it
-/// is not a directory.
+/// Part of a walk: the directory at `path` and, depth first, those below it until
+/// `budget` entries were read (see `eio_core::ops::scan::TreeOut` for the result).
+/// `ancestors` is a `Float64Array` of the `DirId` halves of the directories `path` was
+/// reached through (empty unless following symlinks); `max_depth` -1 is no limit.
 #[napi]
 #[allow(clippy::too_many_arguments)]
-pub fn scan_read_dir(
+pub fn scan_read_tree(
     env: Env,
     priority: i32,
     dir: Option<&WdHandle>,
     path: Unknown<'_>,
-    follow: bool,
-    may_be_nondir: bool,
-    identify: bool,
+    follow_start: bool,
+    start_is_link: bool,
+    follow_symlinks: bool,
+    depth: u32,
+    max_depth: i64,
+    ancestors: Unknown<'_>,
+    budget: u32,
     buffers: bool,
 ) -> Result<u32> {
     let at = super::path_at(&env, dir, path)?;
-    let op = ScanOp::ReadTreeDir {
+    // SAFETY: `ancestors` is a live handle of the current call; the bytes are copied here.
+    let bytes = unsafe { crate::raw::typed_array_bytes(env.raw(), ancestors.raw())? }
+        .ok_or_else(|| Error::from_reason("eio: ancestors buffer is detached"))?;
+    let halves: Vec<f64> = bytes
+        .chunks_exact(8)
+        .map(|b| f64::from_ne_bytes(b.try_into().unwrap_or_default()))
+        .collect();
+    let req = TreeRead {
         at,
-        follow,
-        may_be_nondir,
-        identify,
+        follow_start,
+        start_is_link,
+        follow_symlinks,
+        depth,
+        max_depth: u32::try_from(max_depth).unwrap_or(u32::MAX),
+        ancestors: DirId::from_halves(&halves),
+        budget: budget as usize,
     };
-    super::submit(&env, priority, Op::Scan(op), Delivery::Names { buffers })
+    let op = Op::Scan(ScanOp::ReadTree(Box::new(req)));
+    super::submit(&env, priority, op, Delivery::Names { buffers })
 }
