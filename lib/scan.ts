@@ -22,7 +22,7 @@ import { validateBoolean, validateEncoding, validateFunction, validateInteger, v
 const SLASH = 0x2f
 
 /** Options of readdirIter. */
-export interface ScanOptions {
+export interface ReaddirIterOptions {
   /** Aborting stops the scan: the pending (or next) step rejects with an `AbortError`. */
   signal?: AbortSignal
   /** The pool priority of each directory read, `PRI_MIN` to `PRI_MAX`. */
@@ -32,14 +32,14 @@ export interface ScanOptions {
 }
 
 /** One entry of readdirIter: `type` is a `DT_*` as the filesystem reports it. */
-export interface DirEntry<Name = string> {
+export interface ReaddirIterEntry<Name = string> {
   name: Name
   type: number
   ino: number
 }
 
 /** Options of walk. */
-export interface WalkOptions extends ScanOptions {
+export interface WalkOptions extends ReaddirIterOptions {
   /** Deepest level yielded: 0 yields only the root's own entries. Default: no limit. */
   maxDepth?: number
   /** Descend into symlinks to directories (loops are detected and not entered). Default false. */
@@ -91,10 +91,10 @@ function ignore(): void {}
  * directory of millions of entries never sits in memory whole. Leaving the loop early
  * (`break`) closes the directory. Errors (ENOENT, ENOTDIR, ...) reject the first step.
  */
-export function readdirIter(path: PathLike, options?: ScanOptions & { encoding?: 'utf8' }): AsyncIterableIterator<DirEntry<string>>
-export function readdirIter(path: PathLike, options: ScanOptions & { encoding: 'buffer' }): AsyncIterableIterator<DirEntry<Buffer>>
-export function readdirIter(path: PathLike, options?: ScanOptions): AsyncIterableIterator<DirEntry<Name>>
-export function readdirIter(path: PathLike, options?: ScanOptions): AsyncIterableIterator<DirEntry<Name>> {
+export function readdirIter(path: PathLike, options?: ReaddirIterOptions & { encoding?: 'utf8' }): AsyncIterableIterator<ReaddirIterEntry<string>>
+export function readdirIter(path: PathLike, options: ReaddirIterOptions & { encoding: 'buffer' }): AsyncIterableIterator<ReaddirIterEntry<Buffer>>
+export function readdirIter(path: PathLike, options?: ReaddirIterOptions): AsyncIterableIterator<ReaddirIterEntry<Name>>
+export function readdirIter(path: PathLike, options?: ReaddirIterOptions): AsyncIterableIterator<ReaddirIterEntry<Name>> {
   try {
     const { opts, buffers } = scanOptions(options)
     const p = toPath(path)
@@ -106,7 +106,7 @@ export function readdirIter(path: PathLike, options?: ScanOptions): AsyncIterabl
   }
 }
 
-async function* readBatches(stream: DirStreamHandle, opts: Opts, buffers: boolean, display: Name): AsyncGenerator<DirEntry<Name>> {
+async function* readBatches(stream: DirStreamHandle, opts: Opts, buffers: boolean, display: Name): AsyncGenerator<ReaddirIterEntry<Name>> {
   const signal = opts.signal
   let batch: Promise<unknown> | undefined
   const read = (): Promise<unknown> => {
