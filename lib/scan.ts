@@ -119,12 +119,23 @@ async function* readBatches(stream: DirStreamHandle, opts: Opts, buffers: boolea
     if (signal?.aborted) throw abortError(signal)
     batch = read()
     for (;;) {
-      const [names, meta, end] = (await batch) as [Name[], Float64Array, boolean]
+      const [names, meta, end] = (await batch) as [Name, Float64Array, boolean]
       // Read ahead while this batch is consumed.
       batch = end ? undefined : read()
-      for (let i = 0; i < names.length; i++) {
-        if (signal?.aborted) throw abortError(signal)
-        yield { name: names[i], type: meta[2 * i], ino: meta[2 * i + 1] }
+      const count = meta.length / 2
+      if (typeof names === 'string') {
+        const list = names.split('\0')
+        for (let i = 0; i < count; i++) {
+          if (signal?.aborted) throw abortError(signal)
+          yield { name: list[i], type: meta[2 * i], ino: meta[2 * i + 1] }
+        }
+      } else {
+        for (let i = 0, at = 0; i < count; i++) {
+          if (signal?.aborted) throw abortError(signal)
+          const nul = names.indexOf(0, at)
+          yield { name: names.subarray(at, nul), type: meta[2 * i], ino: meta[2 * i + 1] }
+          at = nul + 1
+        }
       }
       if (end) return
     }

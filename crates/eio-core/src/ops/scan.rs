@@ -137,7 +137,8 @@ pub struct TreeRead {
 #[derive(Debug)]
 pub enum ScanOp {
     /// The next batch of a [`DirStream`]: `[names, Float64Array [type, ino, ...], end]`,
-    /// `DT_*` types as the filesystem reports them. At the end the stream closes its fd.
+    /// `DT_*` types as the filesystem reports them, the names each followed by a NUL in one
+    /// string or Buffer (see [`TreeOut::names`]). At the end the stream closes its fd.
     ReadBatch { stream: Arc<DirStream> },
     /// Part of a walk: a directory and, depth first, the directories below it, until the
     /// budget is spent (see [`TreeRead`] and [`TreeOut`] for the result).
@@ -165,8 +166,13 @@ fn read_batch(stream: &DirStream) -> Outcome {
         meta.push(kind as f64);
         meta.push(ino as f64);
     }
+    let mut names = Vec::new();
+    for name in list.names() {
+        names.extend_from_slice(name);
+        names.push(0);
+    }
     Ok(Value::Data(Data::Array(vec![
-        Data::Names(list),
+        Data::Name(names),
         Data::Numbers(meta),
         Data::Bool(end),
     ])))
@@ -460,15 +466,16 @@ mod tests {
             let p = parts(run(ScanOp::ReadBatch {
                 stream: stream.clone(),
             }));
-            let (Data::Names(list), Data::Numbers(meta), Data::Bool(end)) = (&p[0], &p[1], &p[2])
+            let (Data::Name(names), Data::Numbers(meta), Data::Bool(end)) = (&p[0], &p[1], &p[2])
             else {
                 panic!("bad shape {p:?}")
             };
-            assert_eq!(meta.len(), list.len() * 2);
+            let count = names.iter().filter(|&&b| b == 0).count();
+            assert_eq!(meta.len(), count * 2);
             assert!(meta
                 .chunks(2)
                 .all(|m| m[0] == libc::DT_REG as f64 && m[1] > 0.0));
-            total += list.len();
+            total += count;
             if *end {
                 break;
             }
