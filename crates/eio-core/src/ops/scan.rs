@@ -37,10 +37,7 @@ enum StreamFd {
 
 impl DirStream {
     pub fn new(at: At) -> DirStream {
-        DirStream {
-            at,
-            fd: Mutex::new(StreamFd::Unopened),
-        }
+        DirStream { at, fd: Mutex::new(StreamFd::Unopened) }
     }
 
     /// Releases the stream's fd (a batch being read keeps its hold until it ends); later
@@ -61,8 +58,7 @@ impl DirStream {
             StreamFd::Closed => return Err(Errno(libc::EBADF).into()),
             StreamFd::Unopened => {}
         }
-        let opened =
-            dir::open_dir(&self.at).map_err(|e| ReqError::os(e).with_syscall("opendir"))?;
+        let opened = dir::open_dir(&self.at).map_err(|e| ReqError::os(e).with_syscall("opendir"))?;
         let mut state = self.lock();
         match &*state {
             StreamFd::Unopened => {
@@ -96,13 +92,7 @@ impl DirId {
     /// The inverse of [`DirId::to_halves`], for each group of four numbers.
     pub fn from_halves(numbers: &[f64]) -> Vec<DirId> {
         let join = |hi: f64, lo: f64| ((hi as u64) << 32) | (lo as u64 & 0xffff_ffff);
-        numbers
-            .chunks_exact(4)
-            .map(|c| DirId {
-                dev: join(c[0], c[1]),
-                ino: join(c[2], c[3]),
-            })
-            .collect()
+        numbers.chunks_exact(4).map(|c| DirId { dev: join(c[0], c[1]), ino: join(c[2], c[3]) }).collect()
     }
 }
 
@@ -171,11 +161,7 @@ fn read_batch(stream: &DirStream) -> Outcome {
         names.extend_from_slice(name);
         names.push(0);
     }
-    Ok(Value::Data(Data::Array(vec![
-        Data::Name(names),
-        Data::Numbers(meta),
-        Data::Bool(end),
-    ])))
+    Ok(Value::Data(Data::Array(vec![Data::Name(names), Data::Numbers(meta), Data::Bool(end)])))
 }
 
 /// Why a directory below the start could not be read; the walk reports it with the
@@ -216,20 +202,12 @@ impl TreeOut {
     /// `[dirs, dir_meta, names, types, pending (always Buffers), pending_meta, errors]`.
     pub fn into_data(self) -> Data {
         let types = self.types.iter().map(|&t| t as f64).collect();
-        let pending = self
-            .pending
-            .names()
-            .map(|p| Data::Bytes(p.to_vec()))
-            .collect();
+        let pending = self.pending.names().map(|p| Data::Bytes(p.to_vec())).collect();
         let errors = self
             .errors
             .into_iter()
             .map(|(path, errno, step)| {
-                Data::Array(vec![
-                    Data::Name(path),
-                    Data::Int(errno as i64),
-                    Data::Int(step as i64),
-                ])
+                Data::Array(vec![Data::Name(path), Data::Int(errno as i64), Data::Int(step as i64)])
             })
             .collect();
         Data::Array(vec![
@@ -261,9 +239,7 @@ fn read_tree(ctx: &ReqCtx<'_>, req: &TreeRead) -> Result<TreeOut, ReqError> {
     let nofollow = |follow: bool| if follow { 0 } else { libc::O_NOFOLLOW };
     let start = match file::open(&req.at, flags | nofollow(req.follow_start), 0) {
         Ok(fd) => Arc::new(fd),
-        Err(Errno(libc::ENOTDIR | libc::ENOENT | libc::ELOOP)) if req.start_is_link => {
-            return Ok(out)
-        }
+        Err(Errno(libc::ENOTDIR | libc::ENOENT | libc::ELOOP)) if req.start_is_link => return Ok(out),
         Err(e) => return Err(e.into()),
     };
     // Directory identities with their parent's index: the ancestors, then every
@@ -272,12 +248,8 @@ fn read_tree(ctx: &ReqCtx<'_>, req: &TreeRead) -> Result<TreeOut, ReqError> {
     for (i, &id) in req.ancestors.iter().enumerate() {
         ids.push((id, i.checked_sub(1)));
     }
-    let mut stack = vec![TreeItem {
-        rel: Vec::new(),
-        depth: req.depth,
-        link: false,
-        parent: ids.len().checked_sub(1),
-    }];
+    let mut stack =
+        vec![TreeItem { rel: Vec::new(), depth: req.depth, link: false, parent: ids.len().checked_sub(1) }];
     let mut read = 0;
     while let Some(item) = stack.pop() {
         if read >= req.budget {
@@ -304,10 +276,7 @@ fn read_tree(ctx: &ReqCtx<'_>, req: &TreeRead) -> Result<TreeOut, ReqError> {
         let mut this = None;
         if req.follow_symlinks {
             let id = match stat::stat(stat::StatTarget::Fd(fd.as_raw_fd())) {
-                Ok(st) => DirId {
-                    dev: st.dev,
-                    ino: st.ino,
-                },
+                Ok(st) => DirId { dev: st.dev, ino: st.ino },
                 Err(e) => {
                     dir_failed(&mut out, is_start, item.rel, e, TreeStep::Fstat)?;
                     continue;
@@ -321,13 +290,10 @@ fn read_tree(ctx: &ReqCtx<'_>, req: &TreeRead) -> Result<TreeOut, ReqError> {
         }
         let list = match dir::read_all(&fd, &|| ctx.aborted())
             .map_err(|e| (e, TreeStep::Read))
-            .and_then(|l| {
-                scan::fill_unknown_types(fd.as_raw_fd(), l).map_err(|e| (e, TreeStep::Lstat))
-            }) {
+            .and_then(|l| scan::fill_unknown_types(fd.as_raw_fd(), l).map_err(|e| (e, TreeStep::Lstat)))
+        {
             Ok(list) => list,
-            Err((Errno(libc::ECANCELED), _)) if ctx.aborted() => {
-                return Err(Errno(libc::ECANCELED).into())
-            }
+            Err((Errno(libc::ECANCELED), _)) if ctx.aborted() => return Err(Errno(libc::ECANCELED).into()),
             Err((e, step)) => {
                 dir_failed(&mut out, is_start, item.rel, e, step)?;
                 continue;
@@ -352,12 +318,7 @@ fn read_tree(ctx: &ReqCtx<'_>, req: &TreeRead) -> Result<TreeOut, ReqError> {
                     rel.push(b'/');
                 }
                 rel.extend_from_slice(name);
-                stack.push(TreeItem {
-                    rel,
-                    depth: item.depth + 1,
-                    link,
-                    parent: this,
-                });
+                stack.push(TreeItem { rel, depth: item.depth + 1, link, parent: this });
             }
         }
     }
@@ -435,7 +396,7 @@ mod tests {
     }
 
     fn run(op: ScanOp) -> Outcome {
-        let cell = crate::req::ReqCell::new();
+        let cell = crate::req::ReqCell::new_staged();
         op.execute(&ReqCtx { cell: &cell })
     }
 
@@ -448,7 +409,7 @@ mod tests {
 
     fn errno(out: Outcome) -> (i32, Option<&'static str>) {
         match out {
-            Err(ReqError::Os { errno, syscall }) => (errno.raw(), syscall),
+            Err(ReqError::Os { errno, syscall, .. }) => (errno.raw(), syscall),
             other => panic!("expected an error, got {other:?}"),
         }
     }
@@ -463,18 +424,13 @@ mod tests {
         let stream = Arc::new(DirStream::new(at(&dir)));
         let mut total = 0;
         loop {
-            let p = parts(run(ScanOp::ReadBatch {
-                stream: stream.clone(),
-            }));
-            let (Data::Name(names), Data::Numbers(meta), Data::Bool(end)) = (&p[0], &p[1], &p[2])
-            else {
+            let p = parts(run(ScanOp::ReadBatch { stream: stream.clone() }));
+            let (Data::Name(names), Data::Numbers(meta), Data::Bool(end)) = (&p[0], &p[1], &p[2]) else {
                 panic!("bad shape {p:?}")
             };
             let count = names.iter().filter(|&&b| b == 0).count();
             assert_eq!(meta.len(), count * 2);
-            assert!(meta
-                .chunks(2)
-                .all(|m| m[0] == libc::DT_REG as f64 && m[1] > 0.0));
+            assert!(meta.chunks(2).all(|m| m[0] == libc::DT_REG as f64 && m[1] > 0.0));
             total += count;
             if *end {
                 break;
@@ -482,10 +438,7 @@ mod tests {
         }
         assert_eq!(total, n);
         // Read to the end: the fd is gone, further batches fail.
-        assert_eq!(
-            errno(run(ScanOp::ReadBatch { stream })),
-            (libc::EBADF, None)
-        );
+        assert_eq!(errno(run(ScanOp::ReadBatch { stream })), (libc::EBADF, None));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -493,25 +446,15 @@ mod tests {
     fn stream_errors() {
         let dir = tempdir("stream-err");
         std::fs::write(dir.join("file"), b"").unwrap();
-        let table = [
-            (dir.join("nope"), libc::ENOENT),
-            (dir.join("file"), libc::ENOTDIR),
-        ];
+        let table = [(dir.join("nope"), libc::ENOENT), (dir.join("file"), libc::ENOTDIR)];
         for (path, expected) in table {
             let stream = Arc::new(DirStream::new(at(&path)));
-            assert_eq!(
-                errno(run(ScanOp::ReadBatch { stream })),
-                (expected, Some("opendir")),
-                "{path:?}"
-            );
+            assert_eq!(errno(run(ScanOp::ReadBatch { stream })), (expected, Some("opendir")), "{path:?}");
         }
         // Closed before the first batch: nothing is opened.
         let stream = Arc::new(DirStream::new(at(&dir)));
         stream.close();
-        assert_eq!(
-            errno(run(ScanOp::ReadBatch { stream })),
-            (libc::EBADF, None)
-        );
+        assert_eq!(errno(run(ScanOp::ReadBatch { stream })), (libc::EBADF, None));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -529,7 +472,7 @@ mod tests {
     }
 
     fn read(req: TreeRead) -> Result<TreeOut, ReqError> {
-        let cell = crate::req::ReqCell::new();
+        let cell = crate::req::ReqCell::new_staged();
         read_tree(&ReqCtx { cell: &cell }, &req)
     }
 
@@ -540,11 +483,7 @@ mod tests {
         let mut at = 0;
         let mut dirs = Vec::new();
         let names: Vec<&[u8]> = out.names.split(|&b| b == 0).collect();
-        assert_eq!(
-            names.len(),
-            out.types.len() + 1,
-            "each name ends with a NUL"
-        );
+        assert_eq!(names.len(), out.types.len() + 1, "each name ends with a NUL");
         for (i, dir) in out.dirs.names().enumerate() {
             let (depth, n) = (out.dir_meta[2 * i] as u32, out.dir_meta[2 * i + 1] as usize);
             let mut entries: Vec<(String, u8)> = (at..at + n)
@@ -567,12 +506,7 @@ mod tests {
             let m = &out.pending_meta[at..];
             let n = m[2] as usize;
             let ids = DirId::from_halves(&m[3..3 + 4 * n]);
-            v.push((
-                String::from_utf8(p.to_vec()).unwrap(),
-                m[0] as u32,
-                m[1] == 1.0,
-                ids,
-            ));
+            v.push((String::from_utf8(p.to_vec()).unwrap(), m[0] as u32, m[1] == 1.0, ids));
             at += 3 + 4 * n;
         }
         assert_eq!(at, out.pending_meta.len());
@@ -594,10 +528,7 @@ mod tests {
     fn id_of(p: &std::path::Path) -> DirId {
         use std::os::unix::fs::MetadataExt;
         let md = std::fs::metadata(p).unwrap();
-        DirId {
-            dev: md.dev(),
-            ino: md.ino(),
-        }
+        DirId { dev: md.dev(), ino: md.ino() }
     }
 
     const REG: u8 = libc::DT_REG;
@@ -615,11 +546,7 @@ mod tests {
         assert_eq!(
             listing(&out),
             vec![
-                (
-                    s(""),
-                    0,
-                    vec![(s("f"), REG), (s("l"), LNK), (s("sub"), DIR)]
-                ),
+                (s(""), 0, vec![(s("f"), REG), (s("l"), LNK), (s("sub"), DIR)]),
                 (s("sub"), 1, vec![(s("deep"), DIR), (s("g"), REG)]),
                 (s("sub/deep"), 2, vec![(s("h"), REG)]),
             ]
@@ -642,19 +569,10 @@ mod tests {
             (usize::MAX, 3, 4, vec!["", "sub"], vec![]),
         ];
         for (budget, depth, max_depth, dirs, pend) in table {
-            let out = read(TreeRead {
-                budget,
-                depth,
-                max_depth,
-                ..tree(at(&dir))
-            })
-            .unwrap();
+            let out = read(TreeRead { budget, depth, max_depth, ..tree(at(&dir)) }).unwrap();
             let got: Vec<String> = listing(&out).into_iter().map(|d| d.0).collect();
             assert_eq!(got, dirs, "budget {budget}, max_depth {max_depth}");
-            let got: Vec<(String, u32)> = pending(&out)
-                .into_iter()
-                .map(|p| (p.0, p.1 - depth))
-                .collect();
+            let got: Vec<(String, u32)> = pending(&out).into_iter().map(|p| (p.0, p.1 - depth)).collect();
             assert_eq!(got, pend, "budget {budget}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
@@ -666,11 +584,7 @@ mod tests {
         std::os::unix::fs::symlink("..", dir.join("sub/up")).unwrap();
         std::os::unix::fs::symlink("f", dir.join("to-file")).unwrap();
         std::os::unix::fs::symlink("nope", dir.join("dangling")).unwrap();
-        let out = read(TreeRead {
-            follow_symlinks: true,
-            ..tree(at(&dir))
-        })
-        .unwrap();
+        let out = read(TreeRead { follow_symlinks: true, ..tree(at(&dir)) }).unwrap();
         let dirs: Vec<String> = listing(&out).into_iter().map(|d| d.0).collect();
         // `l` is read like `sub`; `up` (back to the start) and the non-directories are not.
         assert_eq!(dirs, vec!["", "l", "l/deep", "sub", "sub/deep"]);
@@ -678,12 +592,7 @@ mod tests {
 
         // Pending directories carry their ancestors' identities, and a later request
         // given them still detects the loop.
-        let out = read(TreeRead {
-            follow_symlinks: true,
-            budget: 1,
-            ..tree(at(&dir))
-        })
-        .unwrap();
+        let out = read(TreeRead { follow_symlinks: true, budget: 1, ..tree(at(&dir)) }).unwrap();
         let pend = pending(&out);
         let root = id_of(&dir);
         // Every symlink may lead to a directory: that is only known when it is opened.
@@ -713,25 +622,18 @@ mod tests {
         let dir = sample("start");
         std::os::unix::fs::symlink("nope", dir.join("dangling")).unwrap();
         let err = |p: &str, follow_start, start_is_link| {
-            read(TreeRead {
-                follow_start,
-                start_is_link,
-                ..tree(at(&dir.join(p)))
-            })
+            read(TreeRead { follow_start, start_is_link, ..tree(at(&dir.join(p))) })
         };
         // A followed symlink that is not a directory is simply empty.
         for p in ["f", "dangling", "nope"] {
             let out = err(p, true, true).unwrap();
             assert!(out.dirs.is_empty() && out.errors.is_empty(), "{p}");
         }
-        let table = [
-            ("f", true, libc::ENOTDIR),
-            ("nope", true, libc::ENOENT),
-            ("dangling", true, libc::ENOENT),
-        ];
+        let table =
+            [("f", true, libc::ENOTDIR), ("nope", true, libc::ENOENT), ("dangling", true, libc::ENOENT)];
         for (p, follow, errno) in table {
             assert!(
-                matches!(err(p, follow, false), Err(ReqError::Os { errno: e, syscall: None }) if e.0 == errno),
+                matches!(err(p, follow, false), Err(ReqError::Os { errno: e, syscall: None, .. }) if e.0 == errno),
                 "{p}"
             );
         }
@@ -748,26 +650,13 @@ mod tests {
     #[test]
     fn tree_errors_below_the_start_are_recorded() {
         let mut out = TreeOut::default();
-        assert!(dir_failed(
-            &mut out,
-            false,
-            b"a/b".to_vec(),
-            Errno(libc::EACCES),
-            TreeStep::Read
-        )
-        .is_ok());
-        assert_eq!(
-            out.errors,
-            vec![(b"a/b".to_vec(), libc::EACCES, TreeStep::Read)]
-        );
-        let table = [
-            (TreeStep::Read, None),
-            (TreeStep::Lstat, Some("lstat")),
-            (TreeStep::Fstat, Some("fstat")),
-        ];
+        assert!(dir_failed(&mut out, false, b"a/b".to_vec(), Errno(libc::EACCES), TreeStep::Read).is_ok());
+        assert_eq!(out.errors, vec![(b"a/b".to_vec(), libc::EACCES, TreeStep::Read)]);
+        let table =
+            [(TreeStep::Read, None), (TreeStep::Lstat, Some("lstat")), (TreeStep::Fstat, Some("fstat"))];
         for (step, name) in table {
             match dir_failed(&mut out, true, Vec::new(), Errno(libc::EIO), step) {
-                Err(ReqError::Os { errno, syscall }) => {
+                Err(ReqError::Os { errno, syscall, .. }) => {
                     assert_eq!((errno.0, syscall), (libc::EIO, name))
                 }
                 other => panic!("{other:?}"),
@@ -778,7 +667,7 @@ mod tests {
     #[test]
     fn tree_aborted_stops() {
         let dir = sample("abort");
-        let cell = crate::req::ReqCell::new();
+        let cell = crate::req::ReqCell::new_staged();
         cell.cancel();
         let out = read_tree(&ReqCtx { cell: &cell }, &tree(at(&dir)));
         assert!(matches!(out, Err(ReqError::Os { errno, .. }) if errno.0 == libc::ECANCELED));
@@ -789,14 +678,8 @@ mod tests {
     fn dir_ids_survive_doubles() {
         let ids = [
             DirId { dev: 0, ino: 0 },
-            DirId {
-                dev: 259 << 20 | 3,
-                ino: (1 << 60) + 12345,
-            },
-            DirId {
-                dev: u64::MAX,
-                ino: u64::MAX,
-            },
+            DirId { dev: 259 << 20 | 3, ino: (1 << 60) + 12345 },
+            DirId { dev: u64::MAX, ino: u64::MAX },
         ];
         let halves: Vec<f64> = ids.iter().flat_map(|id| id.to_halves()).collect();
         assert_eq!(DirId::from_halves(&halves), ids);

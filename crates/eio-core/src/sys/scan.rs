@@ -56,14 +56,7 @@ pub fn lstat_type(dirfd: RawFd, name: &[u8]) -> SysResult<u8> {
     let name = CString::new(name).map_err(|_| Errno(libc::EINVAL))?;
     let mut buf = MaybeUninit::<libc::stat>::uninit();
     // SAFETY: `name` is a valid C string and `buf` is valid for writes of a `struct stat`.
-    cvt(unsafe {
-        libc::fstatat(
-            dirfd,
-            name.as_ptr(),
-            buf.as_mut_ptr(),
-            libc::AT_SYMLINK_NOFOLLOW,
-        )
-    })?;
+    cvt(unsafe { libc::fstatat(dirfd, name.as_ptr(), buf.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) })?;
     // SAFETY: fstatat succeeded, so it filled the buffer.
     let mode = unsafe { buf.assume_init_ref() }.st_mode;
     Ok(dt_from_mode(mode))
@@ -196,14 +189,8 @@ mod tests {
     fn lstat_type_errors() {
         let dir = tempdir("lstat");
         let fd = open(&dir);
-        assert_eq!(
-            lstat_type(fd.as_raw_fd(), b"nope"),
-            Err(Errno(libc::ENOENT))
-        );
-        assert_eq!(
-            lstat_type(fd.as_raw_fd(), b"a\0b"),
-            Err(Errno(libc::EINVAL))
-        );
+        assert_eq!(lstat_type(fd.as_raw_fd(), b"nope"), Err(Errno(libc::ENOENT)));
+        assert_eq!(lstat_type(fd.as_raw_fd(), b"a\0b"), Err(Errno(libc::EINVAL)));
         assert_eq!(lstat_type(-1, b"x"), Err(Errno(libc::EBADF)));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -32,22 +32,13 @@ impl DirStreamHandle {
 #[napi]
 pub fn scan_open(env: Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<DirStreamHandle> {
     let at = super::path_at(&env, dir, path)?;
-    Ok(DirStreamHandle {
-        stream: Arc::new(DirStream::new(at)),
-    })
+    Ok(DirStreamHandle { stream: Arc::new(DirStream::new(at)) })
 }
 
 /// The next batch of `stream`: `[names, Float64Array [type, ino, ...], end]`.
 #[napi]
-pub fn scan_read_batch(
-    env: Env,
-    priority: i32,
-    stream: &DirStreamHandle,
-    buffers: bool,
-) -> Result<u32> {
-    let op = ScanOp::ReadBatch {
-        stream: stream.stream.clone(),
-    };
+pub fn scan_read_batch(env: Env, priority: i32, stream: &DirStreamHandle, buffers: bool) -> Result<u32> {
+    let op = ScanOp::ReadBatch { stream: stream.stream.clone() };
     super::submit(&env, priority, Op::Scan(op), Delivery::Names { buffers })
 }
 
@@ -75,10 +66,8 @@ pub fn scan_read_tree(
     // SAFETY: `ancestors` is a live handle of the current call; the bytes are copied here.
     let bytes = unsafe { crate::raw::typed_array_bytes(env.raw(), ancestors.raw())? }
         .ok_or_else(|| Error::from_reason("eio: ancestors buffer is detached"))?;
-    let halves: Vec<f64> = bytes
-        .chunks_exact(8)
-        .map(|b| f64::from_ne_bytes(b.try_into().unwrap_or_default()))
-        .collect();
+    let halves: Vec<f64> =
+        bytes.chunks_exact(8).map(|b| f64::from_ne_bytes(b.try_into().unwrap_or_default())).collect();
     let req = TreeRead {
         at,
         follow_start,
