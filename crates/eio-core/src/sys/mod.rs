@@ -12,5 +12,6 @@ pub mod mem;
 pub mod meta;
 pub mod name;
 pub mod path;
+pub mod scan;
 pub mod splice;
 pub mod stat;
