@@ -9,7 +9,7 @@
 
 import { availableParallelism } from 'node:os'
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import type { DirStreamHandle, WdHandle } from '../binding.js'
 import { cancelRequest, Out, requestOptions, track } from './core.js'
 import type { Opts, RequestOptions } from './core.js'
