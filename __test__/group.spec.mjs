@@ -703,3 +703,12 @@ test('Symbol.asyncDispose cancels and waits until members, nested ones too, have
   await ok[Symbol.asyncDispose]()
   t.is(await ok, 'kept')
 })
+
+test('a stat in a group that is cancelled at once never fulfils (no fast path for members)', async (t) => {
+  const g = group()
+  const p = stat(process.cwd(), { group: g })
+  g.cancel()
+  const err = await t.throwsAsync(p)
+  t.is(err.name, 'AbortError')
+  await t.throwsAsync(g)
+})

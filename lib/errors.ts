@@ -70,7 +70,8 @@ function nodeError<E extends Error>(Base: new (msg: string) => E, code: string, 
   err.code = code
   // Node shows the code after the name when printing: `TypeError [ERR_X]: ...`.
   const stack = err.stack ?? ''
-  err.stack = `${Base.name} [${code}]: ${message}${stack.slice(stack.indexOf('\n at') >= 0 ? stack.indexOf('\n') : stack.length)}`
+  const frames = stack.indexOf('\n')
+  err.stack = `${Base.name} [${code}]: ${message}${frames >= 0 ? stack.slice(frames) : ''}`
   return err
 }
 

@@ -135,10 +135,8 @@ const cachedStat = new Float64Array(18)
  */
 function statPath(path: PathLike, o: Opts, follow: boolean): Promise<Stats> {
   const p = toPath(path)
-  if (o.signal === undefined && binding.statCached(p.dir, p.path, follow, cachedStat)) {
-    const done = Promise.resolve(new StatsClass(cachedStat, 0))
-    if (o.group !== undefined) o.group.add(done)
-    return done
+  if (o.signal === undefined && o.group === undefined && binding.statCached(p.dir, p.path, follow, cachedStat)) {
+    return Promise.resolve(new StatsClass(cachedStat, 0))
   }
   return track(binding.stat(o.priority, p.dir, p.path, -1, follow), o, Out.Value, follow ? 'stat' : 'lstat', p.display)
 }

@@ -83,3 +83,23 @@ test.serial('priority under load: a high-priority stat overtakes 10k queued low-
   // Once queued, the stat runs next: only reads that the thread took meanwhile go first.
   t.true(statDoneAfter < 5000, `the stat waited for ${statDoneAfter} reads`)
 })
+
+test.serial('buffer offsets beyond 4 GiB address the right bytes', async (t) => {
+  let big
+  try {
+    big = new Uint8Array(2 ** 32 + 64) // untouched pages cost nothing
+  } catch {
+    return t.pass('this Node cannot allocate a buffer over 4 GiB')
+  }
+  const file = path.join(tmpdir(t), 'f')
+  fs.writeFileSync(file, 'ABCDWXYZ')
+  const fd = fs.openSync(file, 'r+')
+  t.teardown(() => fs.closeSync(fd))
+  const at = 2 ** 32 + 8
+  t.is(await eio.read(fd, 4, 4, big, at), 4)
+  t.is(Buffer.from(big.subarray(at, at + 4)).toString(), 'WXYZ')
+  t.is(big[8], 0, 'nothing landed at the offset modulo 2**32')
+  big.set(Buffer.from('1234'), at + 16)
+  t.is(await eio.write(fd, 0, 4, big, at + 16), 4)
+  t.is(fs.readFileSync(file, 'utf8'), '1234WXYZ')
+})

@@ -404,6 +404,11 @@ impl Pool {
             // arguments.
             if let Some(job) = st.queues.pop_where(|job| job.cell.start()) {
                 self.publish(&st);
+                // A submitter that saw this thread spinning counted on it for every job it
+                // queued, but it takes only one: pass the wake-up on for the rest.
+                if st.queues.live() > st.spinning && st.idle > 0 {
+                    self.shared.work_available.notify_one();
+                }
                 return (st, Some(job));
             }
             if !spun {

@@ -278,3 +278,36 @@ fn threads_stuck_in_the_kernel_get_company_up_to_max_parallel() {
     }
     assert_eq!(peak.load(Ordering::SeqCst), wanted);
 }
+
+#[test]
+fn jobs_queued_while_a_thread_spins_still_reach_the_idle_ones() {
+    // Found in review: a spinning thread was counted as the taker of every job submitted
+    // during its spin, so with one thread stuck on the first job, the second waited while
+    // another thread idled. Run many short trials to catch the interleaving.
+    for trial in 0..200u64 {
+        let pool = pool(2);
+        let (c, rx) = client();
+        // Two threads, both out of work.
+        pool.submit(&c, 0, 0, Op::Busy(Duration::from_millis(1)));
+        pool.submit(&c, 0, 1, Op::Busy(Duration::from_millis(1)));
+        let _ = recv(&rx);
+        let _ = recv(&rx);
+        let (release_tx, release_rx) = channel::<()>();
+        let release_rx = Mutex::new(release_rx);
+        // A blocks until released; B must complete meanwhile.
+        pool.submit(
+            &c,
+            0,
+            2,
+            Op::Custom(Box::new(move |_| {
+                let _ = release_rx.lock().unwrap().recv_timeout(Duration::from_secs(10));
+                Ok(Value::Unit)
+            })),
+        );
+        pool.submit(&c, 0, 3, Op::Nop);
+        let (token, _) = recv(&rx);
+        assert_eq!(token, 3, "trial {trial}: B did not run while A blocked");
+        release_tx.send(()).unwrap();
+        let _ = recv(&rx);
+    }
+}

@@ -111,11 +111,13 @@ pub fn read(
     offset: Unknown<'_>,
     length: u32,
     target: Unknown<'_>,
-    target_offset: u32,
+    target_offset: f64,
 ) -> Result<u32> {
+    // Everything that can fail comes before the reference, which only its slot releases.
+    let op = Op::Read { fd, offset: position(&env, offset)?, len: length as usize };
     // SAFETY: `target` is a live handle of the current call.
     let target_ref = unsafe { raw::create_ref(env.raw(), target.raw())? };
-    let op = Op::Read { fd, offset: position(&env, offset)?, len: length as usize };
+    // Buffer offsets are safe integers (checked in JS), beyond 4 GiB for large views.
     let delivery = Delivery::ReadInto { target: target_ref, offset: target_offset as usize };
     submit(&env, priority, op, delivery)
 }
@@ -129,13 +131,15 @@ pub fn write(
     fd: i32,
     offset: Unknown<'_>,
     data: Unknown<'_>,
-    data_offset: u32,
+    data_offset: f64,
     length: u32,
 ) -> Result<u32> {
     // SAFETY: `data` is a live handle of the current call; the slice is copied at once.
     let view = unsafe { raw::typed_array_bytes(env.raw(), data.raw())? }
         .ok_or_else(|| Error::from_reason("eio: write buffer is detached"))?;
-    let (start, end) = (data_offset as usize, data_offset as usize + length as usize);
+    let start = data_offset as usize; // a safe integer, checked in JS
+    let end =
+        start.checked_add(length as usize).ok_or_else(|| Error::from_reason("eio: write range overflows"))?;
     let bytes =
         view.get(start..end).ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?.to_vec();
     let offset = position(&env, offset)?;
