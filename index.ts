@@ -1,9 +1,10 @@
 // eio: IO::AIO for Node.js. The public API of ../shared/spec/API.md; see README.md.
 
 export { constants } from './lib/constants.js'
+export type { Constants } from './lib/constants.js'
 export { AbortError } from './lib/errors.js'
 export type { ErrnoException } from './lib/errors.js'
-export type { RequestOptions } from './lib/core.js'
+export type { GroupLike, RequestOptions } from './lib/core.js'
 export type { PathLike } from './lib/paths.js'
 export { Stats } from './lib/stats.js'
 export { Wd } from './lib/wd.js'

@@ -3,7 +3,7 @@
 // once, which settles their promises. Also: request options (priority, signal, group),
 // AbortSignal wiring, flush().
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { AbortError, abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
 import { Stats } from './stats.js'
 import { validateObject, validateSignal } from './validators.js'
@@ -22,7 +22,7 @@ export const enum Out {
 
 /** Something that joins groups: implemented by AsyncGroup. */
 export interface GroupLike {
-  /** Adopts request promises (or groups) as members. */
+  /** Adopts request promises (or groups) as members; throws if the group has finished, even given none. */
   add(...members: unknown[]): unknown
   /** The priority members get when they name none. */
   readonly priority?: number
@@ -30,8 +30,14 @@ export interface GroupLike {
 
 /** The options every request takes. */
 export interface RequestOptions {
+  /**
+   * Aborting before the request runs skips it; aborting while it runs lets the syscall
+   * finish and frees what it acquired. Either way the promise rejects with an `AbortError`.
+   */
   signal?: AbortSignal
+  /** `PRI_MIN` (-4) to `PRI_MAX` (4), default 0 (or the group's): higher runs first. */
   priority?: number
+  /** The `AsyncGroup` the request joins, as if `group.add(request)` was called. */
   group?: GroupLike
 }
 
@@ -89,6 +95,13 @@ interface Pending {
 }
 
 const pending: (Pending | undefined)[] = []
+/** Whether a microtask will hand this job's requests to the pool. */
+let submitQueued = false
+
+function submitStaged(): void {
+  submitQueued = false
+  binding.submitStaged()
+}
 let outstanding = 0
 let flushWaiters: (() => void)[] = []
 
@@ -101,6 +114,7 @@ const TAG_STAT = 3
 const TAG_ABORTED = 4
 const TAG_PANIC = 5
 const TAG_DETACHED = 6
+const TAG_UNCONVERTIBLE = 7
 
 function dispatch(records: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
   const stats = count * RECORD
@@ -111,38 +125,69 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
     if (rec === undefined) continue
     pending[id] = undefined
     outstanding--
-    if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
-    const tag = records[at + 1]
-    const value = records[at + 2]
-    const aux = records[at + 3]
-    if (rec.aborted || tag === TAG_ABORTED) {
-      rec.reject(abortErrorFor(rec))
-      continue
-    }
-    switch (tag) {
-      case TAG_NUMBER:
-        rec.resolve(rec.out === Out.Void ? undefined : rec.out === Out.Value ? value : rec.out(value))
-        break
-      case TAG_ERRNO:
-        rec.reject(errnoError(value, aux >= 0 ? (extras![aux] as string) : rec.syscall, rec.path, rec.dest))
-        break
-      case TAG_EXTRA:
-        rec.resolve(typeof rec.out === 'function' ? rec.out(extras![aux]) : extras![aux])
-        break
-      case TAG_STAT:
-        rec.resolve(new Stats(records, stats + value))
-        break
-      case TAG_PANIC:
-        rec.reject(internalError(`eio: the request panicked: ${extras![aux] as string}`))
-        break
-      case TAG_DETACHED:
-        rec.reject(invalidState('the buffer was detached while the request was in flight'))
-        break
+    try {
+      settle(rec, records, at, stats, extras)
+    } catch (err) {
+      // Only user objects can throw here (a signal whose removeEventListener throws);
+      // the rest of the batch must still settle.
+      rec.reject(err)
     }
   }
   if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
   // The drain stopped at maxPollReqs/maxPollTime: let timers and I/O run, then go on.
   if (more) setImmediate(binding.poll)
+}
+
+function settle(rec: Pending, records: Float64Array, at: number, stats: number, extras: unknown[] | undefined): void {
+  if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+  const tag = records[at + 1]
+  const value = records[at + 2]
+  const aux = records[at + 3]
+  if (rec.aborted || tag === TAG_ABORTED) {
+    rec.reject(abortErrorFor(rec))
+    return
+  }
+  switch (tag) {
+    case TAG_NUMBER:
+      rec.resolve(rec.out === Out.Void ? undefined : rec.out === Out.Value ? value : rec.out(value))
+      break
+    case TAG_ERRNO: {
+      const names = aux >= 0 ? extras![aux] : undefined
+      if (Array.isArray(names)) {
+        // [syscall | undefined, subpath]: the error names an entry below rec.path.
+        const [syscall, sub] = names as [string | undefined, Buffer]
+        rec.reject(errnoError(value, syscall ?? rec.syscall, belowPath(rec.path, sub), rec.dest))
+      } else {
+        rec.reject(errnoError(value, (names as string | undefined) ?? rec.syscall, rec.path, rec.dest))
+      }
+      break
+    }
+    case TAG_EXTRA:
+      rec.resolve(typeof rec.out === 'function' ? rec.out(extras![aux]) : extras![aux])
+      break
+    case TAG_STAT:
+      rec.resolve(new Stats(records, stats + value))
+      break
+    case TAG_PANIC:
+      rec.reject(internalError(`eio: the request panicked: ${extras![aux] as string}`))
+      break
+    case TAG_UNCONVERTIBLE:
+      rec.reject(internalError('eio: the result could not be converted to a JavaScript value'))
+      break
+    case TAG_DETACHED:
+      rec.reject(invalidState('the buffer was detached while the request was in flight'))
+      break
+  }
+}
+
+/** `sub` (bytes) below the displayed path `base`, kept a Buffer if `base` is one. */
+function belowPath(base: unknown, sub: Buffer): unknown {
+  if (Buffer.isBuffer(base)) {
+    const sep = base.length > 0 && base[base.length - 1] !== 0x2f ? '/' : ''
+    return Buffer.concat([base, Buffer.from(sep), sub])
+  }
+  const text = typeof base === 'string' ? base : ''
+  return text === '' || text.endsWith('/') ? `${text}${sub.toString()}` : `${text}/${sub.toString()}`
 }
 
 function abortErrorFor(rec: Pending) {
@@ -172,16 +217,44 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   })
   const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, onAbort: undefined, aborted: false, id }
   pending[id] = rec
+  // The binding stages requests; they enter the pool together when this JS job ends.
+  if (!submitQueued) {
+    submitQueued = true
+    queueMicrotask(submitStaged)
+  }
   ;(promise as Promise<T> & { [kRequest]?: Pending })[kRequest] = rec
   outstanding++
-  const signal = opts.signal
-  if (signal !== undefined) {
-    rec.signal = signal
-    rec.onAbort = () => abortRequest(id, rec)
-    signal.addEventListener('abort', rec.onAbort, { once: true })
+  try {
+    const signal = opts.signal
+    if (signal !== undefined) {
+      rec.signal = signal
+      rec.onAbort = () => abortRequest(id, rec)
+      signal.addEventListener('abort', rec.onAbort, { once: true })
+    }
+    if (opts.group !== undefined) opts.group.add(promise)
+  } catch (err) {
+    // A hostile signal or a finished group: the request must not run for a promise that
+    // nobody will hold. It is still staged, so cancelling it skips it.
+    withdraw(id, rec, promise)
+    throw err
   }
-  if (opts.group !== undefined) opts.group.add(promise)
   return promise
+}
+
+function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
+  try {
+    if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+  } catch {
+    // The signal is what failed; nothing more to undo there.
+  }
+  rec.onAbort = undefined
+  rec.aborted = true
+  if (binding.cancel(id)) {
+    pending[id] = undefined
+    outstanding--
+  } else {
+    promise.catch(() => {}) // it will reject with AbortError; nobody holds it
+  }
 }
 
 function abortRequest(id: number, rec: Pending): void {
@@ -223,6 +296,9 @@ export function cancelRequest(promise: unknown, reason?: unknown): boolean {
 export function request<T>(options: unknown, submit: (opts: Opts) => Promise<T>): Promise<T> {
   try {
     const opts = requestOptions(options)
+    // A finished group throws on `add()`, even given no member: refuse before anything
+    // exists (else the aborted promise below would be left rejected with no handler).
+    opts.group?.add()
     if (opts.signal?.aborted) {
       const p = Promise.reject(abortError(opts.signal))
       if (opts.group !== undefined) opts.group.add(p)

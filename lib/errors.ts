@@ -5,14 +5,19 @@
 import { constants as osConstants } from 'node:os'
 import { getSystemErrorMap, inspect } from 'node:util'
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 
 /** An `Error` from a failed system call, as Node's fs produces them. */
 export interface ErrnoException extends Error {
+  /** The errno's name: `'ENOENT'`. */
   code: string
+  /** The negative errno, as Node's: `-2`. */
   errno: number
+  /** The system call that failed: `'open'`. */
   syscall: string
+  /** The path the request acted on, when it has one. */
   path?: string | Buffer
+  /** The second path of two-path requests (`rename`, `link`, `copy`, ...). */
   dest?: string | Buffer
 }
 
@@ -65,7 +70,8 @@ function nodeError<E extends Error>(Base: new (msg: string) => E, code: string, 
   err.code = code
   // Node shows the code after the name when printing: `TypeError [ERR_X]: ...`.
   const stack = err.stack ?? ''
-  err.stack = `${Base.name} [${code}]: ${message}${stack.slice(stack.indexOf('\n at') >= 0 ? stack.indexOf('\n') : stack.length)}`
+  const frames = stack.indexOf('\n')
+  err.stack = `${Base.name} [${code}]: ${message}${frames >= 0 ? stack.slice(frames) : ''}`
   return err
 }
 

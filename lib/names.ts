@@ -1,2 +1,186 @@
-// (family module)
-export {}
+// Requests on names and directories: mknod, link, symlink, readlink, realpath, wd,
+// readdirx. Each validates, normalises, and makes one binding call; none throws.
+
+import { fileURLToPath } from 'node:url'
+
+import { binding } from './native.js'
+import type { WdHandle } from '../binding.js'
+import { Out, request, track } from './core.js'
+import type { RequestOptions } from './core.js'
+import { invalidArgType, invalidArgValue, invalidUrlScheme } from './errors.js'
+import { toPath } from './paths.js'
+import type { PathLike } from './paths.js'
+import type { NamesOptions } from './requests.js'
+import { validateEncoding, validateInteger, validateMode, validateObject, validateOffset } from './validators.js'
+import { Wd } from './wd.js'
+
+export { CWD } from './wd.js'
+
+const READDIR_DENTS = 0x01
+const READDIR_DIRS_FIRST = 0x02
+const READDIR_STAT_ORDER = 0x04
+const READDIR_FOUND_UNKNOWN = 0x80
+const READDIR_KNOWN = READDIR_DENTS | READDIR_DIRS_FIRST | READDIR_STAT_ORDER | READDIR_FOUND_UNKNOWN
+
+/** Whether `options` asks for names as Buffers (`encoding: 'buffer'`). */
+function wantsBuffers(options: unknown): boolean {
+  if (options === undefined || options === null) return false
+  return validateEncoding(validateObject(options, 'options').encoding, 'options.encoding')
+}
+
+/** A symlink's contents: a string, bytes, or a file: URL, kept as given (never resolved). */
+function linkTarget(value: unknown, name: string): string | Buffer {
+  let target: string | Buffer
+  if (typeof value === 'string') target = value
+  else if (value instanceof Uint8Array) target = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  else if (value instanceof URL) {
+    if (value.protocol !== 'file:') throw invalidUrlScheme('file')
+    target = fileURLToPath(value)
+  } else throw invalidArgType(name, 'of type string or an instance of Buffer or URL', value)
+  if (typeof target === 'string' ? target.includes('\u0000') : target.includes(0)) {
+    throw invalidArgValue(name, value, 'must be a string, Uint8Array, or URL without null bytes')
+  }
+  return target
+}
+
+/**
+ * `aio_mknod`: creates a filesystem node. `mode` carries the type (`constants.S_IFIFO`,
+ * `S_IFREG`, `S_IFSOCK`, or, with `CAP_MKNOD`, `S_IFCHR`/`S_IFBLK`) and the permission bits
+ * (umask applies); `dev` is the device number of a device node (see `makedev`).
+ */
+export function mknod(path: PathLike, mode: number | string, dev: number | bigint = 0, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    if (mode === undefined || mode === null) throw invalidArgType('mode', 'of type number or string', mode)
+    const m = validateMode(mode, 'mode', 0)
+    const d = validateOffset(dev ?? 0, 'dev')
+    return track(binding.mknod(o.priority, p.dir, p.path, m, d), o, Out.Void, 'mknod', p.display)
+  })
+}
+
+/** `aio_link`: makes `dst` a new name (hard link) for the file `src`. */
+export function link(src: PathLike, dst: PathLike, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const from = toPath(src, 'src')
+    const to = toPath(dst, 'dst')
+    const id = binding.link(o.priority, from.dir, from.path, to.dir, to.path)
+    return track(id, o, Out.Void, 'link', from.display, to.display)
+  })
+}
+
+/**
+ * `aio_symlink`: creates the symlink `path` pointing to `target`. `target` is stored
+ * exactly as given (a relative target stays relative to the link's directory, and is
+ * not checked to exist).
+ */
+export function symlink(target: string | Buffer | URL, path: PathLike, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    const t = linkTarget(target, 'target')
+    const p = toPath(path)
+    return track(binding.symlink(o.priority, t, p.dir, p.path), o, Out.Void, 'symlink', t, p.display)
+  })
+}
+
+/** `aio_readlink`: the contents of a symlink; a `Buffer` with `encoding: 'buffer'`. */
+export function readlink(path: PathLike, options: NamesOptions & { encoding: 'buffer' }): Promise<Buffer>
+export function readlink(path: PathLike, options?: NamesOptions): Promise<string>
+export function readlink(path: PathLike, options?: NamesOptions): Promise<string | Buffer> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    const buffers = wantsBuffers(options)
+    return track(binding.readlink(o.priority, p.dir, p.path, buffers), o, Out.Value, 'readlink', p.display)
+  })
+}
+
+/**
+ * `aio_realpath`: the canonical absolute path, with every symlink, `.` and `..` resolved
+ * (by the kernel, in one lookup). `realpath(wd)` is where a `Wd`'s directory is now.
+ * Fails with ENOENT for `''` or a missing component, ENOTDIR, ELOOP. A `Buffer` with
+ * `encoding: 'buffer'`. Linux: asks `/proc/self/fd` where the looked-up file is (ENOSYS
+ * if `/proc` is not mounted).
+ */
+export function realpath(path: PathLike, options: NamesOptions & { encoding: 'buffer' }): Promise<Buffer>
+export function realpath(path: PathLike, options?: NamesOptions): Promise<string>
+export function realpath(path: PathLike, options?: NamesOptions): Promise<string | Buffer> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    const buffers = wantsBuffers(options)
+    return track(binding.realpath(o.priority, p.dir, p.path, buffers), o, Out.Value, 'realpath', p.display)
+  })
+}
+
+function toWd(pair: unknown): Wd {
+  const [handle, path] = pair as [WdHandle, string]
+  return new Wd(handle, path)
+}
+
+/**
+ * `aio_wd`: opens a directory as a working directory (see `Wd`), with its canonical path.
+ * The directory is opened `O_PATH|O_DIRECTORY|O_CLOEXEC` (never as fd 0), which needs no
+ * permission on the directory itself: looking names up through the Wd needs search (x)
+ * permission, listing it read permission, as usual. ENOTDIR if `path` is not a directory.
+ */
+export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    return track(binding.wd(o.priority, p.dir, p.path), o, toWd, 'open', p.display)
+  })
+}
+
+/** A directory entry as `readdirx` returns it with `READDIR_DENTS`. */
+export interface ReaddirxEntry<N = string> {
+  name: N
+  /** `constants.DT_*`; `DT_UNKNOWN` (0) where the filesystem does not say. */
+  type: number
+  ino: number
+}
+
+/** What `readdirx` fulfils with. */
+export interface ReaddirxResult<N = string> {
+  /** Names, or with `READDIR_DENTS` `{ name, type, ino }` objects; no `.` or `..`. */
+  entries: N[] | ReaddirxEntry<N>[]
+  /**
+   * The flags asked for, plus `READDIR_DENTS` (always, as IO::AIO), plus
+   * `READDIR_FOUND_UNKNOWN` if some entry's type was `DT_UNKNOWN`.
+   */
+  flags: number
+}
+
+interface RawReaddirx {
+  names: string[] | Buffer[]
+  types?: Float64Array
+  inos?: Float64Array
+  flags: number
+}
+
+function toReaddirx(raw: unknown): ReaddirxResult<string | Buffer> {
+  const { names, types, inos, flags } = raw as RawReaddirx
+  if (types === undefined || inos === undefined) return { entries: names, flags }
+  const entries: ReaddirxEntry<string | Buffer>[] = new Array(names.length)
+  for (let i = 0; i < names.length; i++) entries[i] = { name: names[i], type: types[i], ino: inos[i] }
+  return { entries, flags }
+}
+
+/**
+ * `aio_readdirx`: a directory's entries (without `.` and `..`), ordered by `flags`:
+ * - no ordering flag: as the kernel returns them;
+ * - `READDIR_STAT_ORDER`: ascending inode, the fastest order to stat every entry;
+ * - `READDIR_DIRS_FIRST`: directories first (by inode), then the rest; where the
+ *   filesystem reports no types, by a guess (leading dot, short names without a dot
+ *   first) and then inode, as libeio does.
+ *
+ * With `READDIR_DENTS`, entries are `{ name, type, ino }`. `READDIR_FOUND_UNKNOWN` is an
+ * answer (see `ReaddirxResult.flags`) and is ignored in `flags`. Names are `Buffer`s with
+ * `encoding: 'buffer'`.
+ */
+export function readdirx(path: PathLike, flags: number, options: NamesOptions & { encoding: 'buffer' }): Promise<ReaddirxResult<Buffer>>
+export function readdirx(path: PathLike, flags?: number, options?: NamesOptions): Promise<ReaddirxResult<string>>
+export function readdirx(path: PathLike, flags = 0, options?: NamesOptions): Promise<ReaddirxResult<string | Buffer>> {
+  return request(options, (o) => {
+    const p = toPath(path)
+    const f = validateInteger(flags ?? 0, 'flags', 0, 0xffffffff)
+    if ((f & ~READDIR_KNOWN) !== 0) throw invalidArgValue('flags', flags, 'must be a combination of READDIR_* constants')
+    const buffers = wantsBuffers(options)
+    return track(binding.readdirx(o.priority, p.dir, p.path, f, buffers), o, toReaddirx, 'scandir', p.display)
+  })
+}

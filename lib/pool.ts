@@ -1,6 +1,6 @@
 // The pool's settings and IO::AIO's counters.
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { validateInteger, validateObject, validateSeconds } from './validators.js'
 
 export { flush } from './core.js'

@@ -10,25 +10,43 @@ function ms(sec: number, nsec: number): number {
   return sec * 1e3 + nsec / 1e6
 }
 
+/** What `stat` and `lstat` fulfil with: the fields and `is*()` methods of Node's `fs.Stats` (and `instanceof fs.Stats` holds). */
 export class Stats {
+  /** ID of the device holding the file. */
   dev: number
+  /** File type and permission bits (`S_IF*`, `S_I*` in `constants`). */
   mode: number
+  /** Number of hard links. */
   nlink: number
+  /** Owner user ID. */
   uid: number
+  /** Owner group ID. */
   gid: number
+  /** Device ID, for a device file. */
   rdev: number
+  /** Preferred block size for I/O. */
   blksize: number
+  /** Inode number. */
   ino: number
+  /** Size in bytes. */
   size: number
+  /** Number of 512-byte blocks allocated. */
   blocks: number
+  /** Last access time, milliseconds since the epoch. */
   atimeMs: number
+  /** Last modification time, milliseconds since the epoch. */
   mtimeMs: number
+  /** Last status change time, milliseconds since the epoch. */
   ctimeMs: number
+  /** Creation time, milliseconds since the epoch, where the filesystem records it. */
   birthtimeMs: number
-  /** Nanosecond parts, which the millisecond fields round away. */
+  /** Nanosecond part of the access time, which the millisecond fields round away. */
   atimeNsec: number
+  /** Nanosecond part of the modification time. */
   mtimeNsec: number
+  /** Nanosecond part of the status change time. */
   ctimeNsec: number
+  /** Nanosecond part of the creation time. */
   birthtimeNsec: number
 
   /** @internal */
@@ -53,17 +71,28 @@ export class Stats {
     this.birthtimeNsec = v[i + 17]
   }
 
+  /** Last access time. */
   get atime(): Date { return new Date(this.atimeMs) }
+  /** Last modification time. */
   get mtime(): Date { return new Date(this.mtimeMs) }
+  /** Last status change time. */
   get ctime(): Date { return new Date(this.ctimeMs) }
+  /** Creation time. */
   get birthtime(): Date { return new Date(this.birthtimeMs) }
 
+  /** Whether the file is a regular file. */
   isFile(): boolean { return (this.mode & S_IFMT) === 0o100000 }
+  /** Whether the file is a directory. */
   isDirectory(): boolean { return (this.mode & S_IFMT) === 0o040000 }
+  /** Whether the file is a symbolic link (only from `lstat`). */
   isSymbolicLink(): boolean { return (this.mode & S_IFMT) === 0o120000 }
+  /** Whether the file is a block device. */
   isBlockDevice(): boolean { return (this.mode & S_IFMT) === 0o060000 }
+  /** Whether the file is a character device. */
   isCharacterDevice(): boolean { return (this.mode & S_IFMT) === 0o020000 }
+  /** Whether the file is a FIFO (named pipe). */
   isFIFO(): boolean { return (this.mode & S_IFMT) === 0o010000 }
+  /** Whether the file is a socket. */
   isSocket(): boolean { return (this.mode & S_IFMT) === 0o140000 }
 }
 

@@ -2,7 +2,7 @@
 // a wrong type is ERR_INVALID_ARG_TYPE, a number out of range or not an integer is
 // ERR_OUT_OF_RANGE, a bad value of the right type is ERR_INVALID_ARG_VALUE.
 
-import * as binding from '../binding.js'
+import { binding } from './native.js'
 import { invalidArgType, invalidArgValue, invalidState, outOfRange } from './errors.js'
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER
@@ -145,7 +145,8 @@ export function validateMode(value: unknown, name: string, def: number): number 
 export function validateOpenFlags(value: unknown, name: string, O: Record<string, number>): number {
   if (value === undefined || value === null) return O.O_RDONLY
   if (typeof value === 'number') return validateInt32(value, name)
-  if (typeof value !== 'string') throw invalidArgType(name, 'of type string or number', value)
+  // Node 20 reports flags of any other type as an invalid value, not an invalid type.
+  if (typeof value !== 'string') throw invalidArgValue(name, value, 'is invalid')
   const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_EXCL, O_SYNC } = O
   switch (value) {
     case 'r': return O_RDONLY

@@ -16,7 +16,7 @@ pub mod sys;
 pub mod value;
 
 pub use op::{Op, Target};
-pub use pool::{seconds, Client, CompletionSink, Pool, PoolConfig, PRI_DEFAULT, PRI_MAX, PRI_MIN};
+pub use pool::{seconds, Client, CompletionSink, Pool, PoolConfig, StagedJob, PRI_DEFAULT, PRI_MAX, PRI_MIN};
 pub use req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
 pub use sys::cvt::Errno;
 pub use sys::path::{At, Base};

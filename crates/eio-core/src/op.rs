@@ -133,9 +133,7 @@ impl Op {
             Op::Unlink { at } => name::unlink(&at, 0).map(|_| Value::Unit)?,
             Op::Mkdir { at, mode } => name::mkdir(&at, mode).map(|_| Value::Unit)?,
             Op::Rmdir { at } => name::unlink(&at, libc::AT_REMOVEDIR).map(|_| Value::Unit)?,
-            Op::Rename { from, to, flags } => {
-                name::rename(&from, &to, flags).map(|_| Value::Unit)?
-            }
+            Op::Rename { from, to, flags } => name::rename(&from, &to, flags).map(|_| Value::Unit)?,
             Op::Readdir { at } => {
                 let fd = dir::open_dir(&at)?;
                 Value::Dir(dir::read_all(&fd, &|| ctx.aborted())?)

@@ -22,7 +22,10 @@ pub enum Value {
     Dir(DirList),
     /// A working directory that the request opened: its fd (closed if undelivered) and
     /// canonical path.
-    Wd { fd: OwnedFd, path: Vec<u8> },
+    Wd {
+        fd: OwnedFd,
+        path: Vec<u8>,
+    },
     /// Any other structured result (see [`Data`]).
     Data(Data),
 }
@@ -60,6 +63,9 @@ pub enum ReqError {
     Os {
         errno: Errno,
         syscall: Option<&'static str>,
+        /// For requests that work inside a tree under their path argument (rmtree): the
+        /// failing entry's path relative to that argument, for the error's `path`.
+        subpath: Option<Vec<u8>>,
     },
     /// The request panicked; the pool caught it and carried on.
     Panic(String),
@@ -67,18 +73,20 @@ pub enum ReqError {
 
 impl ReqError {
     pub fn os(errno: Errno) -> ReqError {
-        ReqError::Os {
-            errno,
-            syscall: None,
-        }
+        ReqError::Os { errno, syscall: None, subpath: None }
     }
 
     pub fn with_syscall(self, name: &'static str) -> ReqError {
         match self {
-            ReqError::Os { errno, .. } => ReqError::Os {
-                errno,
-                syscall: Some(name),
-            },
+            ReqError::Os { errno, subpath, .. } => ReqError::Os { errno, syscall: Some(name), subpath },
+            other => other,
+        }
+    }
+
+    /// Names the failing entry, relative to the request's path (see `Os::subpath`).
+    pub fn with_subpath(self, rel: Vec<u8>) -> ReqError {
+        match self {
+            ReqError::Os { errno, syscall, .. } => ReqError::Os { errno, syscall, subpath: Some(rel) },
             other => other,
         }
     }

@@ -90,6 +90,8 @@ fn table() -> Vec<(&'static str, i64)> {
         ("PRI_MIN", eio_core::PRI_MIN as i64),
         ("PRI_MAX", eio_core::PRI_MAX as i64),
         ("PRI_DEFAULT", eio_core::PRI_DEFAULT as i64),
+        // The unit of mmap offsets and of the memory calls.
+        ("PAGESIZE", eio_core::sys::mem::page_size() as i64),
     ]);
     t
 }

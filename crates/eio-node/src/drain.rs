@@ -23,7 +23,8 @@ const MAX_SAFE: i64 = (1 << 53) - 1;
 
 /// Success: `value` is the number (or 0 for none).
 pub const TAG_NUMBER: f64 = 0.0;
-/// Failure: `value` is the errno; `aux` indexes the failing syscall's name, if known.
+/// Failure: `value` is the errno; `aux` indexes the failing syscall's name, if known, or
+/// `[syscall | undefined, subpath]` when the error names an entry below the request's path.
 pub const TAG_ERRNO: f64 = 1.0;
 /// Success: `extras[aux]` is the result.
 pub const TAG_EXTRA: f64 = 2.0;
@@ -35,6 +36,8 @@ pub const TAG_ABORTED: f64 = 4.0;
 pub const TAG_PANIC: f64 = 5.0;
 /// The buffer to read into was detached while the request was in flight.
 pub const TAG_DETACHED: f64 = 6.0;
+/// The result could not be turned into a JS value.
+pub const TAG_UNCONVERTIBLE: f64 = 7.0;
 
 /// One chunk being encoded.
 struct Batch {
@@ -60,8 +63,7 @@ impl Batch {
     }
 
     fn push(&mut self, slot: u32, tag: f64, value: f64, aux: f64) {
-        self.records
-            .extend_from_slice(&[slot as f64, tag, value, aux]);
+        self.records.extend_from_slice(&[slot as f64, tag, value, aux]);
     }
 }
 
@@ -69,31 +71,20 @@ impl Batch {
 ///
 /// # Safety
 /// On the JS thread of `ctx.env`, inside a call or callback scope; `dispatch` a live function.
-pub unsafe fn deliver(
-    ctx: &EnvCtx,
-    dispatch: sys::napi_value,
-    fresh: Vec<Done>,
-) -> napi::Result<()> {
+pub unsafe fn deliver(ctx: &EnvCtx, dispatch: sys::napi_value, fresh: Vec<Done>) -> napi::Result<()> {
     let env = ctx.env;
     let started = Instant::now();
     let (limit, time_limit) = {
         let mut local = ctx.local.borrow_mut();
         local.backlog.extend(fresh);
-        let limit = if local.max_poll_reqs == 0 {
-            usize::MAX
-        } else {
-            local.max_poll_reqs
-        };
+        let limit = if local.max_poll_reqs == 0 { usize::MAX } else { local.max_poll_reqs };
         (limit, local.max_poll_time)
     };
     let mut delivered = 0;
     loop {
         let mut scope = std::ptr::null_mut();
         // SAFETY: on the JS thread of a live env.
-        raw::check(
-            unsafe { sys::napi_open_handle_scope(env, &mut scope) },
-            "napi_open_handle_scope",
-        )?;
+        raw::check(unsafe { sys::napi_open_handle_scope(env, &mut scope) }, "napi_open_handle_scope")?;
         let (args, stop) = {
             let mut local = ctx.local.borrow_mut();
             let n = local.backlog.len().min(limit - delivered).min(CHUNK);
@@ -146,11 +137,7 @@ unsafe fn batch_args(mut batch: Batch, n: usize, more: bool) -> napi::Result<[sy
         // SAFETY: guaranteed by the caller.
         unsafe { raw::number(env, n as f64)? },
         // SAFETY: guaranteed by the caller.
-        if batch.extras.is_null() {
-            unsafe { raw::undefined(env) }
-        } else {
-            batch.extras
-        },
+        if batch.extras.is_null() { unsafe { raw::undefined(env) } } else { batch.extras },
         more_v,
     ])
 }
@@ -179,7 +166,11 @@ unsafe fn encode(ctx: &EnvCtx, local: &mut EnvLocal, n: usize) -> napi::Result<B
             batch.push(i, TAG_ABORTED, 0.0, -1.0);
         } else {
             // SAFETY: guaranteed by the caller.
-            unsafe { encode_outcome(&mut batch, i, &slot, outcome)? };
+            if unsafe { encode_outcome(&mut batch, i, &slot, outcome) }.is_err() {
+                // Node-API refused to build the value (out of memory, say): this request
+                // fails, and the rest of the batch is still delivered.
+                batch.push(i, TAG_UNCONVERTIBLE, 0.0, -1.0);
+            }
         }
         ctx.release(slot);
     }
@@ -197,9 +188,7 @@ unsafe fn encode_outcome(
     let env = batch.env;
     match outcome {
         Ok(Value::Unit) => batch.push(i, TAG_NUMBER, 0.0, -1.0),
-        Ok(Value::Int(n)) if (-MAX_SAFE..=MAX_SAFE).contains(&n) => {
-            batch.push(i, TAG_NUMBER, n as f64, -1.0)
-        }
+        Ok(Value::Int(n)) if (-MAX_SAFE..=MAX_SAFE).contains(&n) => batch.push(i, TAG_NUMBER, n as f64, -1.0),
         Ok(Value::Int(n)) => {
             // SAFETY: guaranteed by the caller.
             let aux = unsafe { batch.extra(raw::bigint(env, n)?)? };
@@ -251,11 +240,13 @@ unsafe fn encode_outcome(
             let aux = unsafe { batch.extra(to_js(env, &data, buffers)?)? };
             batch.push(i, TAG_EXTRA, 0.0, aux);
         }
-        Err(ReqError::Os { errno, syscall }) => {
-            let aux = match syscall {
+        Err(ReqError::Os { errno, syscall, subpath }) => {
+            let aux = match (syscall, subpath) {
+                (None, None) => -1.0,
                 // SAFETY: guaranteed by the caller.
-                Some(name) => unsafe { batch.extra(raw::string(env, name.as_bytes())?)? },
-                None => -1.0,
+                (Some(name), None) => unsafe { batch.extra(raw::string(env, name.as_bytes())?)? },
+                // SAFETY: guaranteed by the caller.
+                (name, Some(sub)) => unsafe { batch.extra(error_names(env, name, &sub)?)? },
             };
             batch.push(i, TAG_ERRNO, errno.raw() as f64, aux);
         }
@@ -268,7 +259,35 @@ unsafe fn encode_outcome(
     Ok(())
 }
 
-fn push_stat(out: &mut Vec<f64>, s: &FileStat) {
+/// `[syscall | undefined, subpath as a Buffer]`, for an error naming an entry below the
+/// request's path.
+///
+/// # Safety
+/// Inside an open handle scope on the JS thread.
+unsafe fn error_names(
+    env: sys::napi_env,
+    syscall: Option<&str>,
+    subpath: &[u8],
+) -> napi::Result<sys::napi_value> {
+    // SAFETY: guaranteed by the caller.
+    let pair = unsafe { raw::array(env, 2)? };
+    let name = match syscall {
+        // SAFETY: guaranteed by the caller.
+        Some(name) => unsafe { raw::string(env, name.as_bytes())? },
+        // SAFETY: guaranteed by the caller.
+        None => unsafe { raw::undefined(env) },
+    };
+    // SAFETY: guaranteed by the caller.
+    let sub = unsafe { raw::buffer_copy(env, subpath)? };
+    // SAFETY: guaranteed by the caller; `pair` has room for both.
+    unsafe {
+        raw::set_element(env, pair, 0, name)?;
+        raw::set_element(env, pair, 1, sub)?;
+    }
+    Ok(pair)
+}
+
+pub fn push_stat(out: &mut Vec<f64>, s: &FileStat) {
     let fields: [f64; STAT_FIELDS] = [
         s.dev as f64,
         s.mode as f64,
@@ -296,11 +315,7 @@ fn push_stat(out: &mut Vec<f64>, s: &FileStat) {
 ///
 /// # Safety
 /// Inside an open handle scope on the JS thread.
-pub unsafe fn names(
-    env: sys::napi_env,
-    list: &DirList,
-    buffers: bool,
-) -> napi::Result<sys::napi_value> {
+pub unsafe fn names(env: sys::napi_env, list: &DirList, buffers: bool) -> napi::Result<sys::napi_value> {
     // SAFETY: guaranteed by the caller.
     let arr = unsafe { raw::array(env, list.len())? };
     for (i, name) in list.names().enumerate() {
@@ -322,7 +337,11 @@ pub unsafe fn names(
 ///
 /// # Safety
 /// Inside an open handle scope on the JS thread.
-unsafe fn wd_pair(env: sys::napi_env, fd: std::os::fd::OwnedFd, path: &[u8]) -> napi::Result<sys::napi_value> {
+unsafe fn wd_pair(
+    env: sys::napi_env,
+    fd: std::os::fd::OwnedFd,
+    path: &[u8],
+) -> napi::Result<sys::napi_value> {
     use napi::bindgen_prelude::ToNapiValue;
     // SAFETY: guaranteed by the caller; the handle now owns the fd.
     let handle = unsafe { crate::wd::WdHandle::to_napi_value(env, crate::wd::WdHandle::new(fd))? };
@@ -341,7 +360,7 @@ unsafe fn wd_pair(env: sys::napi_env, fd: std::os::fd::OwnedFd, path: &[u8]) -> 
 /// Inside an open handle scope on the JS thread.
 pub unsafe fn to_js(env: sys::napi_env, data: &Data, buffers: bool) -> napi::Result<sys::napi_value> {
     let mut v = std::ptr::null_mut();
-    // SAFETY (all arms): guaranteed by the caller; every out-pointer is valid.
+    // SAFETY: (all arms) guaranteed by the caller; every out-pointer is valid.
     unsafe {
         match data {
             Data::Undefined => return Ok(raw::undefined(env)),
@@ -370,7 +389,10 @@ pub unsafe fn to_js(env: sys::napi_env, data: &Data, buffers: bool) -> napi::Res
                 raw::check(sys::napi_create_object(env, &mut v), "napi_create_object")?;
                 for (key, value) in props {
                     let key = raw::string(env, key.as_bytes())?;
-                    raw::check(sys::napi_set_property(env, v, key, to_js(env, value, buffers)?), "napi_set_property")?;
+                    raw::check(
+                        sys::napi_set_property(env, v, key, to_js(env, value, buffers)?),
+                        "napi_set_property",
+                    )?;
                 }
             }
         }

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use eio_core::{Client, CompletionSink, Outcome, Pool, ReqCell};
+use eio_core::{Client, CompletionSink, Outcome, Pool, ReqCell, StagedJob};
 use napi::sys;
 
 use crate::drain;
@@ -90,10 +90,7 @@ impl CompletionSink for EnvSink {
             drop(outcome);
             return;
         }
-        st.queue.push(Done {
-            slot: token as u32,
-            outcome,
-        });
+        st.queue.push(Done { slot: token as u32, outcome });
         self.npending.fetch_add(1, Ordering::AcqRel);
         if !st.wake_scheduled {
             st.wake_scheduled = true;
@@ -116,10 +113,7 @@ pub enum Delivery {
     /// Numbers, stats, nothing: the tag says it all.
     Plain,
     /// Bytes read are copied into this `Uint8Array`/`DataView` at `offset`.
-    ReadInto {
-        target: sys::napi_ref,
-        offset: usize,
-    },
+    ReadInto { target: sys::napi_ref, offset: usize },
     /// Directory names as strings, or as `Buffer`s.
     Names { buffers: bool },
 }
@@ -183,6 +177,9 @@ impl Slots {
 /// State used only on the environment's JS thread.
 pub struct EnvLocal {
     pub slots: Slots,
+    /// Requests submitted by JavaScript since the last `submit_staged`: they enter the
+    /// pool together, under one lock, at the end of the current JS job (a microtask).
+    pub staged: Vec<StagedJob>,
     /// Completions taken from the sink but not yet delivered (a drain stopped early).
     pub backlog: VecDeque<Done>,
     pub max_poll_reqs: usize,
@@ -222,14 +219,9 @@ impl EnvCtx {
     pub unsafe fn install(env: sys::napi_env, dispatch: sys::napi_value) -> napi::Result<()> {
         let mut existing = ptr::null_mut();
         // SAFETY: guaranteed by the caller.
-        check(
-            unsafe { sys::napi_get_instance_data(env, &mut existing) },
-            "napi_get_instance_data",
-        )?;
+        check(unsafe { sys::napi_get_instance_data(env, &mut existing) }, "napi_get_instance_data")?;
         if !existing.is_null() {
-            return Err(napi::Error::from_reason(
-                "eio: already initialised in this environment",
-            ));
+            return Err(napi::Error::from_reason("eio: already initialised in this environment"));
         }
         // Worker threads outlive any one environment: keep the addon's code mapped even if
         // Node unloads the addon with a worker's environment.
@@ -253,6 +245,7 @@ impl EnvCtx {
             client,
             local: RefCell::new(EnvLocal {
                 slots: Slots::default(),
+                staged: Vec::new(),
                 backlog: VecDeque::new(),
                 max_poll_reqs: 0,
                 max_poll_time: Duration::ZERO,
@@ -265,10 +258,8 @@ impl EnvCtx {
 
         let mut name = ptr::null_mut();
         // SAFETY: a static string and a valid out-pointer.
-        check(
-            unsafe { sys::napi_create_string_utf8(env, c"eio".as_ptr(), 3, &mut name) },
-            "napi_create_string_utf8",
-        )?;
+        let status = unsafe { sys::napi_create_string_utf8(env, c"eio".as_ptr(), 3, &mut name) };
+        check(status, "napi_create_string_utf8")?;
         let mut tsfn = ptr::null_mut();
         // SAFETY: `ctx` is a valid heap pointer that only `tsfn_finalize` frees; `dispatch`
         // is a live function; a queue size of 0 means unbounded, so calls never block.
@@ -298,21 +289,14 @@ impl EnvCtx {
         ctx_ref.sink.lock().tsfn = Tsfn(tsfn);
         // An idle pool must not keep the process alive; `hold_loop` refs it while busy.
         // SAFETY: `tsfn` was just created on this thread.
-        check(
-            unsafe { sys::napi_unref_threadsafe_function(env, tsfn) },
-            "napi_unref_threadsafe_function",
-        )?;
+        check(unsafe { sys::napi_unref_threadsafe_function(env, tsfn) }, "napi_unref_threadsafe_function")?;
         // SAFETY: `ctx` stays valid until `tsfn_finalize`, which Node runs after cleanup
         // hooks; `env_cleanup` only marks it dead.
-        check(
-            unsafe { sys::napi_set_instance_data(env, ctx.cast(), None, ptr::null_mut()) },
-            "napi_set_instance_data",
-        )?;
+        let status = unsafe { sys::napi_set_instance_data(env, ctx.cast(), None, ptr::null_mut()) };
+        check(status, "napi_set_instance_data")?;
         // SAFETY: as above; the hook runs on this thread at teardown.
-        check(
-            unsafe { sys::napi_add_env_cleanup_hook(env, Some(env_cleanup), ctx.cast()) },
-            "napi_add_env_cleanup_hook",
-        )?;
+        let status = unsafe { sys::napi_add_env_cleanup_hook(env, Some(env_cleanup), ctx.cast()) };
+        check(status, "napi_add_env_cleanup_hook")?;
         Ok(())
     }
 
@@ -323,14 +307,9 @@ impl EnvCtx {
     pub unsafe fn get<'a>(env: sys::napi_env) -> napi::Result<&'a EnvCtx> {
         let mut data = ptr::null_mut();
         // SAFETY: guaranteed by the caller.
-        check(
-            unsafe { sys::napi_get_instance_data(env, &mut data) },
-            "napi_get_instance_data",
-        )?;
+        check(unsafe { sys::napi_get_instance_data(env, &mut data) }, "napi_get_instance_data")?;
         if data.is_null() {
-            return Err(napi::Error::from_reason(
-                "eio: not initialised in this environment",
-            ));
+            return Err(napi::Error::from_reason("eio: not initialised in this environment"));
         }
         // SAFETY: instance data is only ever set to a live `EnvCtx` by `install`, and it
         // stays valid while the environment can still make calls.
@@ -343,6 +322,14 @@ impl EnvCtx {
         let i = local.slots.insert(slot);
         self.update_loop_hold(&mut local);
         i
+    }
+
+    /// Hands the staged requests to the pool.
+    pub fn submit_staged(&self) {
+        let staged = std::mem::take(&mut self.local.borrow_mut().staged);
+        if !staged.is_empty() {
+            Pool::global().submit_staged(staged);
+        }
     }
 
     /// Releases the JS references a finished or cancelled request held.
@@ -388,6 +375,7 @@ impl EnvCtx {
         let mut local = self.local.borrow_mut();
         local.dead = true;
         local.backlog.clear();
+        local.staged.clear();
         drop(dropped);
     }
 }
@@ -448,7 +436,5 @@ unsafe extern "C" fn env_cleanup(arg: *mut c_void) {
         ctx.release(slot);
     }
     // SAFETY: the sink is dead, so no worker will call the function again.
-    unsafe {
-        sys::napi_release_threadsafe_function(ctx.tsfn, sys::ThreadsafeFunctionReleaseMode::abort)
-    };
+    unsafe { sys::napi_release_threadsafe_function(ctx.tsfn, sys::ThreadsafeFunctionReleaseMode::abort) };
 }

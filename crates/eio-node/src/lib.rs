@@ -7,6 +7,7 @@
 mod constants;
 mod drain;
 mod env;
+mod mappings;
 mod pool;
 mod raw;
 mod requests;

@@ -12,9 +12,7 @@ pub fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::from_reason(format!(
-            "eio: Node-API call {what} failed ({status})"
-        )))
+        Err(napi::Error::from_reason(format!("eio: Node-API call {what} failed ({status})")))
     }
 }
 
@@ -25,10 +23,7 @@ pub fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
 pub unsafe fn path_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Vec<u8>> {
     let mut ty = 0;
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_typeof(env, value, &mut ty) },
-        "napi_typeof",
-    )?;
+    check(unsafe { sys::napi_typeof(env, value, &mut ty) }, "napi_typeof")?;
     if ty == sys::ValueType::napi_string {
         // SAFETY: guaranteed by the caller.
         unsafe { string_bytes(env, value) }
@@ -46,25 +41,15 @@ pub unsafe fn path_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::Re
 pub unsafe fn string_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Vec<u8>> {
     let mut len = 0;
     // SAFETY: a null buffer asks for the length only.
-    check(
-        unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) },
-        "napi_get_value_string_utf8",
-    )?;
+    let status = unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) };
+    check(status, "napi_get_value_string_utf8")?;
     let mut buf = vec![0u8; len + 1];
     let mut written = 0;
     // SAFETY: `buf` has room for `len` bytes and the terminating NUL Node-API writes.
-    check(
-        unsafe {
-            sys::napi_get_value_string_utf8(
-                env,
-                value,
-                buf.as_mut_ptr().cast(),
-                len + 1,
-                &mut written,
-            )
-        },
-        "napi_get_value_string_utf8",
-    )?;
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), len + 1, &mut written)
+    };
+    check(status, "napi_get_value_string_utf8")?;
     buf.truncate(written);
     Ok(buf)
 }
@@ -81,52 +66,35 @@ pub unsafe fn typed_array_bytes<'a>(
     let (mut data, mut len, mut arraybuffer) = (ptr::null_mut::<c_void>(), 0usize, ptr::null_mut());
     let mut is_typed = false;
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) },
-        "napi_is_typedarray",
-    )?;
+    check(unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) }, "napi_is_typedarray")?;
     if is_typed {
         let (mut ty, mut offset) = (0, 0);
         // SAFETY: `value` is a typed array; all out-pointers are valid.
-        check(
-            unsafe {
-                sys::napi_get_typedarray_info(
-                    env,
-                    value,
-                    &mut ty,
-                    &mut len,
-                    &mut data,
-                    &mut arraybuffer,
-                    &mut offset,
-                )
-            },
-            "napi_get_typedarray_info",
-        )?;
+        let status = unsafe {
+            sys::napi_get_typedarray_info(
+                env,
+                value,
+                &mut ty,
+                &mut len,
+                &mut data,
+                &mut arraybuffer,
+                &mut offset,
+            )
+        };
+        check(status, "napi_get_typedarray_info")?;
         let elem = element_size(ty);
         len *= elem;
     } else {
         let mut offset = 0;
         // SAFETY: the JS layer only passes typed arrays and DataViews; a wrong type fails.
-        check(
-            unsafe {
-                sys::napi_get_dataview_info(
-                    env,
-                    value,
-                    &mut len,
-                    &mut data,
-                    &mut arraybuffer,
-                    &mut offset,
-                )
-            },
-            "napi_get_dataview_info",
-        )?;
+        let status = unsafe {
+            sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
+        };
+        check(status, "napi_get_dataview_info")?;
     }
     let mut detached = false;
     // SAFETY: `arraybuffer` is the live buffer behind `value`.
-    check(
-        unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) },
-        "napi_is_detached",
-    )?;
+    check(unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) }, "napi_is_detached")?;
     if detached {
         return Ok(None);
     }
@@ -135,12 +103,11 @@ pub unsafe fn typed_array_bytes<'a>(
     }
     // SAFETY: Node-API reported `len` bytes at `data`, owned by a buffer that is not
     // detached and that the caller does not let JavaScript touch while the slice lives.
-    Ok(Some(unsafe {
-        std::slice::from_raw_parts_mut(data.cast::<u8>(), len)
-    }))
+    Ok(Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) }))
 }
 
-fn element_size(ty: sys::napi_typedarray_type) -> usize {
+/// The size in bytes of one element of a typed array of type `ty`.
+pub fn element_size(ty: sys::napi_typedarray_type) -> usize {
     use sys::TypedarrayType as T;
     match ty {
         T::int16_array | T::uint16_array => 2,
@@ -154,16 +121,10 @@ fn element_size(ty: sys::napi_typedarray_type) -> usize {
 ///
 /// # Safety
 /// `env` and `value` must be live handles of the current call.
-pub unsafe fn create_ref(
-    env: sys::napi_env,
-    value: sys::napi_value,
-) -> napi::Result<sys::napi_ref> {
+pub unsafe fn create_ref(env: sys::napi_env, value: sys::napi_value) -> napi::Result<sys::napi_ref> {
     let mut r = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_reference(env, value, 1, &mut r) },
-        "napi_create_reference",
-    )?;
+    check(unsafe { sys::napi_create_reference(env, value, 1, &mut r) }, "napi_create_reference")?;
     Ok(r)
 }
 
@@ -179,10 +140,7 @@ pub unsafe fn delete_ref(env: sys::napi_env, r: sys::napi_ref) {
 pub unsafe fn ref_value(env: sys::napi_env, r: sys::napi_ref) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_get_reference_value(env, r, &mut v) },
-        "napi_get_reference_value",
-    )?;
+    check(unsafe { sys::napi_get_reference_value(env, r, &mut v) }, "napi_get_reference_value")?;
     Ok(v)
 }
 
@@ -193,12 +151,9 @@ pub unsafe fn ref_value(env: sys::napi_env, r: sys::napi_ref) -> napi::Result<sy
 pub unsafe fn string(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: `bytes` is valid for `bytes.len()` bytes; Node-API copies them.
-    check(
-        unsafe {
-            sys::napi_create_string_utf8(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut v)
-        },
-        "napi_create_string_utf8",
-    )?;
+    let status =
+        unsafe { sys::napi_create_string_utf8(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut v) };
+    check(status, "napi_create_string_utf8")?;
     Ok(v)
 }
 
@@ -209,12 +164,9 @@ pub unsafe fn string(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi
 pub unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
     let (mut v, mut data) = (ptr::null_mut(), ptr::null_mut());
     // SAFETY: `bytes` is valid for `bytes.len()` bytes; Node-API copies them.
-    check(
-        unsafe {
-            sys::napi_create_buffer_copy(env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v)
-        },
-        "napi_create_buffer_copy",
-    )?;
+    let status =
+        unsafe { sys::napi_create_buffer_copy(env, bytes.len(), bytes.as_ptr().cast(), &mut data, &mut v) };
+    check(status, "napi_create_buffer_copy")?;
     Ok(v)
 }
 
@@ -225,10 +177,7 @@ pub unsafe fn buffer_copy(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys:
 pub unsafe fn array(env: sys::napi_env, len: usize) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_array_with_length(env, len, &mut v) },
-        "napi_create_array",
-    )?;
+    check(unsafe { sys::napi_create_array_with_length(env, len, &mut v) }, "napi_create_array")?;
     Ok(v)
 }
 
@@ -241,10 +190,7 @@ pub unsafe fn set_element(
     value: sys::napi_value,
 ) -> napi::Result<()> {
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_set_element(env, array, i, value) },
-        "napi_set_element",
-    )
+    check(unsafe { sys::napi_set_element(env, array, i, value) }, "napi_set_element")
 }
 
 /// A JS number.
@@ -254,10 +200,7 @@ pub unsafe fn set_element(
 pub unsafe fn number(env: sys::napi_env, n: f64) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_double(env, n, &mut v) },
-        "napi_create_double",
-    )?;
+    check(unsafe { sys::napi_create_double(env, n, &mut v) }, "napi_create_double")?;
     Ok(v)
 }
 
@@ -268,10 +211,7 @@ pub unsafe fn number(env: sys::napi_env, n: f64) -> napi::Result<sys::napi_value
 pub unsafe fn bigint(env: sys::napi_env, n: i64) -> napi::Result<sys::napi_value> {
     let mut v = ptr::null_mut();
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_bigint_int64(env, n, &mut v) },
-        "napi_create_bigint_int64",
-    )?;
+    check(unsafe { sys::napi_create_bigint_int64(env, n, &mut v) }, "napi_create_bigint_int64")?;
     Ok(v)
 }
 
@@ -283,10 +223,8 @@ pub unsafe fn float64_array(env: sys::napi_env, values: &[f64]) -> napi::Result<
     let (mut ab, mut data) = (ptr::null_mut(), ptr::null_mut::<c_void>());
     let bytes = std::mem::size_of_val(values);
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut ab) },
-        "napi_create_arraybuffer",
-    )?;
+    let status = unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut ab) };
+    check(status, "napi_create_arraybuffer")?;
     if bytes > 0 {
         // SAFETY: the new ArrayBuffer has `bytes` writable bytes at `data`, suitably aligned
         // for any type (V8 allocates backing stores with at least 8-byte alignment).
@@ -294,19 +232,10 @@ pub unsafe fn float64_array(env: sys::napi_env, values: &[f64]) -> napi::Result<
     }
     let mut v = ptr::null_mut();
     // SAFETY: `ab` is the live ArrayBuffer just created.
-    check(
-        unsafe {
-            sys::napi_create_typedarray(
-                env,
-                sys::TypedarrayType::float64_array,
-                values.len(),
-                ab,
-                0,
-                &mut v,
-            )
-        },
-        "napi_create_typedarray",
-    )?;
+    let status = unsafe {
+        sys::napi_create_typedarray(env, sys::TypedarrayType::float64_array, values.len(), ab, 0, &mut v)
+    };
+    check(status, "napi_create_typedarray")?;
     Ok(v)
 }
 
@@ -328,24 +257,16 @@ pub unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
 pub unsafe fn int64(env: sys::napi_env, value: sys::napi_value) -> napi::Result<i64> {
     let mut ty = 0;
     // SAFETY: guaranteed by the caller.
-    check(
-        unsafe { sys::napi_typeof(env, value, &mut ty) },
-        "napi_typeof",
-    )?;
+    check(unsafe { sys::napi_typeof(env, value, &mut ty) }, "napi_typeof")?;
     let mut n = 0i64;
     if ty == sys::ValueType::napi_bigint {
         let mut lossless = false;
         // SAFETY: `value` is a bigint; the out-pointers are valid.
-        check(
-            unsafe { sys::napi_get_value_bigint_int64(env, value, &mut n, &mut lossless) },
-            "napi_get_value_bigint_int64",
-        )?;
+        let status = unsafe { sys::napi_get_value_bigint_int64(env, value, &mut n, &mut lossless) };
+        check(status, "napi_get_value_bigint_int64")?;
     } else {
         // SAFETY: guaranteed by the caller; a non-number fails with a status.
-        check(
-            unsafe { sys::napi_get_value_int64(env, value, &mut n) },
-            "napi_get_value_int64",
-        )?;
+        check(unsafe { sys::napi_get_value_int64(env, value, &mut n) }, "napi_get_value_int64")?;
     }
     Ok(n)
 }

@@ -7,35 +7,55 @@ use std::sync::{Arc, Mutex};
 use eio_core::{At, Base};
 use napi_derive::napi;
 
+/// What a handle stands for.
+enum Dir {
+    /// The process's current directory, whatever it is when a request runs (`AT_FDCWD`):
+    /// the handle of `CWD`, which owns no fd and cannot be closed.
+    Cwd,
+    /// A directory opened by a `wd` request.
+    Open(Arc<OwnedFd>),
+    Closed,
+}
+
 /// The native half of a JS `Wd`. Its fd closes when the object is closed (and no request
 /// still uses it) or garbage-collected.
 #[napi]
 pub struct WdHandle {
-    fd: Mutex<Option<Arc<OwnedFd>>>,
+    dir: Mutex<Dir>,
 }
 
 impl WdHandle {
     pub fn new(fd: OwnedFd) -> WdHandle {
-        WdHandle {
-            fd: Mutex::new(Some(Arc::new(fd))),
-        }
+        WdHandle { dir: Mutex::new(Dir::Open(Arc::new(fd))) }
     }
 
     /// The base for paths relative to this directory; `EBADF` once closed.
     pub fn base(&self) -> Result<Base, eio_core::Errno> {
-        match &*self.fd.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some(fd) => Ok(Base::Dir(fd.clone())),
-            None => Err(eio_core::Errno(libc::EBADF)),
+        match &*self.dir.lock().unwrap_or_else(|e| e.into_inner()) {
+            Dir::Cwd => Ok(Base::Cwd),
+            Dir::Open(fd) => Ok(Base::Dir(fd.clone())),
+            Dir::Closed => Err(eio_core::Errno(libc::EBADF)),
         }
     }
 }
 
 #[napi]
 impl WdHandle {
-    /// Releases this handle's hold on the fd (requests in flight keep theirs).
+    /// The handle of the process's current directory (`AT_FDCWD`): paths relative to it
+    /// resolve against the cwd when the request runs, as with IO::AIO's `CWD`.
+    #[napi(factory)]
+    pub fn cwd() -> WdHandle {
+        WdHandle { dir: Mutex::new(Dir::Cwd) }
+    }
+
+    /// Releases this handle's hold on the fd (requests in flight keep theirs). The cwd's
+    /// handle owns no fd and stays usable.
     #[napi]
     pub fn close(&self) {
-        self.fd.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
+        if let Dir::Open(_) = *dir {
+            *dir = Dir::Closed; // drops this handle's Arc: the fd closes with the last one
+        }
     }
 }
 

@@ -16,11 +16,7 @@ pub struct PoolConfig {
 impl Default for PoolConfig {
     /// IO::AIO's defaults: `min_parallel 8` at load, `max_idle 4`, `idle_timeout 10`.
     fn default() -> Self {
-        PoolConfig {
-            wanted: 8,
-            max_idle: 4,
-            idle_timeout: Duration::from_secs(10),
-        }
+        PoolConfig { wanted: 8, max_idle: 4, idle_timeout: Duration::from_secs(10) }
     }
 }
 

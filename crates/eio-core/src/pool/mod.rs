@@ -42,10 +42,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(sink: Box<dyn CompletionSink>) -> Arc<Client> {
-        Arc::new(Client {
-            sink,
-            ready: AtomicUsize::new(0),
-        })
+        Arc::new(Client { sink, ready: AtomicUsize::new(0) })
     }
 
     /// Requests of this client that are queued and not yet taken by a thread.
@@ -62,8 +59,25 @@ pub(crate) struct Job {
     token: u64,
 }
 
+/// A request prepared by [`Pool::stage`], not yet in the queues.
+pub struct StagedJob {
+    priority: i32,
+    job: Job,
+}
+
+/// How long an out-of-work thread polls for new work before it sleeps: long enough to
+/// catch the next request of a caller that submits one at a time (saving two context
+/// switches, see `latency.md`), short enough to cost little when the pool goes quiet.
+const SPIN: Duration = Duration::from_micros(20);
+/// With work queued and every thread busy, this long without a completion means the
+/// threads are stuck (a FIFO open, a hung NFS server): the supervisor adds a thread.
+const STALL: Duration = Duration::from_millis(1);
+/// A worker re-estimates whether it is blocked after this many requests or this long.
+const WINDOW_JOBS: u32 = 32;
+const WINDOW_TIME: Duration = Duration::from_millis(2);
+
 /// All mutable pool state; guarded by `Shared::state`. No other lock is taken while it is
-/// held, except by a sink (which never calls back into the pool).
+/// held, except by a sink when no thread can be started (see `fail_all_queued`).
 struct State {
     queues: PriorityQueues<Job>,
     config: PoolConfig,
@@ -71,15 +85,40 @@ struct State {
     nthreads: usize,
     /// Threads waiting on `work_available`.
     idle: usize,
+    /// Threads polling `queued_hint` before they sleep.
+    spinning: usize,
+    /// Threads executing a request.
+    running: usize,
+    /// Threads spawned that have not yet looked for work: they will take queued jobs, so
+    /// the supervisor must not count their absence as a stall.
+    starting: usize,
+    /// Workers whose recent requests mostly waited rather than computed.
+    blocked: usize,
+    /// Requests completed since the pool started; the supervisor's sign of progress.
+    completions: u64,
+    supervisor: Supervisor,
+}
+
+#[derive(PartialEq)]
+enum Supervisor {
+    NotStarted,
+    /// Waiting on `supervise` until there is something to watch.
+    Asleep,
+    Watching,
 }
 
 struct Shared {
     state: Mutex<State>,
     work_available: Condvar,
+    supervise: Condvar,
+    /// Live queued requests, mirrored outside the lock for spinning threads.
+    queued_hint: AtomicUsize,
+    /// Cores available to the process; the soft thread limit starts there.
+    ncpu: usize,
 }
 
 /// A pool of worker threads serving prioritised requests. Threads start on demand and
-/// exit when idle too long or when `max_parallel` is lowered.
+/// exit when idle too long or when `max_parallel` is lowered. See `pool/README.md`.
 #[derive(Clone)]
 pub struct Pool {
     shared: Arc<Shared>,
@@ -93,6 +132,7 @@ impl Default for Pool {
 
 impl Pool {
     pub fn new(config: PoolConfig) -> Pool {
+        let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get());
         Pool {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
@@ -100,8 +140,17 @@ impl Pool {
                     config,
                     nthreads: 0,
                     idle: 0,
+                    spinning: 0,
+                    running: 0,
+                    starting: 0,
+                    blocked: 0,
+                    completions: 0,
+                    supervisor: Supervisor::NotStarted,
                 }),
                 work_available: Condvar::new(),
+                supervise: Condvar::new(),
+                queued_hint: AtomicUsize::new(0),
+                ncpu,
             }),
         }
     }
@@ -121,30 +170,51 @@ impl Pool {
     /// Queues `op` at `priority` (clamped to `PRI_MIN..=PRI_MAX`). Its outcome goes to
     /// `client`'s sink with `token`, unless it is cancelled while still queued.
     pub fn submit(&self, client: &Arc<Client>, priority: i32, token: u64, op: Op) -> Arc<ReqCell> {
-        let cell = Arc::new(ReqCell::new());
-        let job = Job {
-            cell: cell.clone(),
-            op,
-            client: client.clone(),
-            token,
-        };
-        client.ready.fetch_add(1, Ordering::AcqRel);
-        let mut st = self.lock();
-        st.queues.push(priority, job);
-        self.wake_or_spawn(&mut st, 1);
+        let (cell, staged) = self.stage(client, priority, token, op);
+        self.submit_staged([staged]);
         cell
     }
 
-    /// Cancels a request: skipped if still queued, else flagged so that its result is
-    /// discarded (see [`ReqCell`]).
-    /// `client` must be the one the request was submitted with.
+    /// Prepares a request without queueing it; [`Pool::submit_staged`] queues many at once
+    /// under one lock. A staged request can already be cancelled.
+    pub fn stage(
+        &self,
+        client: &Arc<Client>,
+        priority: i32,
+        token: u64,
+        op: Op,
+    ) -> (Arc<ReqCell>, StagedJob) {
+        let cell = Arc::new(ReqCell::new_staged());
+        let job = Job { cell: cell.clone(), op, client: client.clone(), token };
+        (cell, StagedJob { priority, job })
+    }
+
+    /// Queues staged requests, in order; those cancelled meanwhile are dropped.
+    pub fn submit_staged(&self, jobs: impl IntoIterator<Item = StagedJob>) {
+        let mut st = self.lock();
+        let mut added = 0;
+        for StagedJob { priority, job } in jobs {
+            if job.cell.enqueue() {
+                job.client.ready.fetch_add(1, Ordering::AcqRel);
+                st.queues.push(priority, job);
+                added += 1;
+            }
+        }
+        if added > 0 {
+            self.publish(&st);
+            self.wake_or_spawn(&mut st, added);
+        }
+    }
+
+    /// Cancels a request: skipped if still staged or queued, else flagged so that its
+    /// result is discarded (see [`ReqCell`]). `client` must be the one it was submitted with.
     pub fn cancel(&self, client: &Client, cell: &ReqCell) -> CancelOutcome {
         let mut st = self.lock();
-        let outcome = cell.cancel();
-        if outcome == CancelOutcome::Skipped {
+        let (was, outcome) = cell.cancel();
+        if was == ReqState::Queued {
             client.ready.fetch_sub(1, Ordering::AcqRel);
-            st.queues
-                .note_tombstone(|job: &Job| job.cell.state() == ReqState::Cancelled);
+            st.queues.note_tombstone(|job: &Job| job.cell.state() == ReqState::Cancelled);
+            self.publish(&st);
         }
         outcome
     }
@@ -170,23 +240,87 @@ impl Pool {
         self.lock().nthreads
     }
 
+    /// Whether `max_parallel` is 0: requests wait until it is raised.
+    pub fn is_paused(&self) -> bool {
+        self.lock().config.wanted == 0
+    }
+
     /// Requests of all clients waiting in the queues.
     pub fn nready(&self) -> usize {
         self.lock().queues.live()
     }
 
-    /// After `added` new jobs: wake idle threads for them, and start threads while queued
-    /// jobs outnumber idle threads and the pool is below its limit.
+    fn publish(&self, st: &State) {
+        self.shared.queued_hint.store(st.queues.live(), Ordering::Release);
+    }
+
+    /// Threads may start freely up to the cores plus the threads that wait rather than
+    /// compute; beyond that only the supervisor adds them, and never beyond `wanted`.
+    fn soft_limit(&self, st: &State) -> usize {
+        (self.shared.ncpu + st.blocked).min(st.config.wanted)
+    }
+
+    /// After `added` new jobs: wake idle threads for those no spinning thread will take,
+    /// start threads per the soft limit, and let the supervisor watch for stalls.
     fn wake_or_spawn(&self, st: &mut State, added: usize) {
         let waiting = st.queues.live();
-        if st.idle > 0 {
-            for _ in 0..added.min(st.idle) {
-                self.shared.work_available.notify_one();
+        for _ in 0..added.saturating_sub(st.spinning).min(st.idle) {
+            self.shared.work_available.notify_one();
+        }
+        let soft = self.soft_limit(st);
+        while waiting > st.idle + st.spinning + st.starting
+            && st.nthreads < soft
+            && st.nthreads < waiting + st.running
+        {
+            if !self.spawn_worker(st) {
+                return;
             }
         }
-        while waiting > st.idle && st.nthreads < st.config.wanted && st.nthreads < waiting {
-            if !self.spawn_worker(st) {
-                break;
+        if waiting > st.idle + st.spinning + st.starting && st.nthreads < st.config.wanted {
+            self.watch(st);
+        }
+    }
+
+    /// Makes sure the supervisor watches for stalls.
+    #[cold]
+    fn watch(&self, st: &mut State) {
+        match st.supervisor {
+            Supervisor::Watching => {}
+            Supervisor::Asleep => {
+                st.supervisor = Supervisor::Watching;
+                self.shared.supervise.notify_one();
+            }
+            Supervisor::NotStarted => {
+                let pool = self.clone();
+                let started = std::thread::Builder::new()
+                    .name("eio-supervisor".into())
+                    .stack_size(64 * 1024)
+                    .spawn(move || pool.supervisor_loop());
+                if started.is_ok() {
+                    st.supervisor = Supervisor::Watching;
+                }
+            }
+        }
+    }
+
+    /// While work is queued and all threads are busy, adds a thread whenever `STALL`
+    /// passes without a completion.
+    fn supervisor_loop(self) {
+        let mut st = self.lock();
+        loop {
+            let stalled_possible =
+                |st: &State| st.queues.live() > st.idle + st.spinning && st.nthreads < st.config.wanted;
+            if !stalled_possible(&st) {
+                st.supervisor = Supervisor::Asleep;
+                while st.supervisor == Supervisor::Asleep {
+                    st = self.shared.supervise.wait(st).unwrap_or_else(|e| e.into_inner());
+                }
+                continue;
+            }
+            let before = st.completions;
+            st = self.shared.supervise.wait_timeout(st, STALL).unwrap_or_else(|e| e.into_inner()).0;
+            if st.completions == before && stalled_possible(&st) {
+                self.spawn_worker(&mut st);
             }
         }
     }
@@ -201,6 +335,7 @@ impl Pool {
         match spawned {
             Ok(_) => {
                 st.nthreads += 1;
+                st.starting += 1;
                 true
             }
             Err(e) => {
@@ -222,62 +357,135 @@ impl Pool {
             let err = ReqError::os(crate::Errno(errno)).with_syscall("pthread_create");
             job.client.sink.complete(job.token, &job.cell, Err(err));
         }
+        self.publish(st);
     }
 
     fn worker_loop(self) {
+        let mut meter = BlockMeter::default();
         let mut st = self.lock();
+        st.starting -= 1;
         loop {
-            match self.next_job(st) {
-                Some(job) => {
-                    job.client.ready.fetch_sub(1, Ordering::AcqRel);
-                    run(job);
-                    st = self.lock();
+            let (guard, job) = self.next_job(st);
+            st = guard;
+            let Some(job) = job else {
+                if meter.blocked {
+                    st.blocked -= 1;
                 }
-                None => return,
+                return;
+            };
+            st.running += 1;
+            drop(st);
+            job.client.ready.fetch_sub(1, Ordering::AcqRel);
+            let started = Instant::now();
+            run(job);
+            let verdict = meter.record(started.elapsed());
+            st = self.lock();
+            st.running -= 1;
+            st.completions += 1;
+            match verdict {
+                Some(true) => st.blocked += 1,
+                Some(false) => st.blocked -= 1,
+                None => {}
             }
         }
     }
 
-    /// Waits for a job; `None` when this thread should exit (and it has been counted out).
-    fn next_job<'a>(&'a self, mut st: MutexGuard<'a, State>) -> Option<Job> {
+    /// Takes the next job, spinning then sleeping while there is none; `None` when this
+    /// thread should exit (it has been counted out).
+    fn next_job<'a>(&'a self, mut st: MutexGuard<'a, State>) -> (MutexGuard<'a, State>, Option<Job>) {
         let mut idle_since: Option<Instant> = None;
+        let mut spun = false;
         loop {
             if st.nthreads > st.config.wanted {
                 st.nthreads -= 1;
-                return None;
+                return (st, None);
             }
             // Tombstones (cancelled while queued) are dropped on the way, freeing their
             // arguments.
             if let Some(job) = st.queues.pop_where(|job| job.cell.start()) {
-                return Some(job);
+                self.publish(&st);
+                // A submitter that saw this thread spinning counted on it for every job it
+                // queued, but it takes only one: pass the wake-up on for the rest.
+                if st.queues.live() > st.spinning && st.idle > 0 {
+                    self.shared.work_available.notify_one();
+                }
+                return (st, Some(job));
+            }
+            if !spun {
+                spun = true;
+                st.spinning += 1;
+                drop(st);
+                self.spin();
+                st = self.lock();
+                st.spinning -= 1;
+                continue;
             }
             // Idle. Beyond `max_idle` idle threads, a thread waits only `idle_timeout`.
             st.idle += 1;
-            let timed = st.idle > st.config.max_idle;
-            if timed {
-                let timeout = st.config.idle_timeout;
+            if st.idle > st.config.max_idle {
                 let since = *idle_since.get_or_insert_with(Instant::now);
-                let left = timeout.saturating_sub(since.elapsed());
+                let left = st.config.idle_timeout.saturating_sub(since.elapsed());
                 if left.is_zero() {
                     st.idle -= 1;
                     st.nthreads -= 1;
-                    return None;
+                    return (st, None);
                 }
-                st = self
-                    .shared
-                    .work_available
-                    .wait_timeout(st, left)
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
+                st = self.shared.work_available.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
             } else {
                 idle_since = None;
-                st = self
-                    .shared
-                    .work_available
-                    .wait(st)
-                    .unwrap_or_else(|e| e.into_inner());
+                st = self.shared.work_available.wait(st).unwrap_or_else(|e| e.into_inner());
             }
             st.idle -= 1;
+            spun = false;
+        }
+    }
+
+    /// Polls for queued work for up to `SPIN`.
+    fn spin(&self) {
+        let start = Instant::now();
+        for i in 1u32.. {
+            if self.shared.queued_hint.load(Ordering::Acquire) > 0 {
+                return;
+            }
+            if i % 64 == 0 && start.elapsed() >= SPIN {
+                return;
+            }
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// Estimates whether a worker computes or waits: over a window of requests, the share of
+/// their wall time the thread spent on a CPU. Below half, it counts as blocked, and the
+/// pool may start another thread in its place.
+#[derive(Default)]
+struct BlockMeter {
+    jobs: u32,
+    wall: Duration,
+    cpu_at_start: Option<Duration>,
+    blocked: bool,
+}
+
+impl BlockMeter {
+    /// Records one request that took `wall`; returns the new verdict when it changed.
+    fn record(&mut self, wall: Duration) -> Option<bool> {
+        let cpu_start = *self.cpu_at_start.get_or_insert_with(|| {
+            // The first request of the window already ran: count from just before it.
+            crate::sys::clock::thread_cpu_time().saturating_sub(wall)
+        });
+        self.jobs += 1;
+        self.wall += wall;
+        if self.jobs < WINDOW_JOBS && self.wall < WINDOW_TIME {
+            return None;
+        }
+        let cpu = crate::sys::clock::thread_cpu_time().saturating_sub(cpu_start);
+        let blocked = cpu * 2 < self.wall;
+        *self = BlockMeter { blocked: self.blocked, ..BlockMeter::default() };
+        if blocked != self.blocked {
+            self.blocked = blocked;
+            Some(blocked)
+        } else {
+            None
         }
     }
 }
@@ -285,12 +493,7 @@ impl Pool {
 /// Runs one job outside the lock and hands its outcome to its client's sink. A panic in
 /// the request becomes that request's error.
 fn run(job: Job) {
-    let Job {
-        cell,
-        op,
-        client,
-        token,
-    } = job;
+    let Job { cell, op, client, token } = job;
     let ctx = ReqCtx { cell: &cell };
     let outcome = catch_unwind(AssertUnwindSafe(|| op.execute(&ctx)))
         .unwrap_or_else(|payload| Err(ReqError::Panic(panic_message(&payload))));

@@ -21,11 +21,7 @@ pub(crate) struct PriorityQueues<T> {
 
 impl<T> PriorityQueues<T> {
     pub(crate) fn new() -> Self {
-        PriorityQueues {
-            lists: Default::default(),
-            len: 0,
-            tombstones: 0,
-        }
+        PriorityQueues { lists: Default::default(), len: 0, tombstones: 0 }
     }
 
     /// Entries that are not tombstones.
@@ -48,10 +44,7 @@ impl<T> PriorityQueues<T> {
                 if take(&item) {
                     return Some(item);
                 }
-                debug_assert!(
-                    self.tombstones > 0,
-                    "pop_where: refused entry was not a tombstone"
-                );
+                debug_assert!(self.tombstones > 0, "pop_where: refused entry was not a tombstone");
                 self.tombstones -= 1;
             }
         }
@@ -61,10 +54,7 @@ impl<T> PriorityQueues<T> {
     /// Records that one queued entry became a tombstone, sweeping when they dominate.
     pub(crate) fn note_tombstone(&mut self, is_tombstone: impl Fn(&T) -> bool) {
         self.tombstones += 1;
-        debug_assert!(
-            self.tombstones <= self.len,
-            "note_tombstone: more tombstones than entries"
-        );
+        debug_assert!(self.tombstones <= self.len, "note_tombstone: more tombstones than entries");
         if self.tombstones >= SWEEP_MIN && self.tombstones * 2 >= self.len {
             for list in &mut self.lists {
                 list.retain(|item| !is_tombstone(item));

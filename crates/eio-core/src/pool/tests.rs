@@ -22,15 +22,11 @@ fn client() -> (Arc<Client>, Receiver<(u64, Outcome)>) {
 }
 
 fn pool(wanted: usize) -> Pool {
-    Pool::new(PoolConfig {
-        wanted,
-        ..PoolConfig::default()
-    })
+    Pool::new(PoolConfig { wanted, ..PoolConfig::default() })
 }
 
 fn recv(rx: &Receiver<(u64, Outcome)>) -> (u64, Outcome) {
-    rx.recv_timeout(Duration::from_secs(10))
-        .expect("completion within 10 s")
+    rx.recv_timeout(Duration::from_secs(10)).expect("completion within 10 s")
 }
 
 fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
@@ -91,7 +87,7 @@ fn never_more_threads_than_max_parallel() {
         );
     }
     for _ in 0..30 {
-        recv(&rx);
+        let _ = recv(&rx);
     }
     assert_eq!(peak.load(Ordering::SeqCst), 3);
     assert!(pool.nthreads() <= 3);
@@ -102,10 +98,7 @@ fn max_parallel_zero_pauses_and_raising_resumes() {
     let pool = pool(0);
     let (c, rx) = client();
     pool.submit(&c, 0, 7, Op::Nop);
-    assert!(
-        rx.recv_timeout(Duration::from_millis(100)).is_err(),
-        "ran while paused"
-    );
+    assert!(rx.recv_timeout(Duration::from_millis(100)).is_err(), "ran while paused");
     assert_eq!(pool.nthreads(), 0);
     assert_eq!(pool.nready(), 1);
     pool.configure(|cfg| cfg.set_min_parallel(2));
@@ -124,7 +117,7 @@ fn lowering_max_parallel_retires_threads_without_blocking() {
     pool.configure(|cfg| cfg.set_max_parallel(1));
     assert!(t.elapsed() < Duration::from_millis(20), "configure blocked");
     for _ in 0..4 {
-        recv(&rx);
+        let _ = recv(&rx);
     }
     wait_until("1 thread left", || pool.nthreads() == 1);
     pool.configure(|cfg| cfg.set_max_parallel(0));
@@ -133,18 +126,14 @@ fn lowering_max_parallel_retires_threads_without_blocking() {
 
 #[test]
 fn idle_threads_beyond_max_idle_exit_after_timeout() {
-    let pool = Pool::new(PoolConfig {
-        wanted: 4,
-        max_idle: 1,
-        idle_timeout: Duration::from_millis(50),
-    });
+    let pool = Pool::new(PoolConfig { wanted: 4, max_idle: 1, idle_timeout: Duration::from_millis(50) });
     let (c, rx) = client();
     for i in 0..4 {
         pool.submit(&c, 0, i, Op::Busy(Duration::from_millis(30)));
     }
     wait_until("4 threads", || pool.nthreads() == 4);
     for _ in 0..4 {
-        recv(&rx);
+        let _ = recv(&rx);
     }
     // One thread may idle forever; the others time out.
     wait_until("reaped to max_idle", || pool.nthreads() == 1);
@@ -172,11 +161,7 @@ fn cancelling_a_queued_request_skips_it() {
     assert_eq!(cell.state(), ReqState::Cancelled);
     assert_eq!(c.nready(), 1);
     pool.configure(|cfg| cfg.set_max_parallel(1));
-    assert_eq!(
-        recv(&rx).0,
-        2,
-        "the cancelled request produced a completion"
-    );
+    assert_eq!(recv(&rx).0, 2, "the cancelled request produced a completion");
     assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
     assert_eq!(ran.load(Ordering::SeqCst), 0);
 }
@@ -212,9 +197,7 @@ fn cancelling_a_running_request_flags_it_and_it_completes() {
 fn mass_cancellation_sweeps_tombstones() {
     let pool = pool(0);
     let (c, rx) = client();
-    let cells: Vec<_> = (0..10_000)
-        .map(|i| pool.submit(&c, 0, i, Op::Nop))
-        .collect();
+    let cells: Vec<_> = (0..10_000).map(|i| pool.submit(&c, 0, i, Op::Nop)).collect();
     for cell in &cells[..9_999] {
         assert_eq!(pool.cancel(&c, cell), CancelOutcome::Skipped);
     }
@@ -245,7 +228,86 @@ fn threads_start_on_demand_only() {
     assert_eq!(pool.nthreads(), 0);
     let (c, rx) = client();
     pool.submit(&c, 0, 1, Op::Nop);
-    recv(&rx);
+    let _ = recv(&rx);
     // One request needs one thread, not eight.
     assert_eq!(pool.nthreads(), 1);
+}
+
+#[test]
+fn staged_requests_queue_together_in_order_and_can_be_cancelled_first() {
+    let pool = pool(0);
+    let (c, rx) = client();
+    let staged: Vec<_> = (0..5).map(|i| pool.stage(&c, 0, i, Op::Nop)).collect();
+    assert_eq!(c.nready(), 0, "staged requests are not yet queued");
+    assert_eq!(pool.cancel(&c, &staged[1].0), CancelOutcome::Skipped);
+    pool.submit_staged(staged.into_iter().map(|(_, job)| job));
+    assert_eq!(c.nready(), 4);
+    pool.configure(|cfg| cfg.set_max_parallel(1));
+    let order: Vec<u64> = (0..4).map(|_| recv(&rx).0).collect();
+    assert_eq!(order, vec![0, 2, 3, 4]);
+    assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
+}
+
+#[test]
+fn threads_stuck_in_the_kernel_get_company_up_to_max_parallel() {
+    // Requests that wait (here: sleep) rather than compute let the pool grow past the
+    // core count, up to `wanted`; the supervisor adds threads when nothing completes.
+    let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let wanted = ncpu + 3;
+    let pool = pool(wanted);
+    let (c, rx) = client();
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    for i in 0..wanted as u64 {
+        let (running, peak) = (running.clone(), peak.clone());
+        pool.submit(
+            &c,
+            0,
+            i,
+            Op::Custom(Box::new(move |_| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(200));
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(Value::Unit)
+            })),
+        );
+    }
+    for _ in 0..wanted {
+        let _ = recv(&rx);
+    }
+    assert_eq!(peak.load(Ordering::SeqCst), wanted);
+}
+
+#[test]
+fn jobs_queued_while_a_thread_spins_still_reach_the_idle_ones() {
+    // Found in review: a spinning thread was counted as the taker of every job submitted
+    // during its spin, so with one thread stuck on the first job, the second waited while
+    // another thread idled. Run many short trials to catch the interleaving.
+    for trial in 0..200u64 {
+        let pool = pool(2);
+        let (c, rx) = client();
+        // Two threads, both out of work.
+        pool.submit(&c, 0, 0, Op::Busy(Duration::from_millis(1)));
+        pool.submit(&c, 0, 1, Op::Busy(Duration::from_millis(1)));
+        let _ = recv(&rx);
+        let _ = recv(&rx);
+        let (release_tx, release_rx) = channel::<()>();
+        let release_rx = Mutex::new(release_rx);
+        // A blocks until released; B must complete meanwhile.
+        pool.submit(
+            &c,
+            0,
+            2,
+            Op::Custom(Box::new(move |_| {
+                let _ = release_rx.lock().unwrap().recv_timeout(Duration::from_secs(10));
+                Ok(Value::Unit)
+            })),
+        );
+        pool.submit(&c, 0, 3, Op::Nop);
+        let (token, _) = recv(&rx);
+        assert_eq!(token, 3, "trial {trial}: B did not run while A blocked");
+        release_tx.send(()).unwrap();
+        let _ = recv(&rx);
+    }
 }

@@ -55,16 +55,9 @@ pub fn parse_dirents(buf: &[u8]) -> impl Iterator<Item = RawDirent<'_>> {
         }
         let kind = rec[18];
         let name_field = &rec[NAME_AT..reclen];
-        let len = name_field
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(name_field.len());
+        let len = name_field.iter().position(|&b| b == 0).unwrap_or(name_field.len());
         pos += reclen;
-        Some(RawDirent {
-            ino,
-            kind,
-            name: &name_field[..len],
-        })
+        Some(RawDirent { ino, kind, name: &name_field[..len] })
     })
 }
 

@@ -13,12 +13,7 @@ use super::path::At;
 pub fn open(at: &At, flags: i32, mode: u32) -> SysResult<OwnedFd> {
     // SAFETY: the path is a valid C string; openat does not keep the pointer.
     let fd = cvt_r(|| unsafe {
-        libc::openat(
-            at.dirfd(),
-            at.c_path().as_ptr(),
-            flags | libc::O_CLOEXEC,
-            mode as libc::c_uint,
-        )
+        libc::openat(at.dirfd(), at.c_path().as_ptr(), flags | libc::O_CLOEXEC, mode as libc::c_uint)
     })?;
     // SAFETY: openat returned a new fd that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })

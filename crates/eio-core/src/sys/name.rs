@@ -22,12 +22,7 @@ pub fn mkdir(at: &At, mode: u32) -> SysResult<()> {
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/rename.2.html>
 pub fn rename(from: &At, to: &At, flags: u32) -> SysResult<()> {
-    let (fd1, p1, fd2, p2) = (
-        from.dirfd(),
-        from.c_path().as_ptr(),
-        to.dirfd(),
-        to.c_path().as_ptr(),
-    );
+    let (fd1, p1, fd2, p2) = (from.dirfd(), from.c_path().as_ptr(), to.dirfd(), to.c_path().as_ptr());
     if flags == 0 {
         // SAFETY: both paths are valid C strings for the duration of the call.
         return cvt(unsafe { libc::renameat(fd1, p1, fd2, p2) }).map(drop);

@@ -24,18 +24,13 @@ pub struct At {
 impl At {
     /// A path relative to the current directory (or absolute).
     pub fn cwd(path: CString) -> At {
-        At {
-            base: Base::Cwd,
-            path,
-        }
+        At { base: Base::Cwd, path }
     }
 
     /// Builds from raw bytes; an interior NUL is `EINVAL` (eio-node rejects it earlier,
     /// with Node's error, so this is a second line of defence).
     pub fn from_bytes(base: Base, bytes: Vec<u8>) -> Result<At, crate::Errno> {
-        CString::new(bytes)
-            .map(|path| At { base, path })
-            .map_err(|_| crate::Errno(libc::EINVAL))
+        CString::new(bytes).map(|path| At { base, path }).map_err(|_| crate::Errno(libc::EINVAL))
     }
 
     pub fn dirfd(&self) -> RawFd {
@@ -51,10 +46,7 @@ impl At {
 
     /// `path` relative to the same base.
     pub fn sibling(&self, path: CString) -> At {
-        At {
-            base: self.base.clone(),
-            path,
-        }
+        At { base: self.base.clone(), path }
     }
 }
 

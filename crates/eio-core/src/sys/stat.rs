@@ -24,15 +24,9 @@ static HAVE_STATX: AtomicBool = AtomicBool::new(true);
 /// - <https://man7.org/linux/man-pages/man2/statx.2.html>
 pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
     let (dirfd, path, flags) = match &target {
-        StatTarget::Path { at, follow } => (
-            at.dirfd(),
-            at.c_path().as_ptr(),
-            if *follow {
-                0
-            } else {
-                libc::AT_SYMLINK_NOFOLLOW
-            },
-        ),
+        StatTarget::Path { at, follow } => {
+            (at.dirfd(), at.c_path().as_ptr(), if *follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW })
+        }
         StatTarget::Fd(fd) => (*fd, c"".as_ptr(), libc::AT_EMPTY_PATH),
     };
     if HAVE_STATX.load(Ordering::Relaxed) {
@@ -51,6 +45,9 @@ pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
 }
 
 #[cold]
+// The field types of `struct stat` differ between architectures (nlink is 32-bit on
+// aarch64): the casts are no-ops only on some.
+#[allow(clippy::unnecessary_cast)]
 fn fstatat(dirfd: RawFd, path: *const libc::c_char, flags: i32) -> SysResult<FileStat> {
     let mut buf = MaybeUninit::<libc::stat>::zeroed();
     // SAFETY: `path` is a valid C string and `buf` is valid for a `struct stat`.
@@ -91,10 +88,6 @@ fn from_statx(s: &libc::statx) -> FileStat {
         atime: ts(&s.stx_atime),
         mtime: ts(&s.stx_mtime),
         ctime: ts(&s.stx_ctime),
-        birthtime: if s.stx_mask & libc::STATX_BTIME != 0 {
-            ts(&s.stx_btime)
-        } else {
-            (0, 0)
-        },
+        birthtime: if s.stx_mask & libc::STATX_BTIME != 0 { ts(&s.stx_btime) } else { (0, 0) },
     }
 }

@@ -18,20 +18,36 @@ use crate::env::{Delivery, EnvCtx, Slot};
 use crate::raw;
 use crate::wd::{self, WdHandle};
 
-/// Submits `op` for the environment `env`; returns the request's slot number.
+/// Most requests staged before they are handed to the pool anyway, so that a long
+/// synchronous loop of submissions keeps the threads busy while it runs.
+const STAGE_MAX: usize = 1024;
+
+/// Stages `op` for the environment `env`; returns the request's slot number. The JS layer
+/// calls `submit_staged` at the end of the current job (see `track` in lib/core.ts).
 pub(crate) fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
     // SAFETY: the env of the current call, on its JS thread.
     let ctx = unsafe { EnvCtx::get(env.raw())? };
     let id = ctx.local.borrow().slots.next_index();
-    // The completion cannot be delivered before `track` below: delivery happens on this
-    // thread, after this call returns.
-    let cell = Pool::global().submit(&ctx.client, priority, id as u64, op);
+    let (cell, job) = Pool::global().stage(&ctx.client, priority, id as u64, op);
     let tracked = ctx.track(Slot { cell, delivery });
-    debug_assert_eq!(
-        tracked, id,
-        "submit: slot changed between next_index and track"
-    );
+    debug_assert_eq!(tracked, id, "submit: slot changed between next_index and track");
+    let full = {
+        let mut local = ctx.local.borrow_mut();
+        local.staged.push(job);
+        local.staged.len() >= STAGE_MAX
+    };
+    if full {
+        ctx.submit_staged();
+    }
     Ok(tracked)
+}
+
+/// Hands the requests staged by this environment to the pool.
+#[napi]
+pub fn submit_staged(env: Env) -> Result<()> {
+    // SAFETY: the env of the current call, on its JS thread.
+    unsafe { EnvCtx::get(env.raw())? }.submit_staged();
+    Ok(())
 }
 
 pub(crate) fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<At> {
@@ -68,12 +84,7 @@ pub fn open(
     mode: u32,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    submit(
-        &env,
-        priority,
-        Op::Open { at, flags, mode },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Open { at, flags, mode }, Delivery::Plain)
 }
 
 #[napi]
@@ -85,12 +96,7 @@ pub fn close(env: Env, priority: i32, fd: i32) -> Result<u32> {
 pub fn seek(env: Env, priority: i32, fd: i32, offset: Unknown<'_>, whence: i32) -> Result<u32> {
     // SAFETY: `offset` is a live handle of the current call.
     let offset = unsafe { raw::int64(env.raw(), offset.raw())? };
-    submit(
-        &env,
-        priority,
-        Op::Seek { fd, offset, whence },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Seek { fd, offset, whence }, Delivery::Plain)
 }
 
 /// Reads `length` bytes at `offset` (-1: the file position) into `target` at `target_offset`.
@@ -105,19 +111,14 @@ pub fn read(
     offset: Unknown<'_>,
     length: u32,
     target: Unknown<'_>,
-    target_offset: u32,
+    target_offset: f64,
 ) -> Result<u32> {
+    // Everything that can fail comes before the reference, which only its slot releases.
+    let op = Op::Read { fd, offset: position(&env, offset)?, len: length as usize };
     // SAFETY: `target` is a live handle of the current call.
     let target_ref = unsafe { raw::create_ref(env.raw(), target.raw())? };
-    let op = Op::Read {
-        fd,
-        offset: position(&env, offset)?,
-        len: length as usize,
-    };
-    let delivery = Delivery::ReadInto {
-        target: target_ref,
-        offset: target_offset as usize,
-    };
+    // Buffer offsets are safe integers (checked in JS), beyond 4 GiB for large views.
+    let delivery = Delivery::ReadInto { target: target_ref, offset: target_offset as usize };
     submit(&env, priority, op, delivery)
 }
 
@@ -130,28 +131,19 @@ pub fn write(
     fd: i32,
     offset: Unknown<'_>,
     data: Unknown<'_>,
-    data_offset: u32,
+    data_offset: f64,
     length: u32,
 ) -> Result<u32> {
     // SAFETY: `data` is a live handle of the current call; the slice is copied at once.
     let view = unsafe { raw::typed_array_bytes(env.raw(), data.raw())? }
         .ok_or_else(|| Error::from_reason("eio: write buffer is detached"))?;
-    let (start, end) = (data_offset as usize, data_offset as usize + length as usize);
-    let bytes = view
-        .get(start..end)
-        .ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?
-        .to_vec();
+    let start = data_offset as usize; // a safe integer, checked in JS
+    let end =
+        start.checked_add(length as usize).ok_or_else(|| Error::from_reason("eio: write range overflows"))?;
+    let bytes =
+        view.get(start..end).ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?.to_vec();
     let offset = position(&env, offset)?;
-    submit(
-        &env,
-        priority,
-        Op::Write {
-            fd,
-            offset,
-            data: bytes,
-        },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Write { fd, offset, data: bytes }, Delivery::Plain)
 }
 
 /// `stat`/`lstat` of a path (`path` given) or of `fd`.
@@ -171,6 +163,41 @@ pub fn stat(
     submit(&env, priority, Op::Stat { target, follow }, Delivery::Plain)
 }
 
+/// Stats a path on this thread when the kernel can answer from its caches without
+/// blocking (see `eio_core::sys::cached`), writing the fields into `out` (a Float64Array
+/// in the drain's stat layout). Returns false, touching nothing, when the request must go
+/// through the pool instead: the path is not cached or not on a local filesystem, the
+/// pool is paused, or this environment has requests in flight. The last rule keeps the
+/// fast path to serial use, where it cuts latency: it could overtake queued requests, and
+/// under load the pool's threads do this work faster than one JS thread.
+#[napi]
+pub fn stat_cached(
+    env: Env,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    follow: bool,
+    out: Unknown<'_>,
+) -> Result<bool> {
+    // SAFETY: the env of the current call, on its JS thread.
+    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    if ctx.local.borrow().slots.live() > 0 || Pool::global().is_paused() {
+        return Ok(false);
+    }
+    let at = path_at(&env, dir, path)?;
+    let eio_core::sys::cached::Cached::Done(st) = eio_core::sys::cached::stat(&at, follow) else {
+        return Ok(false);
+    };
+    let mut fields = Vec::with_capacity(crate::drain::STAT_FIELDS);
+    crate::drain::push_stat(&mut fields, &st);
+    // SAFETY: `out` is a live Float64Array of the current call; written before JS runs.
+    let view = unsafe { raw::typed_array_bytes(env.raw(), out.raw())? }
+        .ok_or_else(|| Error::from_reason("eio: stat output detached"))?;
+    for (chunk, v) in view.chunks_exact_mut(8).zip(&fields) {
+        chunk.copy_from_slice(&v.to_ne_bytes());
+    }
+    Ok(true)
+}
+
 #[napi]
 pub fn unlink(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
@@ -178,13 +205,7 @@ pub fn unlink(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>
 }
 
 #[napi]
-pub fn mkdir(
-    env: Env,
-    priority: i32,
-    dir: Option<&WdHandle>,
-    path: Unknown<'_>,
-    mode: u32,
-) -> Result<u32> {
+pub fn mkdir(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>, mode: u32) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
     submit(&env, priority, Op::Mkdir { at, mode }, Delivery::Plain)
 }
@@ -208,12 +229,7 @@ pub fn rename(
 ) -> Result<u32> {
     let from = path_at(&env, from_dir, from)?;
     let to = path_at(&env, to_dir, to)?;
-    submit(
-        &env,
-        priority,
-        Op::Rename { from, to, flags },
-        Delivery::Plain,
-    )
+    submit(&env, priority, Op::Rename { from, to, flags }, Delivery::Plain)
 }
 
 /// Names of a directory's entries, as strings or (`buffers`) as `Buffer`s.
@@ -226,10 +242,13 @@ pub fn readdir(
     buffers: bool,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    submit(
-        &env,
-        priority,
-        Op::Readdir { at },
-        Delivery::Names { buffers },
-    )
+    submit(&env, priority, Op::Readdir { at }, Delivery::Names { buffers })
+}
+
+/// A request that panics on its worker thread: for tests that check that a panic fails
+/// only its own request. Not part of the public API (index.ts does not export it).
+#[napi]
+pub fn test_panic(env: Env, priority: i32) -> Result<u32> {
+    let op = Op::Custom(Box::new(|_| panic!("eio test: injected panic")));
+    submit(&env, priority, op, Delivery::Plain)
 }

@@ -1,0 +1,65 @@
+// The package's entry points: the ES module (index.mjs) and CommonJS (index.js) builds are
+// one module instance with one addon, and a missing addon fails with one clear error.
+
+import test from 'ava'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+import { ROOT, runNode } from './helpers.mjs'
+
+const require = createRequire(import.meta.url)
+
+test('every CommonJS export is the same named ES module export', async (t) => {
+  const cjs = require('../index.js')
+  const esm = await import('../index.mjs')
+  const names = Object.keys(cjs).filter((name) => name !== '__esModule')
+  t.true(names.length > 0)
+  for (const name of names) t.is(esm[name], cjs[name], name)
+  t.deepEqual(Object.keys(esm).filter((name) => name !== 'default').sort(), names.sort())
+  t.is(esm.default, cjs)
+})
+
+test('the Constants type names exactly the constants the addon provides', (t) => {
+  const { constants } = require('../index.js')
+  const declared = [...fs.readFileSync(path.join(ROOT, 'lib', 'constants.d.ts'), 'utf8').matchAll(/readonly (\w+): number/g)].map((m) => m[1])
+  t.deepEqual(declared.slice().sort(), Object.keys(constants).sort())
+})
+
+test('the package name resolves through the exports map to both builds and one addon', (t) => {
+  const r = runNode(`
+    import { createRequire } from 'node:module'
+    import * as esm from 'eio'
+    const cjs = createRequire(import.meta.url)('eio')
+    const addons = process.report.getReport().sharedObjects.filter((p) => /eio[.][\\w-]+[.]node$/.test(p))
+    console.log(JSON.stringify({ same: esm.stat === cjs.stat && esm.Wd === cjs.Wd, addons: addons.length }))
+  `)
+  t.is(r.status, 0, r.stderr)
+  t.deepEqual(JSON.parse(r.stdout), { same: true, addons: 1 })
+})
+
+test('without a loadable addon, import and require fail with ERR_EIO_NATIVE_UNAVAILABLE naming the platform', (t) => {
+  // The loader tries only this path when it is set.
+  const env = { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/eio.node' }
+  const required = runNode(
+    `
+    import { createRequire } from 'node:module'
+    try { createRequire(import.meta.url)('./index.js') } catch (e) {
+      console.log(JSON.stringify({ code: e.code, message: e.message, cause: Boolean(e.cause) }))
+    }
+  `,
+    { env },
+  )
+  t.is(required.status, 0, required.stderr)
+  const err = JSON.parse(required.stdout)
+  t.is(err.code, 'ERR_EIO_NATIVE_UNAVAILABLE')
+  t.true(err.cause, 'the loader error is kept as the cause')
+  // A static import fails the program with the same error.
+  const imported = runNode(`import './index.mjs'`, { env })
+  t.is(imported.status, 1)
+  t.regex(imported.stderr, /code: 'ERR_EIO_NATIVE_UNAVAILABLE'/)
+  const { platform, arch } = process
+  t.true(err.message.includes(`platform=${platform}, arch=${arch}`), err.message)
+  if (platform === 'linux') t.regex(err.message, /libc=(glibc|musl)/)
+  t.regex(err.message, /rustup\.rs/)
+})

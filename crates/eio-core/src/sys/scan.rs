@@ -1,0 +1,197 @@
+//! The syscalls of the streaming scans: directory batches read with `getdents64(2)` and
+//! `fstatat(2)` for entries whose type the filesystem does not report.
+
+use std::cell::RefCell;
+use std::ffi::CString;
+use std::mem::MaybeUninit;
+use std::os::fd::RawFd;
+
+use super::cvt::{cvt, Errno, SysResult};
+use super::dir::{getdents, is_dot_or_dotdot, parse_dirents};
+use crate::value::DirList;
+
+/// Bytes asked of each `getdents64` call by [`read_batch`]: about 2,000 entries of short
+/// names per call.
+const BATCH_BUF: usize = 64 * 1024;
+
+thread_local! {
+    static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BATCH_BUF]);
+}
+
+/// `DT_UNKNOWN`: the filesystem did not say what the entry is.
+pub const DT_UNKNOWN: u8 = libc::DT_UNKNOWN;
+
+/// Reads the next entries of the directory open on `fd` (without `.` and `..`), calling
+/// `getdents64` until at least `min_entries` were read or the directory ends. Returns the
+/// entries and whether the directory ended; the fd's position is where the next batch
+/// starts.
+pub fn read_batch(fd: RawFd, min_entries: usize) -> SysResult<(DirList, bool)> {
+    let mut list = DirList::default();
+    BUF.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        loop {
+            let n = getdents(fd, &mut buf)?;
+            if n == 0 {
+                return Ok((list, true));
+            }
+            for d in parse_dirents(&buf[..n]) {
+                if !is_dot_or_dotdot(d.name) {
+                    list.push(d.name, d.kind, d.ino);
+                }
+            }
+            if list.len() >= min_entries {
+                return Ok((list, false));
+            }
+        }
+    })
+}
+
+/// `fstatat(2)` with `AT_SYMLINK_NOFOLLOW` — the `DT_*` type of `name` in the directory
+/// open on `dirfd`, for filesystems whose `getdents64` reports `DT_UNKNOWN` (XFS without
+/// ftype, some network and FUSE filesystems).
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/fstatat.2.html>
+pub fn lstat_type(dirfd: RawFd, name: &[u8]) -> SysResult<u8> {
+    let name = CString::new(name).map_err(|_| Errno(libc::EINVAL))?;
+    let mut buf = MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `name` is a valid C string and `buf` is valid for writes of a `struct stat`.
+    cvt(unsafe { libc::fstatat(dirfd, name.as_ptr(), buf.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) })?;
+    // SAFETY: fstatat succeeded, so it filled the buffer.
+    let mode = unsafe { buf.assume_init_ref() }.st_mode;
+    Ok(dt_from_mode(mode))
+}
+
+/// The `DT_*` value of a `st_mode`: on Linux, `DT_x == S_IFx >> 12` for every type.
+pub fn dt_from_mode(mode: u32) -> u8 {
+    ((mode & libc::S_IFMT) >> 12) as u8
+}
+
+/// Replaces every `DT_UNKNOWN` in `list` with the type `lstat` gives; entries that
+/// vanished meanwhile (`ENOENT`) are dropped. Lists without unknown types are returned
+/// as they are, without a syscall.
+pub fn fill_unknown_types(dirfd: RawFd, list: DirList) -> SysResult<DirList> {
+    if !list.types.contains(&DT_UNKNOWN) {
+        return Ok(list);
+    }
+    let mut out = DirList::default();
+    for i in 0..list.len() {
+        let kind = match list.types[i] {
+            DT_UNKNOWN => match lstat_type(dirfd, list.name(i)) {
+                Ok(kind) => kind,
+                Err(Errno(libc::ENOENT)) => continue,
+                Err(e) => return Err(e),
+            },
+            kind => kind,
+        };
+        out.push(list.name(i), kind, list.inos[i]);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::dir::open_dir;
+    use crate::sys::path::At;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+
+    fn tempdir(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("eio-scan-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).unwrap();
+        dir
+    }
+
+    fn open(dir: &std::path::Path) -> std::os::fd::OwnedFd {
+        let c = CString::new(dir.as_os_str().as_bytes()).unwrap();
+        open_dir(&At::cwd(c)).unwrap()
+    }
+
+    #[test]
+    fn dt_from_mode_matches_the_dt_constants() {
+        let table = [
+            (libc::S_IFREG, libc::DT_REG),
+            (libc::S_IFDIR, libc::DT_DIR),
+            (libc::S_IFLNK, libc::DT_LNK),
+            (libc::S_IFIFO, libc::DT_FIFO),
+            (libc::S_IFSOCK, libc::DT_SOCK),
+            (libc::S_IFCHR, libc::DT_CHR),
+            (libc::S_IFBLK, libc::DT_BLK),
+        ];
+        for (mode, dt) in table {
+            assert_eq!(dt_from_mode(mode | 0o644), dt, "mode {mode:o}");
+        }
+    }
+
+    #[test]
+    fn batches_cover_the_directory_once() {
+        let dir = tempdir("batch");
+        for i in 0..5000 {
+            std::fs::write(dir.join(format!("f{i}")), b"").unwrap();
+        }
+        let fd = open(&dir);
+        let mut seen = std::collections::HashSet::new();
+        let mut batches = 0;
+        loop {
+            let (list, end) = read_batch(fd.as_raw_fd(), 1000).unwrap();
+            batches += 1;
+            for name in list.names() {
+                assert!(seen.insert(name.to_vec()), "duplicate {name:?}");
+            }
+            if end {
+                break;
+            }
+            assert!(list.len() >= 1000, "a batch that is not the last is full");
+        }
+        assert_eq!(seen.len(), 5000);
+        assert!(batches > 1);
+        // After the end, a further read is an empty last batch.
+        let (list, end) = read_batch(fd.as_raw_fd(), 1).unwrap();
+        assert!(list.is_empty() && end);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_types_are_filled_and_vanished_entries_dropped() {
+        let dir = tempdir("unknown");
+        std::fs::write(dir.join("file"), b"").unwrap();
+        std::fs::create_dir(dir.join("sub")).unwrap();
+        std::os::unix::fs::symlink("sub", dir.join("link")).unwrap();
+        let fd = open(&dir);
+        // As a filesystem without d_type reports them.
+        let mut list = DirList::default();
+        for (name, kind) in [
+            (&b"file"[..], DT_UNKNOWN),
+            (b"sub", DT_UNKNOWN),
+            (b"link", DT_UNKNOWN),
+            (b"gone", DT_UNKNOWN),
+            (b"known", libc::DT_FIFO),
+        ] {
+            list.push(name, kind, 1);
+        }
+        let filled = fill_unknown_types(fd.as_raw_fd(), list).unwrap();
+        let got: Vec<(&[u8], u8)> = filled.names().zip(filled.types.iter().copied()).collect();
+        assert_eq!(
+            got,
+            vec![
+                (&b"file"[..], libc::DT_REG),
+                (b"sub", libc::DT_DIR),
+                (b"link", libc::DT_LNK),
+                (b"known", libc::DT_FIFO),
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lstat_type_errors() {
+        let dir = tempdir("lstat");
+        let fd = open(&dir);
+        assert_eq!(lstat_type(fd.as_raw_fd(), b"nope"), Err(Errno(libc::ENOENT)));
+        assert_eq!(lstat_type(fd.as_raw_fd(), b"a\0b"), Err(Errno(libc::EINVAL)));
+        assert_eq!(lstat_type(-1, b"x"), Err(Errno(libc::EBADF)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

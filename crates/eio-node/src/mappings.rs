@@ -1,0 +1,208 @@
+//! The memory mappings eio's `mmap` made, shown to JavaScript as `Buffer`s, and how the
+//! memory functions find out whether a view's bytes are such a mapping.
+//!
+//! # Ownership
+//!
+//! Each [`Mapping`] is an `Arc` with two kinds of holders:
+//!
+//! - **JavaScript's share** sits in [`REGISTRY`], keyed by the mapping's address. It is
+//!   dropped by `munmap()` (after the `Buffer`'s `ArrayBuffer` has been detached, so that no
+//!   JavaScript view can reach the memory any more) or by the external buffer's finalizer
+//!   when the `Buffer` is collected, whichever comes first; the finalizer carries the
+//!   entry's id, so a finalizer arriving after `munmap` (or after the address was reused by a
+//!   newer mapping) finds nothing of its own and does nothing.
+//! - **A request's share** ([`eio_core::ops::mem::MemRange`]) keeps the pages mapped while a
+//!   worker thread acts on them, even if JavaScript unmapped them meanwhile.
+//!
+//! The last holder to let go unmaps (`Mapping`'s `Drop`).
+//!
+//! # Recognising a mapping
+//!
+//! A live registry entry covering `[addr, addr + len)` proves that those bytes belong to
+//! that mapping: while it is mapped, no other allocation can occupy its addresses. So a view
+//! is looked up by address alone, which also works for sub-views of a mapped `Buffer`.
+
+use std::collections::BTreeMap;
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use eio_core::ops::mem::MemRange;
+use eio_core::sys::mem::Mapping;
+use napi::{sys, JsValue};
+
+use crate::raw::check;
+
+/// JavaScript's share of each live mapping, by address. Process-wide: addresses are.
+static REGISTRY: Mutex<BTreeMap<usize, Entry>> = Mutex::new(BTreeMap::new());
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+struct Entry {
+    /// Tells this entry from a later mapping at the same address.
+    id: u64,
+    map: Arc<Mapping>,
+}
+
+fn registry() -> MutexGuard<'static, BTreeMap<usize, Entry>> {
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The eio mapping whose pages hold `[addr, addr + len)`, if any.
+pub fn find(addr: usize, len: usize) -> Option<Arc<Mapping>> {
+    let reg = registry();
+    let (_, entry) = reg.range(..=addr).next_back()?;
+    entry.map.contains(addr, len).then(|| entry.map.clone())
+}
+
+/// Drops JavaScript's share of the mapping that starts at `addr`.
+fn forget(addr: usize) -> Option<Arc<Mapping>> {
+    registry().remove(&addr).map(|e| e.map)
+}
+
+/// A new `Buffer` over `map`, owning JavaScript's share of it.
+///
+/// # Safety
+/// `env` must be live and on its JS thread.
+pub unsafe fn into_buffer(env: sys::napi_env, map: Mapping) -> napi::Result<sys::napi_value> {
+    let (addr, len) = (map.addr(), map.len());
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    registry().insert(addr, Entry { id, map: Arc::new(map) });
+    let mut buffer = ptr::null_mut();
+    // SAFETY: the `len` bytes at `addr` stay mapped at least until `release` runs for this
+    // `id`, which Node-API calls once the buffer's memory is no longer reachable.
+    let status = unsafe {
+        sys::napi_create_external_buffer(
+            env,
+            len,
+            addr as *mut c_void,
+            Some(release),
+            id as usize as *mut c_void,
+            &mut buffer,
+        )
+    };
+    if let Err(e) = check(status, "napi_create_external_buffer") {
+        forget(addr);
+        return Err(e);
+    }
+    Ok(buffer)
+}
+
+/// The finalizer of a mapped `Buffer`: drops JavaScript's share, unless `munmap` did.
+unsafe extern "C" fn release(_env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
+    let (addr, id) = (data as usize, hint as usize as u64);
+    let mut reg = registry();
+    if reg.get(&addr).is_some_and(|e| e.id == id) {
+        let entry = reg.remove(&addr);
+        drop(reg);
+        drop(entry); // may unmap: outside the lock
+    }
+}
+
+/// Where a typed array's or `DataView`'s bytes are, without making a Rust reference to
+/// them (they may be unreadable, e.g. a `PROT_NONE` mapping).
+pub struct View {
+    pub addr: usize,
+    pub len: usize,
+    pub arraybuffer: sys::napi_value,
+    pub detached: bool,
+}
+
+/// # Safety
+/// `env` and `value` must be live handles of the current call.
+pub unsafe fn view(env: sys::napi_env, value: sys::napi_value) -> napi::Result<View> {
+    let (mut data, mut len, mut arraybuffer) = (ptr::null_mut::<c_void>(), 0usize, ptr::null_mut());
+    let mut is_typed = false;
+    // SAFETY: guaranteed by the caller.
+    let status = unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) };
+    check(status, "napi_is_typedarray")?;
+    if is_typed {
+        let (mut ty, mut offset) = (0, 0);
+        // SAFETY: `value` is a typed array; all out-pointers are valid.
+        let status = unsafe {
+            sys::napi_get_typedarray_info(
+                env,
+                value,
+                &mut ty,
+                &mut len,
+                &mut data,
+                &mut arraybuffer,
+                &mut offset,
+            )
+        };
+        check(status, "napi_get_typedarray_info")?;
+        len *= crate::raw::element_size(ty);
+    } else {
+        let mut offset = 0;
+        // SAFETY: a value that is not a DataView fails with a status.
+        let status = unsafe {
+            sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
+        };
+        check(status, "napi_get_dataview_info")?;
+    }
+    let mut detached = false;
+    // SAFETY: `arraybuffer` is the live buffer behind `value`.
+    let status = unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) };
+    check(status, "napi_is_detached_arraybuffer")?;
+    Ok(View { addr: data as usize, len: if detached { 0 } else { len }, arraybuffer, detached })
+}
+
+/// `[offset, offset + length)` of the typed array or `DataView` `buf` as a [`MemRange`]:
+/// holding the eio mapping the bytes lie in (so that nobody can unmap them while the
+/// range lives), bare if they are not an eio mapping's.
+pub fn range(env: &napi::Env, buf: &napi::Unknown<'_>, offset: f64, length: f64) -> napi::Result<MemRange> {
+    // SAFETY: `buf` is a live handle of the current call in `env`.
+    let view = unsafe { view(env.raw(), buf.raw())? };
+    let (offset, len) = (offset as usize, length as usize);
+    if view.detached {
+        return Err(napi::Error::from_reason("eio: the buffer is detached"));
+    }
+    if offset.checked_add(len).is_none_or(|end| end > view.len) {
+        return Err(napi::Error::from_reason("eio: range outside the buffer"));
+    }
+    let addr = view.addr + offset;
+    Ok(match find(addr, len) {
+        Some(map) => {
+            let at = addr - map.addr();
+            MemRange::in_mapping(map, at, len).expect("find: the mapping holds the range")
+        }
+        None => MemRange::foreign(addr, len),
+    })
+}
+
+/// What [`unmap`] did.
+pub enum Unmapped {
+    /// The view was already detached (unmapped before, or transferred): nothing to do.
+    AlreadyDetached,
+    /// The view is not a `Buffer` that eio's `mmap` returned.
+    NotAMapping,
+    /// Detached, and JavaScript's share dropped.
+    Done,
+}
+
+/// `munmap()`: detaches the `ArrayBuffer` behind `view`, so that no JavaScript view can
+/// reach the memory any more, then drops JavaScript's share of the mapping.
+///
+/// # Safety
+/// `env` must be the live env of the current call, and `view` from [`view`] in it.
+pub unsafe fn unmap(env: sys::napi_env, view: &View) -> napi::Result<Unmapped> {
+    if view.detached {
+        return Ok(Unmapped::AlreadyDetached);
+    }
+    let (mut data, mut len) = (ptr::null_mut::<c_void>(), 0usize);
+    // SAFETY: `view.arraybuffer` is a live ArrayBuffer handle of the current call.
+    let status = unsafe { sys::napi_get_arraybuffer_info(env, view.arraybuffer, &mut data, &mut len) };
+    check(status, "napi_get_arraybuffer_info")?;
+    // The whole ArrayBuffer must be the mapping, else detaching it would take more than
+    // the mapping away (or not all of it).
+    let addr = data as usize;
+    match find(addr, len) {
+        Some(map) if map.addr() == addr && map.len() == len => {}
+        _ => return Ok(Unmapped::NotAMapping),
+    }
+    // SAFETY: a live ArrayBuffer handle; external buffers are detachable.
+    let status = unsafe { sys::napi_detach_arraybuffer(env, view.arraybuffer) };
+    check(status, "napi_detach_arraybuffer")?;
+    drop(forget(addr)); // unmaps now, unless a request still holds the mapping
+    Ok(Unmapped::Done)
+}
