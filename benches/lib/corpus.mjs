@@ -52,9 +52,21 @@ export function makeWorkDir(base = os.tmpdir()) {
  * `workDir/files.txt`. Returns what the workloads need to know about it.
  */
 export function createTree(workDir, size, seed = 1) {
+  const root = path.join(workDir, 'tree')
+  const { files, entries } = buildTree(root, size, seed)
+  const fileList = path.join(workDir, 'files.txt')
+  fs.writeFileSync(fileList, files.join('\n') + '\n')
+  return { root, files, fileList, entries }
+}
+
+/**
+ * Builds the tree of `size` at `root`: the same tree for the same seed, wherever it is
+ * (so the rmtree row gets a fresh copy of the corpus by building it again, which is
+ * faster than `cp -a`). Returns the paths of its regular files and its number of entries.
+ */
+export function buildTree(root, size, seed = 1) {
   const rand = random(seed)
   const pick = (list) => list[Math.floor(rand() * list.length)]
-  const root = path.join(workDir, 'tree')
   fs.mkdirSync(root)
 
   // Each directory hangs under a random earlier one that is not yet at the maximum depth.
@@ -78,16 +90,13 @@ export function createTree(workDir, size, seed = 1) {
     fs.writeFileSync(files[i], pool.subarray(offset, offset + length))
   }
 
-  // Relative links, so that a copy of the tree links within the copy.
+  // Relative links, so that they point within the tree wherever it is.
   for (let i = 0; i < size.symlinks; i++) {
     const at = path.join(pick(dirs), `l${i}`)
     const target = i === 0 ? 'no-such-file' : path.relative(path.dirname(at), i % 2 ? pick(files) : pick(dirs))
     fs.symlinkSync(target, at)
   }
-
-  const fileList = path.join(workDir, 'files.txt')
-  fs.writeFileSync(fileList, files.join('\n') + '\n')
-  return { root, files, fileList, entries: size.dirs + size.files + size.symlinks }
+  return { files, entries: size.dirs + size.files + size.symlinks }
 }
 
 /**
@@ -107,11 +116,6 @@ export function createBigFile(workDir, bytes, seed = 2) {
     fs.closeSync(fd)
   }
   return { file, bytes }
-}
-
-/** Copies the tree to `dest` with `cp -a` (a fresh, cached tree for the rmtree row). */
-export function cloneTree(root, dest) {
-  run('cp', ['-a', root, dest])
 }
 
 /**
