@@ -15,10 +15,10 @@ export interface ErrnoException extends Error {
   errno: number
   /** The system call that failed: `'open'`. */
   syscall: string
-  /** The path the request acted on, when it has one. */
-  path?: string | Buffer
+  /** The path the request acted on, when it has one (a string, as in Node's errors). */
+  path?: string
   /** The second path of two-path requests (`rename`, `link`, `copy`, ...). */
-  dest?: string | Buffer
+  dest?: string
 }
 
 const systemErrors = getSystemErrorMap()
@@ -46,8 +46,9 @@ export function errnoError(errno: number, syscall: string, path?: unknown, dest?
   err.errno = -errno
   err.code = code
   err.syscall = syscall
-  if (path !== undefined) err.path = path as string | Buffer
-  if (dest !== undefined) err.dest = dest as string | Buffer
+  // Node's fs errors always carry paths as strings, even for Buffer and URL arguments.
+  if (path !== undefined) err.path = showPath(path)
+  if (dest !== undefined) err.dest = showPath(dest)
   return err
 }
 
