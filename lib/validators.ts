@@ -118,8 +118,16 @@ export function validateBuffer(value: unknown, name: string): ArrayBufferView {
   if (!ArrayBuffer.isView(value)) {
     throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value)
   }
-  // A detached view reads as empty; only then is the (slower) native check worth it.
-  if (value.byteLength === 0 && binding.isDetached(value)) {
+  // A detached typed array reads as empty; only then is the (slower) native check worth
+  // it. A DataView's byteLength throws instead, when detached or when its resizable buffer
+  // shrank below it: either way the view has no bytes to use.
+  let size: number
+  try {
+    size = value.byteLength
+  } catch {
+    throw invalidState(`the ArrayBuffer of "${name}" is detached or smaller than the view`)
+  }
+  if (size === 0 && binding.isDetached(value)) {
     throw invalidState(`the ArrayBuffer of "${name}" is detached`)
   }
   return value
