@@ -87,7 +87,8 @@ interface Pending {
   path: unknown
   dest: unknown
   signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
+  /** Whether it is in its signal's watch (see `watchSignal`). */
+  watched: boolean
   aborted: boolean
   id: number
   /** Why it was cancelled, when not by its signal. */
@@ -139,7 +140,7 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
 }
 
 function settle(rec: Pending, records: Float64Array, at: number, stats: number, extras: unknown[] | undefined): void {
-  if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+  if (rec.watched) unwatchSignal(rec)
   const tag = records[at + 1]
   const value = records[at + 2]
   const aux = records[at + 3]
@@ -190,6 +191,49 @@ function belowPath(base: unknown, sub: Buffer): unknown {
   return text === '' || text.endsWith('/') ? `${text}${sub.toString()}` : `${text}/${sub.toString()}`
 }
 
+/**
+ * The requests waiting on one signal, behind a single 'abort' listener. One listener per
+ * request would cost quadratic time (Node's EventTarget removes listeners by a linear
+ * search: 40k requests sharing a signal took 5 s instead of 0.15 s) and print
+ * MaxListenersExceededWarning as soon as 11 requests share a signal.
+ */
+interface SignalWatch {
+  recs: Set<Pending>
+  onAbort: () => void
+}
+
+const watches = new WeakMap<AbortSignal, SignalWatch>()
+
+function watchSignal(signal: AbortSignal, rec: Pending): void {
+  let watch = watches.get(signal)
+  if (watch === undefined) {
+    const recs = new Set<Pending>()
+    const onAbort = () => {
+      // `once` removed the listener; the requests leave the watch as they are aborted.
+      watches.delete(signal)
+      for (const r of recs) {
+        r.watched = false
+        abortRequest(r.id, r)
+      }
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    watch = { recs, onAbort }
+    watches.set(signal, watch)
+  }
+  watch.recs.add(rec)
+  rec.watched = true
+}
+
+/** Takes `rec` out of its signal's watch; the listener goes with the last request. */
+function unwatchSignal(rec: Pending): void {
+  rec.watched = false
+  const signal = rec.signal!
+  const watch = watches.get(signal)
+  if (watch === undefined || !watch.recs.delete(rec) || watch.recs.size > 0) return
+  watches.delete(signal)
+  signal.removeEventListener('abort', watch.onAbort)
+}
+
 function abortErrorFor(rec: Pending) {
   return rec.signal?.aborted ? abortError(rec.signal) : new AbortError(undefined, { cause: rec.reason })
 }
@@ -215,7 +259,7 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
     resolve = res as (value: unknown) => void
     reject = rej
   })
-  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, onAbort: undefined, aborted: false, id }
+  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, watched: false, aborted: false, id }
   pending[id] = rec
   // The binding stages requests; they enter the pool together when this JS job ends.
   if (!submitQueued) {
@@ -228,8 +272,7 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
     const signal = opts.signal
     if (signal !== undefined) {
       rec.signal = signal
-      rec.onAbort = () => abortRequest(id, rec)
-      signal.addEventListener('abort', rec.onAbort, { once: true })
+      watchSignal(signal, rec)
     }
     if (opts.group !== undefined) opts.group.add(promise)
   } catch (err) {
@@ -243,11 +286,10 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
 
 function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
   try {
-    if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+    if (rec.watched) unwatchSignal(rec)
   } catch {
     // The signal is what failed; nothing more to undo there.
   }
-  rec.onAbort = undefined
   rec.aborted = true
   if (binding.cancel(id)) {
     pending[id] = undefined
@@ -260,7 +302,6 @@ function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
 function abortRequest(id: number, rec: Pending): void {
   if (pending[id] !== rec) return
   rec.aborted = true
-  rec.onAbort = undefined // `once` removed it
   if (binding.cancel(id)) {
     // It was still queued: it is gone now, and no completion will come.
     pending[id] = undefined
@@ -280,10 +321,7 @@ function abortRequest(id: number, rec: Pending): void {
 export function cancelRequest(promise: unknown, reason?: unknown): boolean {
   const rec = (promise as { [kRequest]?: Pending } | null)?.[kRequest]
   if (rec === undefined || pending[rec.id] !== rec || rec.aborted) return false
-  if (rec.onAbort !== undefined) {
-    rec.signal!.removeEventListener('abort', rec.onAbort)
-    rec.onAbort = undefined
-  }
+  if (rec.watched) unwatchSignal(rec)
   rec.reason = reason
   abortRequest(rec.id, rec)
   return true
