@@ -371,6 +371,79 @@ test.serial('a throwing signal-like object fails its own request only; the batch
   t.is(eio.nreqs(), 0)
 })
 
+test.serial('a signal-like object whose addEventListener throws: that error, no orphan, no fd', async (t) => {
+  const dir = tmpdir(t)
+  const f = path.join(dir, 'f')
+  fs.writeFileSync(f, 'x')
+  const before = fdCount()
+  const refusal = new Error('no listeners here')
+  const signal = { aborted: false, addEventListener() { throw refusal }, removeEventListener() {} }
+  const unhandled = []
+  const onUnhandled = (reason) => unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  t.teardown(() => process.off('unhandledRejection', onUnhandled))
+  for (let i = 0; i < 20; i++) {
+    const err = await t.throwsAsync(eio.open(f, 'r', 0o666, { signal }))
+    t.is(err, refusal)
+  }
+  await eio.flush()
+  await turn()
+  t.deepEqual(unhandled, [])
+  t.is(eio.nreqs(), 0)
+  t.is(fdCount(), before, 'the opens were taken back and their fds closed')
+})
+
+test.serial('a group that refuses the member (a finished group): that error, no orphan, no fd', async (t) => {
+  const dir = tmpdir(t)
+  const f = path.join(dir, 'f')
+  fs.writeFileSync(f, 'x')
+  const before = fdCount()
+  const refusal = new Error('the group has finished')
+  const group = { add() { throw refusal } }
+  const unhandled = []
+  const onUnhandled = (reason) => unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  t.teardown(() => process.off('unhandledRejection', onUnhandled))
+  const ac = new AbortController()
+  const calls = [
+    () => eio.open(f, 'r', 0o666, { group }),
+    () => eio.open(path.join(dir, 'nope'), 'r', 0o666, { group }),
+    () => eio.open(f, 'r', 0o666, { group, signal: ac.signal }),
+    () => eio.stat(path.join(dir, 'nope'), { group, signal: AbortSignal.abort() }),
+  ]
+  for (let i = 0; i < 10; i++) {
+    for (const call of calls) t.is(await t.throwsAsync(call()), refusal)
+  }
+  await eio.flush()
+  await turn()
+  await turn()
+  t.deepEqual(unhandled, [], 'no orphaned promise rejected unhandled')
+  t.is(eio.nreqs(), 0)
+  t.is(getEventListeners(ac.signal, 'abort').length, 0)
+  t.is(fdCount(), before, 'the opens were taken back and their fds closed')
+})
+
+test.serial('abort of completions waiting in a chunked drain: rejected, fds closed', async (t) => {
+  eio.configure({ maxPollReqs: 1 })
+  const dir = tmpdir(t)
+  const f = path.join(dir, 'f')
+  fs.writeFileSync(f, 'x')
+  const before = fdCount()
+  const ac = new AbortController()
+  const first = eio.nop()
+  const ws = Array.from({ length: 50 }, () => watch(eio.open(f, 'r', 0o666, { signal: ac.signal })))
+  spinUntil(() => eio.npending() === 51, 'all executed')
+  await first // one delivered; the opens wait in the sink or the backlog
+  t.true(ws.filter((w) => w.settled).length < 50)
+  ac.abort()
+  await Promise.all(ws.map((w) => w.done))
+  const fds = ws.filter((w) => w.error === undefined).map((w) => w.value)
+  for (const fd of fds) fs.closeSync(fd) // delivered before the abort: ours to close
+  t.true(ws.every((w) => w.error === undefined || w.error.name === 'AbortError'))
+  t.true(ws.some((w) => w.error?.name === 'AbortError'))
+  t.is(fdCount(), before)
+})
+
 // ---- the drain -------------------------------------------------------------------------------
 
 /**
