@@ -123,6 +123,8 @@ const FLOOD_WORKER = `
 import path from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 const { file, round, block } = workerData
+// Some rounds end while a chunked drain is between chunks.
+if (round % 3 === 0) eio.configure({ maxPollReqs: 7 })
 for (let i = 0; i < 3000; i++) {
   const kind = (i + round) % 5
   // Opens only while blocked: an fd delivered to this worker's JS is its own to leak.
@@ -245,4 +247,30 @@ test('a worker terminated while its busy() and blocking open() run: no crash, fd
   t.is(r.stderr, '')
   t.is(r.stdout, 'ok\n')
   t.is(r.status, 0)
+})
+
+test('process.exit(0) in the main thread while workers flood eio: status 0, no crash', (t) => {
+  const dir = tmpdir(t)
+  const flood = path.join(dir, 'flood.mjs')
+  fs.writeFileSync(flood, `import * as eio from ${JSON.stringify(ENTRY)}\n${FLOOD_WORKER}`)
+  const file = path.join(dir, 'f')
+  fs.writeFileSync(file, 'x')
+  for (let round = 0; round < 4; round++) {
+    const r = runNode(`
+      import * as eio from ${JSON.stringify(ENTRY)}
+      import { Worker } from 'node:worker_threads'
+      const started = []
+      for (let i = 0; i < 3; i++) {
+        const w = new Worker(${JSON.stringify(flood)}, { workerData: { file: ${JSON.stringify(file)}, round: ${round} + i, block: i === 2 }, execArgv: [] })
+        started.push(new Promise((resolve) => w.once('message', resolve)))
+      }
+      for (let i = 0; i < 5000; i++) eio.stat(${JSON.stringify(file)})
+      await Promise.all(started)
+      ${round % 2 === 0 ? '' : 'await new Promise((r) => setTimeout(r, 3))'}
+      process.exit(0)
+    `, { timeout: 30_000 })
+    t.is(r.signal, null, `round ${round}: ${r.stderr}`)
+    t.is(r.status, 0, `round ${round}: ${r.stderr}`)
+    t.is(r.stderr, '', `round ${round}`)
+  }
 })
