@@ -4,7 +4,7 @@
 
 import { binding } from './native.js'
 import { constants } from './constants.js'
-import { Out, request, track } from './core.js'
+import { Out, outstandingCount, request, track } from './core.js'
 import type { Opts, RequestOptions } from './core.js'
 import { toPath } from './paths.js'
 import type { PathLike } from './paths.js'
@@ -135,7 +135,7 @@ const cachedStat = new Float64Array(18)
  */
 function statPath(path: PathLike, o: Opts, follow: boolean): Promise<Stats> {
   const p = toPath(path)
-  if (o.signal === undefined && o.group === undefined && binding.statCached(p.dir, p.path, follow, cachedStat)) {
+  if (outstandingCount() === 0 && o.signal === undefined && o.group === undefined && binding.statCached(p.dir, p.path, follow, cachedStat)) {
     return Promise.resolve(new StatsClass(cachedStat, 0))
   }
   return track(binding.stat(o.priority, p.dir, p.path, -1, follow), o, Out.Value, follow ? 'stat' : 'lstat', p.display)
