@@ -6,7 +6,7 @@
 import { binding } from './native.js'
 import { AbortError, abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
 import { Stats } from './stats.js'
-import { validateObject, validateSignal } from './validators.js'
+import { isUnusableProxy, validateObject, validateSignal } from './validators.js'
 
 export const PRI_MIN = -4
 export const PRI_MAX = 4
@@ -55,7 +55,7 @@ export function requestOptions(options: unknown, name = 'options'): Opts {
   if (options === undefined || options === null) return NO_OPTS
   const o = validateObject(options, name)
   const group = o.group as GroupLike | undefined
-  if (group !== undefined && (group === null || typeof group !== 'object' || typeof group.add !== 'function')) {
+  if (group !== undefined && (group === null || typeof group !== 'object' || isUnusableProxy(group) || typeof group.add !== 'function')) {
     throw invalidArgType(`${name}.group`, 'an instance of AsyncGroup', group)
   }
   // Members inherit their group's priority unless they name one (IO::AIO's composites

@@ -3,7 +3,7 @@
 // Codes are permanent; messages may change (tests assert codes, never messages).
 
 import { constants as osConstants } from 'node:os'
-import { getSystemErrorMap, inspect } from 'node:util'
+import { getSystemErrorMap, inspect, types } from 'node:util'
 
 import { binding } from './native.js'
 
@@ -81,6 +81,7 @@ function received(value: unknown): string {
   if (value == null) return ` Received ${value}`
   if (typeof value === 'function') return ` Received function ${value.name}`
   if (typeof value === 'object') {
+    if (types.isProxy(value)) return ' Received a Proxy' // its traps may throw or be revoked
     if (value.constructor?.name) return ` Received an instance of ${value.constructor.name}`
     return ` Received ${inspect(value, { depth: -1 })}`
   }

@@ -24,6 +24,7 @@ import {
   validateRange,
   validateSeconds,
   validateEncoding,
+  isUnusableProxy,
 } from './validators.js'
 
 /** Options of requests that return names. */
@@ -123,7 +124,7 @@ export function write(
 }
 
 function isFdLike(v: unknown): boolean {
-  return typeof v === 'number' || (typeof v === 'object' && v !== null && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
+  return typeof v === 'number' || (typeof v === 'object' && v !== null && !isUnusableProxy(v) && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
 }
 
 /** Receives the fields of a stat answered on this thread (see `statPath`). */
