@@ -192,6 +192,11 @@ pub unsafe fn unmap(env: sys::napi_env, view: &View) -> napi::Result<Unmapped> {
     let (mut data, mut len) = (ptr::null_mut::<c_void>(), 0usize);
     // SAFETY: `view.arraybuffer` is a live ArrayBuffer handle of the current call.
     let status = unsafe { sys::napi_get_arraybuffer_info(env, view.arraybuffer, &mut data, &mut len) };
+    if status == sys::Status::napi_invalid_arg {
+        // A SharedArrayBuffer (Node-API answers only for plain ArrayBuffers): mmap never
+        // returns one, so it is not a mapping, as any other foreign buffer.
+        return Ok(Unmapped::NotAMapping);
+    }
     check(status, "napi_get_arraybuffer_info")?;
     // The whole ArrayBuffer must be the mapping, else detaching it would take more than
     // the mapping away (or not all of it).
