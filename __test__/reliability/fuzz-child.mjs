@@ -195,6 +195,19 @@ const PLAUSIBLE = {
   makedev: [N(8), N(1)], configure: [['object', { maxIdle: N(4) }]],
 }
 
+/**
+ * Argument positions that only take integers (fds, offsets, lengths, positions): a number
+ * there that is not a safe integer (NaN, ±Infinity, 0.5, 2**53) must be refused with an
+ * ERR_* code, never rounded or wrapped into a syscall (a NaN position once overwrote a
+ * file's head: oven-sh/bun#36135).
+ */
+const INTEGER_ARGS = {
+  read: [0, 1, 2, 4], write: [0, 1, 2, 4], sendfile: [0, 1, 2, 3], sendfileSync: [0, 1, 2, 3], readahead: [0, 1, 2],
+  allocate: [0, 1, 2, 3], syncFileRange: [0, 1, 2, 3], fiemap: [0, 1, 2, 3, 4], seek: [0, 1, 2], close: [0],
+  fsync: [0], fdatasync: [0], syncfs: [0], truncate: [1], fadvise: [0, 1, 2, 3], tee: [0, 1, 2], pipesize: [0],
+}
+const notSafeInteger = (v) => typeof v === 'number' && !Number.isSafeInteger(v)
+
 /** The argument lists: free ones, and a plausible call with one or two arguments replaced. */
 const argLists = (name, arity) => {
   const base = PLAUSIBLE[name] ?? Array.from({ length: arity }, () => P('a'))
@@ -447,8 +460,10 @@ async function runCase(recipes) {
   const boxBefore = snapshot(BOX)
   const outsideBefore = snapshot(OUTSIDE)
   let outcome // { ok: true } | { code }
+  let made = [] // the arguments as passed
   try {
     const args = tame(FN, recipes.map(make))
+    made = args.slice()
     safePath(args)
     let ret
     try {
@@ -487,6 +502,11 @@ async function runCase(recipes) {
     if (FN === 'configure') eio.configure({ minParallel: 1, maxParallel: 8, maxIdle: 4, idleTimeout: 10, maxPollReqs: 0, maxPollTime: 0 })
   }
   await eio.flush()
+
+  const strict = (INTEGER_ARGS[FN] ?? []).filter((i) => notSafeInteger(made[i]))
+  if (strict.length > 0 && !outcome.code?.startsWith('ERR_')) {
+    throw new Error(`${FN} took ${strict.map((i) => String(made[i])).join(', ')} for an integer: ${JSON.stringify(outcome)}`)
+  }
 
   stats.cases++
   if (outcome.ok) stats.resolved++
