@@ -91,7 +91,7 @@ export function toPath(value: unknown, name = 'path'): NativePath {
     const p = plain(rel, `${name}[1]`)
     // IO::AIO: `[undef, path]` fails with ENOENT rather than croaking.
     if (wd === undefined || wd === null) throw errnoError(ENOENT, 'open', p)
-    if (!(wd instanceof Wd)) throw invalidArgType(`${name}[0]`, 'an instance of Wd', wd)
+    if (isUnusableProxy(wd) || !(wd instanceof Wd)) throw invalidArgType(`${name}[0]`, 'an instance of Wd', wd)
     return { dir: wd.handle(), path: p, display: p }
   }
   const p = plain(value, name)
