@@ -3,11 +3,12 @@
 // Requests not on this branch yet are skipped with a note, so coverage grows as they land.
 
 import test from 'ava'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
 import * as eio from '../../index.js'
-import { tmpdir } from '../helpers.mjs'
+import { ENTRY, have, tmpdir } from '../helpers.mjs'
 
 /** Names no UTF-8 decoder round-trips: lone continuation bytes, overlongs, 0xff. */
 const NAMES = [
@@ -152,4 +153,33 @@ test('rmtree removes a tree of non-UTF-8 names entirely', async (t) => {
   await eio.rmtree(dir)
   t.false(fs.existsSync(dir))
   t.deepEqual(fs.readdirSync(root), [])
+})
+
+test('move across filesystems (the EXDEV copy) keeps a non-UTF-8 name byte for byte', (t) => {
+  if (!available(t, 'move')) return
+  if (process.getuid?.() !== 0 || !have('unshare')) return t.pass('needs root and unshare for a second filesystem')
+  const root = tmpdir(t)
+  const mnt = path.join(root, 'other')
+  fs.mkdirSync(mnt)
+  const src = bpath(root, NAMES[1])
+  fs.writeFileSync(src, CONTENT(1))
+  const dst = bpath(mnt, NAMES[2])
+  // In a private mount namespace: a tmpfs at `mnt`, so that rename(2) fails with EXDEV.
+  const script = `
+    import * as eio from ${JSON.stringify(ENTRY)}
+    import fs from 'node:fs'
+    const src = Buffer.from(${JSON.stringify(src.toString('hex'))}, 'hex')
+    const dst = Buffer.from(${JSON.stringify(dst.toString('hex'))}, 'hex')
+    await eio.move(src, dst)
+    const names = fs.readdirSync(${JSON.stringify(mnt)}, { encoding: 'buffer' }).map((n) => n.toString('hex'))
+    process.stdout.write(JSON.stringify({ names, content: fs.readFileSync(dst).toString('hex'), srcGone: !fs.existsSync(src) }))
+  `
+  const file = path.join(root, 'child.mjs')
+  fs.writeFileSync(file, script)
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs none '${mnt}' && exec "$0" "$1"`, process.execPath, file], { encoding: 'utf8', timeout: 30_000 })
+  t.is(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout)
+  t.deepEqual(out.names, [NAMES[2].toString('hex')])
+  t.is(out.content, CONTENT(1).toString('hex'))
+  t.true(out.srcGone)
 })
