@@ -118,6 +118,7 @@ const TAG_DETACHED = 6
 const TAG_UNCONVERTIBLE = 7
 
 function dispatch(records: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
+  lastBatch = count
   const stats = count * RECORD
   for (let i = 0; i < count; i++) {
     const at = i * RECORD
@@ -357,4 +358,15 @@ export function flush(): Promise<void> {
 /** Requests of this environment not yet settled. */
 export function outstandingCount(): number {
   return outstanding
+}
+
+/** Completions delivered by the last drain. */
+let lastBatch = 0
+
+/**
+ * Whether requests are being made one at a time: nothing is in flight and the last
+ * drain delivered at most one completion (under load, drains deliver many at once).
+ */
+export function isSerial(): boolean {
+  return outstanding === 0 && lastBatch <= 1
 }
