@@ -6,7 +6,7 @@
 import { binding } from './native.js'
 import { AbortError, abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
 import { Stats } from './stats.js'
-import { validateObject, validateSignal } from './validators.js'
+import { isUnusableProxy, validateObject, validateSignal } from './validators.js'
 
 export const PRI_MIN = -4
 export const PRI_MAX = 4
@@ -55,7 +55,7 @@ export function requestOptions(options: unknown, name = 'options'): Opts {
   if (options === undefined || options === null) return NO_OPTS
   const o = validateObject(options, name)
   const group = o.group as GroupLike | undefined
-  if (group !== undefined && (group === null || typeof group !== 'object' || typeof group.add !== 'function')) {
+  if (group !== undefined && (group === null || typeof group !== 'object' || isUnusableProxy(group) || typeof group.add !== 'function')) {
     throw invalidArgType(`${name}.group`, 'an instance of AsyncGroup', group)
   }
   // Members inherit their group's priority unless they name one (IO::AIO's composites
@@ -87,7 +87,8 @@ interface Pending {
   path: unknown
   dest: unknown
   signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
+  /** Whether it is in its signal's watch (see `watchSignal`). */
+  watched: boolean
   aborted: boolean
   id: number
   /** Why it was cancelled, when not by its signal. */
@@ -117,6 +118,7 @@ const TAG_DETACHED = 6
 const TAG_UNCONVERTIBLE = 7
 
 function dispatch(records: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
+  lastBatch = count
   const stats = count * RECORD
   for (let i = 0; i < count; i++) {
     const at = i * RECORD
@@ -139,7 +141,7 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
 }
 
 function settle(rec: Pending, records: Float64Array, at: number, stats: number, extras: unknown[] | undefined): void {
-  if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+  if (rec.watched) unwatchSignal(rec)
   const tag = records[at + 1]
   const value = records[at + 2]
   const aux = records[at + 3]
@@ -190,6 +192,49 @@ function belowPath(base: unknown, sub: Buffer): unknown {
   return text === '' || text.endsWith('/') ? `${text}${sub.toString()}` : `${text}/${sub.toString()}`
 }
 
+/**
+ * The requests waiting on one signal, behind a single 'abort' listener. One listener per
+ * request would cost quadratic time (Node's EventTarget removes listeners by a linear
+ * search: 40k requests sharing a signal took 5 s instead of 0.15 s) and print
+ * MaxListenersExceededWarning as soon as 11 requests share a signal.
+ */
+interface SignalWatch {
+  recs: Set<Pending>
+  onAbort: () => void
+}
+
+const watches = new WeakMap<AbortSignal, SignalWatch>()
+
+function watchSignal(signal: AbortSignal, rec: Pending): void {
+  let watch = watches.get(signal)
+  if (watch === undefined) {
+    const recs = new Set<Pending>()
+    const onAbort = () => {
+      // `once` removed the listener; the requests leave the watch as they are aborted.
+      watches.delete(signal)
+      for (const r of recs) {
+        r.watched = false
+        abortRequest(r.id, r)
+      }
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    watch = { recs, onAbort }
+    watches.set(signal, watch)
+  }
+  watch.recs.add(rec)
+  rec.watched = true
+}
+
+/** Takes `rec` out of its signal's watch; the listener goes with the last request. */
+function unwatchSignal(rec: Pending): void {
+  rec.watched = false
+  const signal = rec.signal!
+  const watch = watches.get(signal)
+  if (watch === undefined || !watch.recs.delete(rec) || watch.recs.size > 0) return
+  watches.delete(signal)
+  signal.removeEventListener('abort', watch.onAbort)
+}
+
 function abortErrorFor(rec: Pending) {
   return rec.signal?.aborted ? abortError(rec.signal) : new AbortError(undefined, { cause: rec.reason })
 }
@@ -215,7 +260,7 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
     resolve = res as (value: unknown) => void
     reject = rej
   })
-  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, onAbort: undefined, aborted: false, id }
+  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, watched: false, aborted: false, id }
   pending[id] = rec
   // The binding stages requests; they enter the pool together when this JS job ends.
   if (!submitQueued) {
@@ -228,8 +273,7 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
     const signal = opts.signal
     if (signal !== undefined) {
       rec.signal = signal
-      rec.onAbort = () => abortRequest(id, rec)
-      signal.addEventListener('abort', rec.onAbort, { once: true })
+      watchSignal(signal, rec)
     }
     if (opts.group !== undefined) opts.group.add(promise)
   } catch (err) {
@@ -243,11 +287,10 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
 
 function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
   try {
-    if (rec.onAbort !== undefined) rec.signal!.removeEventListener('abort', rec.onAbort)
+    if (rec.watched) unwatchSignal(rec)
   } catch {
     // The signal is what failed; nothing more to undo there.
   }
-  rec.onAbort = undefined
   rec.aborted = true
   if (binding.cancel(id)) {
     pending[id] = undefined
@@ -260,7 +303,6 @@ function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
 function abortRequest(id: number, rec: Pending): void {
   if (pending[id] !== rec) return
   rec.aborted = true
-  rec.onAbort = undefined // `once` removed it
   if (binding.cancel(id)) {
     // It was still queued: it is gone now, and no completion will come.
     pending[id] = undefined
@@ -280,10 +322,7 @@ function abortRequest(id: number, rec: Pending): void {
 export function cancelRequest(promise: unknown, reason?: unknown): boolean {
   const rec = (promise as { [kRequest]?: Pending } | null)?.[kRequest]
   if (rec === undefined || pending[rec.id] !== rec || rec.aborted) return false
-  if (rec.onAbort !== undefined) {
-    rec.signal!.removeEventListener('abort', rec.onAbort)
-    rec.onAbort = undefined
-  }
+  if (rec.watched) unwatchSignal(rec)
   rec.reason = reason
   abortRequest(rec.id, rec)
   return true
@@ -319,4 +358,15 @@ export function flush(): Promise<void> {
 /** Requests of this environment not yet settled. */
 export function outstandingCount(): number {
   return outstanding
+}
+
+/** Completions delivered by the last drain. */
+let lastBatch = 0
+
+/**
+ * Whether requests are being made one at a time: nothing is in flight and the last
+ * drain delivered at most one completion (under load, drains deliver many at once).
+ */
+export function isSerial(): boolean {
+  return outstanding === 0 && lastBatch <= 1
 }

@@ -3,7 +3,7 @@
 // Codes are permanent; messages may change (tests assert codes, never messages).
 
 import { constants as osConstants } from 'node:os'
-import { getSystemErrorMap, inspect } from 'node:util'
+import { getSystemErrorMap, inspect, types } from 'node:util'
 
 import { binding } from './native.js'
 
@@ -15,10 +15,10 @@ export interface ErrnoException extends Error {
   errno: number
   /** The system call that failed: `'open'`. */
   syscall: string
-  /** The path the request acted on, when it has one. */
-  path?: string | Buffer
+  /** The path the request acted on, when it has one (a string, as in Node's errors). */
+  path?: string
   /** The second path of two-path requests (`rename`, `link`, `copy`, ...). */
-  dest?: string | Buffer
+  dest?: string
 }
 
 const systemErrors = getSystemErrorMap()
@@ -46,8 +46,9 @@ export function errnoError(errno: number, syscall: string, path?: unknown, dest?
   err.errno = -errno
   err.code = code
   err.syscall = syscall
-  if (path !== undefined) err.path = path as string | Buffer
-  if (dest !== undefined) err.dest = dest as string | Buffer
+  // Node's fs errors always carry paths as strings, even for Buffer and URL arguments.
+  if (path !== undefined) err.path = showPath(path)
+  if (dest !== undefined) err.dest = showPath(dest)
   return err
 }
 
@@ -80,6 +81,7 @@ function received(value: unknown): string {
   if (value == null) return ` Received ${value}`
   if (typeof value === 'function') return ` Received function ${value.name}`
   if (typeof value === 'object') {
+    if (types.isProxy(value)) return ' Received a Proxy' // its traps may throw or be revoked
     if (value.constructor?.name) return ` Received an instance of ${value.constructor.name}`
     return ` Received ${inspect(value, { depth: -1 })}`
   }

@@ -8,7 +8,16 @@ import type { RequestOptions } from './core.js'
 import { invalidArgType, outOfRange } from './errors.js'
 import { toPath } from './paths.js'
 import type { NativePath, PathLike } from './paths.js'
-import { MAX_SAFE, validateFd, validateInt32, validateInteger, validateMode, validateOffset, validateUint32 } from './validators.js'
+import {
+  isUnusableProxy,
+  MAX_SAFE,
+  validateFd,
+  validateInt32,
+  validateInteger,
+  validateMode,
+  validateOffset,
+  validateUint32,
+} from './validators.js'
 
 /** A file descriptor: a number, or an object with a numeric `fd` (Node's FileHandle). */
 export type FdLike = number | { fd: number }
@@ -58,7 +67,7 @@ interface PathOrFd {
 }
 
 function isFdLike(v: unknown): boolean {
-  return typeof v === 'number' || (typeof v === 'object' && v !== null && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
+  return typeof v === 'number' || (typeof v === 'object' && v !== null && !isUnusableProxy(v) && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
 }
 
 function targetOf(value: unknown): PathOrFd {
@@ -81,6 +90,7 @@ function validateId(value: unknown, name: string): number {
 
 /** A time as seconds and nanoseconds, after Node's toUnixTimestamp (but exact to the ns). */
 function timespec(value: unknown, name: string): [number, number] {
+  if (isUnusableProxy(value)) throw invalidArgType(name, 'a valid Date or time in seconds', value)
   if (value instanceof Date) {
     const ms = value.getTime()
     if (Number.isNaN(ms)) throw invalidArgType(name, 'a valid Date or time in seconds', value)

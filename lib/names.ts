@@ -11,7 +11,15 @@ import { invalidArgType, invalidArgValue, invalidUrlScheme } from './errors.js'
 import { toPath } from './paths.js'
 import type { PathLike } from './paths.js'
 import type { NamesOptions } from './requests.js'
-import { validateEncoding, validateInteger, validateMode, validateObject, validateOffset } from './validators.js'
+import {
+  isUnusableProxy,
+  validateBuffer,
+  validateEncoding,
+  validateInteger,
+  validateMode,
+  validateObject,
+  validateOffset,
+} from './validators.js'
 import { Wd } from './wd.js'
 
 export { CWD } from './wd.js'
@@ -32,7 +40,8 @@ function wantsBuffers(options: unknown): boolean {
 function linkTarget(value: unknown, name: string): string | Buffer {
   let target: string | Buffer
   if (typeof value === 'string') target = value
-  else if (value instanceof Uint8Array) target = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  else if (isUnusableProxy(value)) throw invalidArgType(name, 'of type string or an instance of Buffer or URL', value)
+  else if (value instanceof Uint8Array && validateBuffer(value, name)) target = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
   else if (value instanceof URL) {
     if (value.protocol !== 'file:') throw invalidUrlScheme('file')
     target = fileURLToPath(value)

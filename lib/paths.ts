@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 import type { WdHandle } from '../binding.js'
 import { errnoError, invalidArgType, invalidArgValue, invalidUrlScheme } from './errors.js'
+import { isUnusableProxy, validateBuffer } from './validators.js'
 import { Wd } from './wd.js'
 
 /** A path as users give it. */
@@ -60,7 +61,9 @@ function plain(value: unknown, name: string): string | Buffer {
     checkNul(value, name)
     return value
   }
+  if (isUnusableProxy(value)) throw invalidArgType(name, 'of type string or an instance of Buffer or URL', value)
   if (value instanceof Uint8Array) {
+    validateBuffer(value, name) // a detached one: ERR_INVALID_STATE
     checkNul(value, name)
     return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
   }
@@ -80,6 +83,7 @@ export function toPath(value: unknown, name = 'path'): NativePath {
     if (value === '') return { dir: null, path: value, display: value }
     return { dir: null, path: absolute(value), display: value }
   }
+  if (isUnusableProxy(value)) throw invalidArgType(name, 'of type string or an instance of Buffer or URL', value)
   if (value instanceof Wd) return { dir: value.handle(), path: '.', display: value.path }
   if (Array.isArray(value)) {
     if (value.length !== 2) throw invalidArgType(name, 'a path or a [Wd, path] pair', value)
@@ -87,7 +91,7 @@ export function toPath(value: unknown, name = 'path'): NativePath {
     const p = plain(rel, `${name}[1]`)
     // IO::AIO: `[undef, path]` fails with ENOENT rather than croaking.
     if (wd === undefined || wd === null) throw errnoError(ENOENT, 'open', p)
-    if (!(wd instanceof Wd)) throw invalidArgType(`${name}[0]`, 'an instance of Wd', wd)
+    if (isUnusableProxy(wd) || !(wd instanceof Wd)) throw invalidArgType(`${name}[0]`, 'an instance of Wd', wd)
     return { dir: wd.handle(), path: p, display: p }
   }
   const p = plain(value, name)

@@ -71,14 +71,16 @@ export class Stats {
     this.birthtimeNsec = v[i + 17]
   }
 
+  // The Dates are rounded to the nearest millisecond as Node's fs.Stats does (a Date
+  // would truncate), so that `atime` equals fs.statSync(p).atime.
   /** Last access time. */
-  get atime(): Date { return new Date(this.atimeMs) }
+  get atime(): Date { return new Date(Math.round(this.atimeMs)) }
   /** Last modification time. */
-  get mtime(): Date { return new Date(this.mtimeMs) }
+  get mtime(): Date { return new Date(Math.round(this.mtimeMs)) }
   /** Last status change time. */
-  get ctime(): Date { return new Date(this.ctimeMs) }
+  get ctime(): Date { return new Date(Math.round(this.ctimeMs)) }
   /** Creation time. */
-  get birthtime(): Date { return new Date(this.birthtimeMs) }
+  get birthtime(): Date { return new Date(Math.round(this.birthtimeMs)) }
 
   /** Whether the file is a regular file. */
   isFile(): boolean { return (this.mode & S_IFMT) === 0o100000 }

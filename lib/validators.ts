@@ -2,6 +2,8 @@
 // a wrong type is ERR_INVALID_ARG_TYPE, a number out of range or not an integer is
 // ERR_OUT_OF_RANGE, a bad value of the right type is ERR_INVALID_ARG_VALUE.
 
+import { types } from 'node:util'
+
 import { binding } from './native.js'
 import { invalidArgType, invalidArgValue, invalidState, outOfRange } from './errors.js'
 
@@ -9,6 +11,21 @@ export const MAX_SAFE = Number.MAX_SAFE_INTEGER
 const INT64_MAX = 2n ** 63n - 1n
 /** The most bytes Linux moves in one read or write call. */
 export const MAX_RW = 0x7ffff000
+
+/**
+ * Whether `value` is a Proxy that cannot be inspected: revoked (or with throwing traps).
+ * Every type test on one (`instanceof`, `in`, `Array.isArray`) throws a bare TypeError,
+ * so validators ask this first and reject it as the wrong type.
+ */
+export function isUnusableProxy(value: unknown): boolean {
+  if (!types.isProxy(value)) return false
+  try {
+    Reflect.getPrototypeOf(value as object)
+    return false
+  } catch {
+    return true
+  }
+}
 
 export function validateInteger(value: unknown, name: string, min = -MAX_SAFE, max = MAX_SAFE): number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value)
@@ -36,7 +53,7 @@ export function validateFunction(value: unknown, name: string): (...args: unknow
 }
 
 export function validateObject(value: unknown, name: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || isUnusableProxy(value) || Array.isArray(value)) {
     throw invalidArgType(name, 'of type object', value)
   }
   return value as Record<string, unknown>
@@ -51,7 +68,7 @@ export function validateSeconds(value: unknown, name: string): number {
 
 /** A file descriptor: a non-negative int32, or an object with one as `fd` (a FileHandle). */
 export function validateFd(value: unknown, name = 'fd'): number {
-  if (typeof value === 'object' && value !== null && 'fd' in value) {
+  if (typeof value === 'object' && value !== null && !isUnusableProxy(value) && 'fd' in value) {
     return validateInt32((value as { fd: unknown }).fd, `${name}.fd`, 0)
   }
   return validateInt32(value, name, 0)
@@ -118,8 +135,16 @@ export function validateBuffer(value: unknown, name: string): ArrayBufferView {
   if (!ArrayBuffer.isView(value)) {
     throw invalidArgType(name, 'an instance of Buffer, TypedArray, or DataView', value)
   }
-  // A detached view reads as empty; only then is the (slower) native check worth it.
-  if (value.byteLength === 0 && binding.isDetached(value)) {
+  // A detached typed array reads as empty; only then is the (slower) native check worth
+  // it. A DataView's byteLength throws instead, when detached or when its resizable buffer
+  // shrank below it: either way the view has no bytes to use.
+  let size: number
+  try {
+    size = value.byteLength
+  } catch {
+    throw invalidState(`the ArrayBuffer of "${name}" is detached or smaller than the view`)
+  }
+  if (size === 0 && binding.isDetached(value)) {
     throw invalidState(`the ArrayBuffer of "${name}" is detached`)
   }
   return value
@@ -173,6 +198,7 @@ export function validateSignal(value: unknown, name: string): AbortSignal | unde
   if (
     value === null ||
     typeof value !== 'object' ||
+    isUnusableProxy(value) ||
     !('aborted' in value) ||
     typeof (value as AbortSignal).addEventListener !== 'function'
   ) {

@@ -6,7 +6,8 @@
 //! indexes `extras` or is -1. Stat results append `STAT_FIELDS` numbers after the records;
 //! their `value` is the index of the first one. `lib/core.ts` decodes the same layout.
 
-use std::time::Instant;
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
+use std::time::{Duration, Instant};
 
 use eio_core::{Data, DirList, FileStat, ReqError, Value};
 use napi::sys;
@@ -46,6 +47,9 @@ struct Batch {
     stats: Vec<f64>,
     extras: sys::napi_value,
     nextras: u32,
+    /// fds sent as numbers: JavaScript owns them only once dispatch has run, so until
+    /// then they stay owned here, and close if the batch never reaches JavaScript.
+    fds: Vec<OwnedFd>,
 }
 
 impl Batch {
@@ -85,40 +89,62 @@ pub unsafe fn deliver(ctx: &EnvCtx, dispatch: sys::napi_value, fresh: Vec<Done>)
         let mut scope = std::ptr::null_mut();
         // SAFETY: on the JS thread of a live env.
         raw::check(unsafe { sys::napi_open_handle_scope(env, &mut scope) }, "napi_open_handle_scope")?;
-        let (args, stop) = {
-            let mut local = ctx.local.borrow_mut();
-            let n = local.backlog.len().min(limit - delivered).min(CHUNK);
-            // SAFETY: inside the handle scope just opened.
-            let batch = unsafe { encode(ctx, &mut local, n)? };
-            delivered += n;
-            ctx.update_loop_hold(&mut local);
-            let over_time = !time_limit.is_zero() && started.elapsed() >= time_limit;
-            let stop = local.backlog.is_empty() || delivered >= limit || over_time;
-            let more = !local.backlog.is_empty() && stop;
-            // SAFETY: still inside the handle scope.
-            let args = unsafe { batch_args(batch, n, more)? };
-            (args, stop)
-        };
-        // The borrow of the local state ends before JavaScript runs: dispatch may submit.
-        let mut result = std::ptr::null_mut();
-        // SAFETY: `dispatch` is a live function and `args` live values of this scope.
-        let status = unsafe {
-            sys::napi_call_function(
-                env,
-                raw::undefined(env),
-                dispatch,
-                args.len(),
-                args.as_ptr(),
-                &mut result,
-            )
-        };
+        // Every path from here closes the scope. Node-API calls fail once an environment
+        // is being torn down (a worker's pending wake-up can still arrive then), and an
+        // early return with the scope open makes Node abort the whole process on its
+        // handle-scope check.
+        // SAFETY: inside the handle scope just opened, on the env's JS thread.
+        let step = unsafe { deliver_chunk(ctx, dispatch, &mut delivered, limit, time_limit, started) };
         // SAFETY: closes the scope opened above.
         unsafe { sys::napi_close_handle_scope(env, scope) };
-        raw::check(status, "dispatch")?;
-        if stop {
+        if step? {
             return Ok(());
         }
     }
+}
+
+/// Encodes and dispatches one chunk; true when the drain should stop.
+///
+/// # Safety
+/// Inside an open handle scope on the JS thread of `ctx.env`; `dispatch` a live function.
+unsafe fn deliver_chunk(
+    ctx: &EnvCtx,
+    dispatch: sys::napi_value,
+    delivered: &mut usize,
+    limit: usize,
+    time_limit: Duration,
+    started: Instant,
+) -> napi::Result<bool> {
+    let env = ctx.env;
+    let (args, stop, fds) = {
+        let mut local = ctx.local.borrow_mut();
+        let n = local.backlog.len().min(limit - *delivered).min(CHUNK);
+        // SAFETY: guaranteed by the caller.
+        let mut batch = unsafe { encode(ctx, &mut local, n)? };
+        let fds = std::mem::take(&mut batch.fds);
+        *delivered += n;
+        ctx.update_loop_hold(&mut local);
+        let over_time = !time_limit.is_zero() && started.elapsed() >= time_limit;
+        let stop = local.backlog.is_empty() || *delivered >= limit || over_time;
+        let more = !local.backlog.is_empty() && stop;
+        // SAFETY: guaranteed by the caller.
+        let args = unsafe { batch_args(batch, n, more)? };
+        (args, stop, fds)
+    };
+    // The borrow of the local state ends before JavaScript runs: dispatch may submit.
+    let mut result = std::ptr::null_mut();
+    // SAFETY: `dispatch` is a live function and `args` live values of this scope.
+    let status = unsafe {
+        sys::napi_call_function(env, raw::undefined(env), dispatch, args.len(), args.as_ptr(), &mut result)
+    };
+    // Dispatch settles every record (lib/core.ts catches per record), so it fails only
+    // when JavaScript cannot run: the environment is going away and nobody will ever see
+    // these fds. Returning early drops (closes) them.
+    raw::check(status, "dispatch")?;
+    for fd in fds {
+        let _ = fd.into_raw_fd(); // now owned by JavaScript
+    }
+    Ok(stop)
 }
 
 /// # Safety
@@ -153,6 +179,7 @@ unsafe fn encode(ctx: &EnvCtx, local: &mut EnvLocal, n: usize) -> napi::Result<B
         stats: Vec::new(),
         extras: std::ptr::null_mut(),
         nextras: 0,
+        fds: Vec::new(),
     };
     for _ in 0..n {
         let Some(Done { slot: i, outcome }) = local.backlog.pop_front() else {
@@ -195,8 +222,8 @@ unsafe fn encode_outcome(
             batch.push(i, TAG_EXTRA, 0.0, aux);
         }
         Ok(Value::Fd(fd)) => {
-            use std::os::fd::IntoRawFd;
-            batch.push(i, TAG_NUMBER, fd.into_raw_fd() as f64, -1.0);
+            batch.push(i, TAG_NUMBER, fd.as_raw_fd() as f64, -1.0);
+            batch.fds.push(fd);
         }
         Ok(Value::Stat(st)) => {
             let at = (batch.stats.len()) as f64; // made absolute by JS: header + at

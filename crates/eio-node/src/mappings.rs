@@ -99,60 +99,12 @@ unsafe extern "C" fn release(_env: sys::napi_env, data: *mut c_void, hint: *mut 
     }
 }
 
-/// Where a typed array's or `DataView`'s bytes are, without making a Rust reference to
-/// them (they may be unreadable, e.g. a `PROT_NONE` mapping).
-pub struct View {
-    pub addr: usize,
-    pub len: usize,
-    pub arraybuffer: sys::napi_value,
-    pub detached: bool,
-}
-
-/// # Safety
-/// `env` and `value` must be live handles of the current call.
-pub unsafe fn view(env: sys::napi_env, value: sys::napi_value) -> napi::Result<View> {
-    let (mut data, mut len, mut arraybuffer) = (ptr::null_mut::<c_void>(), 0usize, ptr::null_mut());
-    let mut is_typed = false;
-    // SAFETY: guaranteed by the caller.
-    let status = unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) };
-    check(status, "napi_is_typedarray")?;
-    if is_typed {
-        let (mut ty, mut offset) = (0, 0);
-        // SAFETY: `value` is a typed array; all out-pointers are valid.
-        let status = unsafe {
-            sys::napi_get_typedarray_info(
-                env,
-                value,
-                &mut ty,
-                &mut len,
-                &mut data,
-                &mut arraybuffer,
-                &mut offset,
-            )
-        };
-        check(status, "napi_get_typedarray_info")?;
-        len *= crate::raw::element_size(ty);
-    } else {
-        let mut offset = 0;
-        // SAFETY: a value that is not a DataView fails with a status.
-        let status = unsafe {
-            sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
-        };
-        check(status, "napi_get_dataview_info")?;
-    }
-    let mut detached = false;
-    // SAFETY: `arraybuffer` is the live buffer behind `value`.
-    let status = unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) };
-    check(status, "napi_is_detached_arraybuffer")?;
-    Ok(View { addr: data as usize, len: if detached { 0 } else { len }, arraybuffer, detached })
-}
-
 /// `[offset, offset + length)` of the typed array or `DataView` `buf` as a [`MemRange`]:
 /// holding the eio mapping the bytes lie in (so that nobody can unmap them while the
 /// range lives), bare if they are not an eio mapping's.
 pub fn range(env: &napi::Env, buf: &napi::Unknown<'_>, offset: f64, length: f64) -> napi::Result<MemRange> {
     // SAFETY: `buf` is a live handle of the current call in `env`.
-    let view = unsafe { view(env.raw(), buf.raw())? };
+    let view = unsafe { crate::raw::view(env.raw(), buf.raw())? };
     let (offset, len) = (offset as usize, length as usize);
     if view.detached {
         return Err(napi::Error::from_reason("eio: the buffer is detached"));
@@ -185,13 +137,18 @@ pub enum Unmapped {
 ///
 /// # Safety
 /// `env` must be the live env of the current call, and `view` from [`view`] in it.
-pub unsafe fn unmap(env: sys::napi_env, view: &View) -> napi::Result<Unmapped> {
+pub unsafe fn unmap(env: sys::napi_env, view: &crate::raw::View) -> napi::Result<Unmapped> {
     if view.detached {
         return Ok(Unmapped::AlreadyDetached);
     }
     let (mut data, mut len) = (ptr::null_mut::<c_void>(), 0usize);
     // SAFETY: `view.arraybuffer` is a live ArrayBuffer handle of the current call.
     let status = unsafe { sys::napi_get_arraybuffer_info(env, view.arraybuffer, &mut data, &mut len) };
+    if status == sys::Status::napi_invalid_arg {
+        // A SharedArrayBuffer (Node-API answers only for plain ArrayBuffers): mmap never
+        // returns one, so it is not a mapping, as any other foreign buffer.
+        return Ok(Unmapped::NotAMapping);
+    }
     check(status, "napi_get_arraybuffer_info")?;
     // The whole ArrayBuffer must be the mapping, else detaching it would take more than
     // the mapping away (or not all of it).

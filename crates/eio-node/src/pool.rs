@@ -58,6 +58,9 @@ pub fn nreqs(env: Env) -> Result<u32> {
 pub fn nready(env: Env) -> Result<u32> {
     // SAFETY: the env of the current call, on its JS thread.
     let ctx = unsafe { EnvCtx::get(env.raw())? };
+    // Requests staged in this JS job are waiting too (IO::AIO queues at the call): hand
+    // them to the pool now, so that they are counted (else `nop(); nready()` gives 0).
+    ctx.submit_staged();
     Ok(ctx.client.nready() as u32)
 }
 

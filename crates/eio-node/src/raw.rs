@@ -54,19 +54,23 @@ pub unsafe fn string_bytes(env: sys::napi_env, value: sys::napi_value) -> napi::
     Ok(buf)
 }
 
-/// The bytes viewed by a typed array or `DataView`; `None` if its buffer was detached.
-/// The slice is valid only until control returns to JavaScript: copy it before then.
-///
+/// Where a typed array's or `DataView`'s bytes are, without making a Rust reference to
+/// them (they may be unreadable, e.g. a `PROT_NONE` mapping).
+pub struct View {
+    pub addr: usize,
+    pub len: usize,
+    pub arraybuffer: sys::napi_value,
+    pub detached: bool,
+}
+
 /// # Safety
 /// `env` and `value` must be live handles of the current call.
-pub unsafe fn typed_array_bytes<'a>(
-    env: sys::napi_env,
-    value: sys::napi_value,
-) -> napi::Result<Option<&'a mut [u8]>> {
+pub unsafe fn view(env: sys::napi_env, value: sys::napi_value) -> napi::Result<View> {
     let (mut data, mut len, mut arraybuffer) = (ptr::null_mut::<c_void>(), 0usize, ptr::null_mut());
     let mut is_typed = false;
     // SAFETY: guaranteed by the caller.
-    check(unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) }, "napi_is_typedarray")?;
+    let status = unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) };
+    check(status, "napi_is_typedarray")?;
     if is_typed {
         let (mut ty, mut offset) = (0, 0);
         // SAFETY: `value` is a typed array; all out-pointers are valid.
@@ -82,11 +86,10 @@ pub unsafe fn typed_array_bytes<'a>(
             )
         };
         check(status, "napi_get_typedarray_info")?;
-        let elem = element_size(ty);
-        len *= elem;
+        len *= element_size(ty);
     } else {
         let mut offset = 0;
-        // SAFETY: the JS layer only passes typed arrays and DataViews; a wrong type fails.
+        // SAFETY: a value that is not a DataView fails with a status.
         let status = unsafe {
             sys::napi_get_dataview_info(env, value, &mut len, &mut data, &mut arraybuffer, &mut offset)
         };
@@ -94,16 +97,31 @@ pub unsafe fn typed_array_bytes<'a>(
     }
     let mut detached = false;
     // SAFETY: `arraybuffer` is the live buffer behind `value`.
-    check(unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) }, "napi_is_detached")?;
-    if detached {
+    let status = unsafe { sys::napi_is_detached_arraybuffer(env, arraybuffer, &mut detached) };
+    check(status, "napi_is_detached_arraybuffer")?;
+    Ok(View { addr: data as usize, len: if detached { 0 } else { len }, arraybuffer, detached })
+}
+
+/// The bytes viewed by a typed array or `DataView`; `None` if its buffer was detached.
+/// The slice is valid only until control returns to JavaScript: copy it before then.
+///
+/// # Safety
+/// `env` and `value` must be live handles of the current call.
+pub unsafe fn typed_array_bytes<'a>(
+    env: sys::napi_env,
+    value: sys::napi_value,
+) -> napi::Result<Option<&'a mut [u8]>> {
+    // SAFETY: guaranteed by the caller.
+    let view = unsafe { view(env, value)? };
+    if view.detached {
         return Ok(None);
     }
-    if len == 0 || data.is_null() {
+    if view.len == 0 || view.addr == 0 {
         return Ok(Some(&mut []));
     }
-    // SAFETY: Node-API reported `len` bytes at `data`, owned by a buffer that is not
+    // SAFETY: Node-API reported `len` bytes at `addr`, owned by a buffer that is not
     // detached and that the caller does not let JavaScript touch while the slice lives.
-    Ok(Some(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) }))
+    Ok(Some(unsafe { std::slice::from_raw_parts_mut(view.addr as *mut u8, view.len) }))
 }
 
 /// The size in bytes of one element of a typed array of type `ty`.

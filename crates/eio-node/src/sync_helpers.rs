@@ -132,7 +132,7 @@ pub fn mmap<'env>(
 #[napi]
 pub fn munmap(env: Env, buf: Unknown<'_>) -> Result<i32> {
     // SAFETY: `buf` is a live handle of the current call.
-    let view = unsafe { mappings::view(env.raw(), buf.raw())? };
+    let view = unsafe { crate::raw::view(env.raw(), buf.raw())? };
     // SAFETY: the env of the current call; `view` was taken from it.
     Ok(match unsafe { mappings::unmap(env.raw(), &view)? } {
         Unmapped::Done | Unmapped::AlreadyDetached => 0,
