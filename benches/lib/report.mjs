@@ -51,6 +51,12 @@ export function machineFacts({ tmpDir, ioAio, repoDir }) {
   }
 }
 
+/** The hand-written analysis of missed targets (benches/ANALYSIS.md), kept with every run's tables. */
+function analysis() {
+  const file = new URL('../ANALYSIS.md', import.meta.url)
+  return fs.existsSync(file) ? `\n${fs.readFileSync(file, 'utf8')}` : ''
+}
+
 /** Writes RESULTS.md: how the suite was run, on what, the result and target tables. */
 export function writeResults(file, { command, started, facts, loadStart, loadEnd, size, quick, measured, notes, skipped }) {
   const rows = measured.map(({ row, warmup, runs }) => `- \`${row.id}\`: ${row.title} (${warmup} warm-up, ${runs} measured rounds).`)
@@ -89,6 +95,6 @@ ${notes.length ? `\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}
 ## Targets
 
 ${targetTable(measured)}
-${skipped.length ? `\n## Not measured\n\n${skipped.map((s) => `- ${s}`).join('\n')}\n` : ''}`
+${skipped.length ? `\n## Not measured\n\n${skipped.map((s) => `- ${s}`).join('\n')}\n` : ''}${analysis()}`
   fs.writeFileSync(file, text)
 }
