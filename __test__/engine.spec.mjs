@@ -323,11 +323,11 @@ test.serial('abort after completion but before delivery: an opened fd is closed'
   t.is(fdCount(), before)
 })
 
-test.serial('one AbortSignal shared by 10k requests leaves no listeners behind', async (t) => {
+test.serial('one AbortSignal shared by 100k requests leaves no listeners behind', async (t) => {
   const ac = new AbortController()
-  const n = 10_000
+  const n = 100_000
   const ps = Array.from({ length: n }, () => eio.nop({ signal: ac.signal }))
-  t.true(getEventListeners(ac.signal, 'abort').length <= n)
+  t.true(getEventListeners(ac.signal, 'abort').length <= 1, 'one listener for all of them')
   await Promise.all(ps)
   t.is(getEventListeners(ac.signal, 'abort').length, 0, 'after completion')
 

@@ -122,10 +122,10 @@ test('a worker that exits normally with requests in flight leaves them to nobody
 const FLOOD_WORKER = `
 import path from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
-const { file, round, block } = workerData
+const { file, round, block, count = 3000 } = workerData
 // Some rounds end while a chunked drain is between chunks.
 if (round % 3 === 0) eio.configure({ maxPollReqs: 7 })
-for (let i = 0; i < 3000; i++) {
+for (let i = 0; i < count; i++) {
   const kind = (i + round) % 5
   // Opens only while blocked: an fd delivered to this worker's JS is its own to leak.
   const p = kind === 0 ? (block ? eio.open(file) : eio.stat(file))
@@ -139,7 +139,8 @@ parentPort.postMessage('flooding')
 if (block) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
 `
 
-/** The child's main: 20 rounds of start, flood, terminate; checks after each. */
+/** The child's main: 50 rounds of starting four flooding workers and terminating them
+ * mid-I/O; checks after each. */
 function terminateRounds(dir, flood) {
   return `
 import * as eio from ${JSON.stringify(ENTRY)}
@@ -152,17 +153,21 @@ const fds = () => fs.readdirSync('/proc/self/fd').length
 // Node itself keeps an fd open once it has started a worker (with stdout a pipe): count
 // from after the first round, which opens no files.
 let baseline
-for (let round = 0; round < 20; round++) {
+for (let round = 0; round < 50; round++) {
   if (round === 1) baseline = fds()
-  const worker = new Worker(${JSON.stringify(flood)}, { workerData: { file, round, block: round % 2 === 1 }, execArgv: [] })
-  await new Promise((resolve, reject) => {
+  const workers = Array.from({ length: 4 }, (_, i) =>
+    new Worker(${JSON.stringify(flood)}, {
+      workerData: { file, round: round + i, block: (round + i) % 2 === 1, count: 1000 },
+      execArgv: [],
+    }))
+  await Promise.all(workers.map((worker) => new Promise((resolve, reject) => {
     worker.once('message', resolve)
     worker.once('error', reject)
-  })
+  })))
   // Terminate at various points of the flood.
   if (round % 4 === 2) await new Promise((r) => setImmediate(r))
   if (round % 4 === 3) await new Promise((r) => setTimeout(r, round % 7))
-  await worker.terminate()
+  await Promise.all(workers.map((worker) => worker.terminate()))
   // The main thread goes on working.
   const st = await eio.stat(file)
   if (st.size !== 9) throw new Error('main thread: wrong stat')
@@ -181,11 +186,11 @@ console.log('ok', eio.nreqs())
 `
 }
 
-test('terminating flooding workers, 20 rounds: the main thread keeps working, no crash, no fd leak', (t) => {
+test('terminating four flooding workers mid-I/O, 50 rounds: the main thread keeps working, no crash, no fd leak', (t) => {
   const dir = tmpdir(t)
   const flood = path.join(dir, 'flood.mjs')
   fs.writeFileSync(flood, `import * as eio from ${JSON.stringify(ENTRY)}\n${FLOOD_WORKER}`)
-  const r = runNode(terminateRounds(dir, flood), { timeout: 60_000 })
+  const r = runNode(terminateRounds(dir, flood), { timeout: 180_000 })
   t.is(r.signal, null, r.stderr)
   t.is(r.stderr, '')
   t.is(r.stdout, 'ok 0\n')
