@@ -65,8 +65,8 @@ export function move(src: PathLike, dst: PathLike, options?: RequestOptions): Pr
 /**
  * `aio_scandir`: the entries of a directory split into `dirs` and `nondirs` (symlinks to
  * directories are nondirs), names relative and unsorted, with as few stats as IO::AIO's
- * algorithm needs (none where the filesystem reports entry types). `maxreq` is accepted
- * for IO::AIO compatibility: the stats run in sequence inside the one request.
+ * algorithm needs (none where the filesystem reports entry types). Where it must stat,
+ * at most `maxreq` stats run at once (0, the default: 4, as IO::AIO).
  * `encoding: 'buffer'` returns the names as Buffers.
  */
 export function scandir(path: PathLike, maxreq?: number, options?: NamesOptions & { encoding?: 'utf8' }): Promise<ScandirResult<string>>

@@ -24,7 +24,7 @@ pub enum CompositeOp {
     /// `aio_move`: rename, or on `EXDEV` copy then unlink `src`.
     Move { src: At, dst: At },
     /// `aio_scandir`: the entries of a directory, split into directories and the rest.
-    /// `maxreq` is IO::AIO's limit on parallel stats; the stats here run in sequence.
+    /// At most `maxreq` stats run at once (0: IO::AIO's default, 4).
     Scandir { at: At, maxreq: u32 },
     /// `aio_rmtree`: removes a tree without ever following a symlink.
     Rmtree { at: At },
@@ -36,7 +36,7 @@ impl CompositeOp {
             CompositeOp::Load { at } => load::load(&at, ctx).map(Value::Bytes),
             CompositeOp::Copy { src, dst } => copy::copy(&src, &dst, ctx).map(|_| Value::Unit),
             CompositeOp::Move { src, dst } => copy::move_(&src, &dst, ctx).map(|_| Value::Unit),
-            CompositeOp::Scandir { at, maxreq: _ } => scandir::scandir(&at, ctx).map(Value::Data),
+            CompositeOp::Scandir { at, maxreq } => scandir::scandir(&at, maxreq, ctx).map(Value::Data),
             CompositeOp::Rmtree { at } => rmtree::rmtree(&at, ctx).map(|_| Value::Unit),
         }
     }

@@ -9,11 +9,14 @@
 //!    found, the remaining unknown entries are non-directories without a stat.
 //! 3. Each remaining unknown entry costs one `lstat`: IO::AIO stats `name/.` and then
 //!    lstats the hits; one lstat answers the same question (a directory, and not a symlink
-//!    to one) in one call.
+//!    to one) in one call. As IO::AIO's feeder group does, up to `maxreq` of these stats
+//!    run at once (threads of this request's own, for the duration of the scan), and once
+//!    the link count is used up the rest are not made.
 
 use std::ffi::CString;
 use std::os::fd::AsRawFd;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{check_abort, step};
@@ -25,9 +28,12 @@ use crate::value::{Data, DirList, FileStat, ReqError};
 
 /// Stats between two abort checks.
 const STATS_PER_CHECK: usize = 64;
+/// IO::AIO's default when `maxreq` is 0 or less.
+const DEFAULT_MAXREQ: usize = 4;
 
-/// `{ dirs, nondirs }` of the directory `at`, names relative, in directory order.
-pub fn scandir(at: &At, ctx: &ReqCtx<'_>) -> Result<Data, ReqError> {
+/// `{ dirs, nondirs }` of the directory `at`, names relative, in directory order; at most
+/// `maxreq` stats at a time (0: IO::AIO's default of 4).
+pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Result<Data, ReqError> {
     // Failing to open or read reports syscall `scandir`, as Node's readdir does.
     let fd = dir::open_dir(at)?;
     let before = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(step("fstat"))?;
@@ -38,10 +44,10 @@ pub fn scandir(at: &At, ctx: &ReqCtx<'_>) -> Result<Data, ReqError> {
         dirs_left = subdir_count(&before, &after);
     }
     let base = Base::Dir(Arc::new(fd));
-    let mut stats = 0;
-    let (dirs, nondirs) = classify(&entries, dirs_left, |name| {
-        stats += 1;
-        if stats % STATS_PER_CHECK == 0 {
+    let stats = AtomicUsize::new(0);
+    let parallel = if maxreq == 0 { DEFAULT_MAXREQ } else { maxreq as usize };
+    let (dirs, nondirs) = classify(&entries, dirs_left, parallel, |name| {
+        if stats.fetch_add(1, Ordering::Relaxed) % STATS_PER_CHECK == STATS_PER_CHECK - 1 {
             check_abort(ctx)?;
         }
         Ok(lstat_is_dir(&base, name))
@@ -50,28 +56,70 @@ pub fn scandir(at: &At, ctx: &ReqCtx<'_>) -> Result<Data, ReqError> {
 }
 
 /// Splits `entries` into directories and the rest. Known types are trusted; `is_dir`
-/// answers for `DT_UNKNOWN` entries until `subdirs` (the directory's subdirectory count,
-/// if known) are all accounted for, after which the rest are non-directories.
+/// answers for `DT_UNKNOWN` entries, at most `parallel` calls at a time, until `subdirs`
+/// (the directory's subdirectory count, if known) are all accounted for, after which the
+/// rest are non-directories without a call.
 fn classify(
     entries: &DirList,
     subdirs: Option<u64>,
-    mut is_dir: impl FnMut(&[u8]) -> Result<bool, ReqError>,
+    parallel: usize,
+    is_dir: impl Fn(&[u8]) -> Result<bool, ReqError> + Sync,
 ) -> Result<(DirList, DirList), ReqError> {
+    const UNASKED: u8 = 0;
+    const DIR: u8 = 1;
+    const NONDIR: u8 = 2;
     let known_dirs = entries.types.iter().filter(|&&t| t == libc::DT_DIR).count() as u64;
-    let mut dirs_left = subdirs.map(|n| n.saturating_sub(known_dirs));
+    // u64::MAX: no count to go by.
+    let dirs_left = AtomicU64::new(subdirs.map_or(u64::MAX, |n| n.saturating_sub(known_dirs)));
+    let unknown: Vec<usize> = (0..entries.len()).filter(|&i| entries.types[i] == libc::DT_UNKNOWN).collect();
+    let verdicts: Vec<AtomicU8> = unknown.iter().map(|_| AtomicU8::new(UNASKED)).collect();
+    let next = AtomicUsize::new(0);
+    let failure = Mutex::new(None);
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        if k >= unknown.len() || dirs_left.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        match is_dir(entries.name(unknown[k])) {
+            Ok(found) => {
+                verdicts[k].store(if found { DIR } else { NONDIR }, Ordering::Release);
+                if found {
+                    // Saturating: a count that was too low (the directory changed) or
+                    // absent (u64::MAX) never wraps.
+                    let _ = dirs_left.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                        (n != u64::MAX).then(|| n.saturating_sub(1))
+                    });
+                }
+            }
+            Err(e) => {
+                failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                next.store(unknown.len(), Ordering::Relaxed);
+                return;
+            }
+        }
+    };
+    let helpers = parallel.max(1).min(unknown.len()).saturating_sub(1);
+    std::thread::scope(|scope| {
+        for _ in 0..helpers {
+            // If a helper cannot be started, the others (this thread included) do its share.
+            let _ = std::thread::Builder::new().stack_size(64 * 1024).spawn_scoped(scope, work);
+        }
+        work();
+    });
+    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
     let (mut dirs, mut nondirs) = (DirList::default(), DirList::default());
+    let mut verdict = unknown.iter().zip(&verdicts).map(|(&i, v)| (i, v.load(Ordering::Acquire)));
+    let mut pending = verdict.next();
     for (i, name) in entries.names().enumerate() {
         let (kind, ino) = (entries.types[i], entries.inos[i]);
-        let dir = match kind {
-            libc::DT_UNKNOWN if dirs_left == Some(0) => false,
-            libc::DT_UNKNOWN => {
-                let found = is_dir(name)?;
-                if found {
-                    dirs_left = dirs_left.map(|n| n.saturating_sub(1));
-                }
-                found
+        let dir = match pending {
+            Some((j, v)) if j == i => {
+                pending = verdict.next();
+                v == DIR
             }
-            kind => kind == libc::DT_DIR,
+            _ => kind == libc::DT_DIR,
         };
         if dir {
             dirs.push(name, libc::DT_DIR, ino);
@@ -149,15 +197,30 @@ mod tests {
             (&[("f", U)], Some(3), &[], &[], &["f"], 1),
         ];
         for (i, (entries, subdirs, unknown_dirs, dirs, nondirs, stats)) in rows.iter().enumerate() {
-            let mut calls = 0;
-            let (d, n) = classify(&list(entries), *subdirs, |name| {
-                calls += 1;
+            // One at a time: the number of stats is exact.
+            let calls = AtomicUsize::new(0);
+            let (d, n) = classify(&list(entries), *subdirs, 1, |name| {
+                calls.fetch_add(1, Ordering::Relaxed);
                 Ok(unknown_dirs.contains(&std::str::from_utf8(name).unwrap()))
             })
             .unwrap();
             assert_eq!(names(&d), *dirs, "row {i}: dirs");
             assert_eq!(names(&n), *nondirs, "row {i}: nondirs");
-            assert_eq!(calls, *stats, "row {i}: stats");
+            assert_eq!(calls.into_inner(), *stats, "row {i}: stats");
+            // Several at a time: the same split (the count of stats may differ by the
+            // ones already under way when the last directory was found).
+            let (d, n) = classify(&list(entries), *subdirs, 4, |name| {
+                Ok(unknown_dirs.contains(&std::str::from_utf8(name).unwrap()))
+            })
+            .unwrap();
+            assert_eq!(
+                (names(&d), names(&n)),
+                (
+                    dirs.iter().map(|s| s.to_string()).collect(),
+                    nondirs.iter().map(|s| s.to_string()).collect()
+                ),
+                "row {i}: parallel"
+            );
         }
     }
 
@@ -183,5 +246,43 @@ mod tests {
         for (i, (before, after, want)) in rows.iter().enumerate() {
             assert_eq!(subdir_count(before, after), *want, "row {i}");
         }
+    }
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn at_most_maxreq_stats_run_at_once_and_errors_surface() {
+        let mut l = DirList::default();
+        for i in 0..64u64 {
+            l.push(format!("e{i}").as_bytes(), libc::DT_UNKNOWN, i + 1);
+        }
+        for maxreq in [1usize, 3, 8] {
+            let (running, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
+            let (d, n) = classify(&l, None, maxreq, |name| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(1));
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(name.ends_with(b"0"))
+            })
+            .unwrap();
+            assert_eq!(d.len() + n.len(), 64);
+            assert_eq!(d.len(), 7, "e0, e10, ..., e60");
+            let peak = peak.load(Ordering::SeqCst);
+            assert!(peak <= maxreq, "maxreq {maxreq}: {peak} stats at once");
+            assert!(maxreq == 1 || peak > 1, "maxreq {maxreq}: no stats ran in parallel");
+        }
+        let err = classify(&l, None, 4, |name| {
+            if name == b"e5" {
+                Err(crate::Errno(libc::ECANCELED).into())
+            } else {
+                Ok(false)
+            }
+        });
+        assert!(err.is_err());
     }
 }
