@@ -54,6 +54,7 @@ export function errnoError(errno: number, syscall: string, path?: unknown, dest?
 
 /** Node's `AbortError`: `name` 'AbortError', `code` 'ABORT_ERR', the reason as `cause`. */
 export class AbortError extends Error {
+  /** Node's code for an aborted operation. */
   code = 'ABORT_ERR'
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options)

@@ -170,6 +170,7 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     return this.#limit
   }
 
+  /** Sets the limit and feeds at once (see the getter). */
   set limit(value: number) {
     this.#limit = validateInteger(value, 'limit', 0)
     this.#feed()

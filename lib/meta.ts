@@ -20,31 +20,49 @@ import {
 } from './validators.js'
 
 /** A file descriptor: a number, or an object with a numeric `fd` (Node's FileHandle). */
-export type FdLike = number | { fd: number }
+export type FdLike =
+  | number
+  | {
+      /** The descriptor (Node's `FileHandle` has one). */
+      fd: number
+    }
 
 /**
  * What `statvfs` fulfils with: `struct statvfs`, field for field. Counts are numbers (a
  * bigint only past 2**53, as `fsid` often is).
  */
 export interface StatVfs {
+  /** Filesystem block size. */
   bsize: number
+  /** Fragment size: the unit of `blocks`, `bfree` and `bavail`. */
   frsize: number
+  /** Size of the filesystem, in `frsize` units. */
   blocks: number
+  /** Free blocks. */
   bfree: number
+  /** Free blocks available to unprivileged users. */
   bavail: number
+  /** Inodes. */
   files: number
+  /** Free inodes. */
   ffree: number
+  /** Free inodes available to unprivileged users. */
   favail: number
+  /** Filesystem ID (a bigint where it exceeds 2**53). */
   fsid: number | bigint
   /** `ST_*` flags. */
   flag: number
+  /** Maximum length of a file name. */
   namemax: number
 }
 
 /** One extent of `fiemap`'s result; a field is a bigint only beyond 2**53. */
 export interface FiemapExtent {
+  /** Byte offset of the extent in the file. */
   logical: number | bigint
+  /** Byte offset of the extent on the device. */
   physical: number | bigint
+  /** Length of the extent in bytes. */
   length: number | bigint
   /** `FIEMAP_EXTENT_*` flags. */
   flags: number

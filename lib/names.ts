@@ -138,9 +138,11 @@ export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
 
 /** A directory entry as `readdirx` returns it with `READDIR_DENTS`. */
 export interface ReaddirxEntry<N = string> {
+  /** The entry's name (a Buffer with `encoding: 'buffer'`). */
   name: N
   /** `constants.DT_*`; `DT_UNKNOWN` (0) where the filesystem does not say. */
   type: number
+  /** The entry's inode number. */
   ino: number
 }
 

@@ -33,8 +33,11 @@ export interface ReaddirIterOptions {
 
 /** One entry of readdirIter: `type` is a `DT_*` as the filesystem reports it. */
 export interface ReaddirIterEntry<Name = string> {
+  /** The entry's name (a Buffer with `encoding: 'buffer'`). */
   name: Name
+  /** `constants.DT_*` as the filesystem reports it (`DT_UNKNOWN` where it does not). */
   type: number
+  /** The entry's inode number. */
   ino: number
 }
 
@@ -56,7 +59,9 @@ export interface WalkOptions extends ReaddirIterOptions {
 
 /** One entry of walk: `path` is the root joined with the entry's path below it. */
 export interface WalkEntry<Path = string> {
+  /** The root joined with the entry's path below it. */
   path: Path
+  /** The entry's own name. */
   name: Path
   /** A `DT_*`, never `DT_UNKNOWN` (such entries are `lstat`ed). */
   type: number
