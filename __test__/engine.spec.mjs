@@ -650,3 +650,16 @@ test.serial('an uncaught exception with requests in flight ends the process norm
   t.is(r.status, 1)
   t.regex(r.stderr, /deliberate/)
 })
+
+test.serial('an already-aborted signal does not hide bad arguments, and still runs nothing', async (t) => {
+  const ac = new AbortController()
+  ac.abort()
+  const bad = await eio.seek(0, 0, -0.999, { signal: ac.signal }).catch((e) => e)
+  t.is(bad.code, 'ERR_OUT_OF_RANGE')
+  const dir = tmpdir(t)
+  const good = await eio.mkdir(path.join(dir, 'x'), 0o755, { signal: ac.signal }).catch((e) => e)
+  t.is(good.name, 'AbortError')
+  await eio.flush()
+  t.false(fs.existsSync(path.join(dir, 'x')), 'the aborted mkdir never ran')
+  t.is(eio.nreqs(), 0)
+})

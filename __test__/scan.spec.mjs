@@ -559,3 +559,13 @@ test('readdirIter with encoding buffer keeps names that are not UTF-8', async (t
   const [s] = await collect(eio.readdirIter(Buffer.from(dir)))
   t.is(s.name, 'a\ufffd\ufffd')
 })
+
+test('walk of a Buffer root with string names yields string paths', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eio-walkbuf-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  fs.mkdirSync(path.join(dir, 'd'))
+  fs.writeFileSync(path.join(dir, 'd', 'f'), '')
+  const got = []
+  for await (const e of eio.walk(Buffer.from(dir))) got.push(e.path)
+  t.deepEqual(got.sort(), [path.join(dir, 'd'), path.join(dir, 'd', 'f')])
+})

@@ -75,6 +75,9 @@ export function requestOptions(options: unknown, name = 'options'): Opts {
 /** How the result becomes the promise's value: an `Out`, or a function applied to it. */
 export type Convert = Out | ((value: unknown) => unknown)
 
+/** Set while `request` validates a request whose signal was already aborted. */
+let withdrawing = false
+
 /** Marks a request's promise with its record, so that groups can cancel it. */
 const kRequest = Symbol('eio.request')
 
@@ -254,6 +257,11 @@ process.once('exit', () => binding.shutdown())
  * `syscall`, `path` and `dest` describe it in errors.
  */
 export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, path?: unknown, dest?: unknown): Promise<T> {
+  if (withdrawing) {
+    // Its signal was already aborted (see `request`): still staged, it is skipped.
+    binding.cancel(id)
+    return new Promise<T>(() => {})
+  }
   let resolve!: (value: unknown) => void
   let reject!: (reason: unknown) => void
   const promise = new Promise<T>((res, rej) => {
@@ -339,6 +347,14 @@ export function request<T>(options: unknown, submit: (opts: Opts) => Promise<T>)
     // exists (else the aborted promise below would be left rejected with no handler).
     opts.group?.add()
     if (opts.signal?.aborted) {
+      // Arguments are checked first, as Node does, so a bad one is reported even with an
+      // aborted signal; `track` then withdraws the staged request, so nothing runs.
+      withdrawing = true
+      try {
+        submit(opts).catch(() => {})
+      } finally {
+        withdrawing = false
+      }
       const p = Promise.reject(abortError(opts.signal))
       if (opts.group !== undefined) opts.group.add(p)
       return p as Promise<T>

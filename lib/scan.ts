@@ -241,7 +241,8 @@ function withSlash(dir: Name, buffers: boolean): Name {
     const b = typeof dir === 'string' ? Buffer.from(dir) : dir
     return b.length > 0 && b[b.length - 1] === SLASH ? b : Buffer.concat([b, Buffer.of(SLASH)])
   }
-  const s = dir as string
+  // A root given as a Buffer, walked with string names: its path as a string.
+  const s = typeof dir === 'string' ? dir : dir.toString()
   return s.length > 0 && s.charCodeAt(s.length - 1) === SLASH ? s : `${s}/`
 }
 
