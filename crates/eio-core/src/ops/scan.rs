@@ -4,7 +4,7 @@
 //! names in one buffer) plus one array of numbers, and the caller builds its entry
 //! objects from those in one loop.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex};
 
 use crate::req::ReqCtx;
@@ -19,8 +19,9 @@ use crate::value::{Data, DirList, Outcome, ReqError, Value};
 pub const BATCH_ENTRIES: usize = 4096;
 
 /// A directory read in batches by successive requests (readdirIter). The first batch
-/// opens it; the fd is shared, so that closing the stream while a batch is being read
-/// never pulls the fd from under that batch: the batch keeps its own hold until it ends.
+/// opens it; the open directory is shared, so that closing the stream while a batch is
+/// being read never pulls it from under that batch: the batch keeps its own hold until
+/// it ends.
 #[derive(Debug)]
 pub struct DirStream {
     at: At,
@@ -30,7 +31,7 @@ pub struct DirStream {
 #[derive(Debug)]
 enum StreamFd {
     Unopened,
-    Open(Arc<OwnedFd>),
+    Open(Arc<scan::BatchDir>),
     /// Closed by its owner, or read to the end.
     Closed,
 }
@@ -40,7 +41,7 @@ impl DirStream {
         DirStream { at, fd: Mutex::new(StreamFd::Unopened) }
     }
 
-    /// Releases the stream's fd (a batch being read keeps its hold until it ends); later
+    /// Releases the stream's directory (a batch being read keeps its hold until it ends); later
     /// batches fail with `EBADF`. Idempotent; never blocks on a syscall.
     pub fn close(&self) {
         *self.lock() = StreamFd::Closed;
@@ -50,15 +51,15 @@ impl DirStream {
         self.fd.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The open fd, opening the directory on first use. The lock is never held during
-    /// the open, so that `close` on the JS thread cannot wait for a slow filesystem.
-    fn fd(&self) -> Result<Arc<OwnedFd>, ReqError> {
+    /// The open directory, opening it on first use. The lock is never held during the
+    /// open, so that `close` on the JS thread cannot wait for a slow filesystem.
+    fn dir(&self) -> Result<Arc<scan::BatchDir>, ReqError> {
         match &*self.lock() {
             StreamFd::Open(fd) => return Ok(fd.clone()),
             StreamFd::Closed => return Err(Errno(libc::EBADF).into()),
             StreamFd::Unopened => {}
         }
-        let opened = dir::open_dir(&self.at).map_err(|e| ReqError::os(e).with_syscall("opendir"))?;
+        let opened = scan::BatchDir::open(&self.at).map_err(|e| ReqError::os(e).with_syscall("opendir"))?;
         let mut state = self.lock();
         match &*state {
             StreamFd::Unopened => {
@@ -145,9 +146,8 @@ impl ScanOp {
 }
 
 fn read_batch(stream: &DirStream) -> Outcome {
-    let fd = stream.fd()?;
-    let (list, end) = scan::read_batch(fd.as_raw_fd(), BATCH_ENTRIES)
-        .map_err(|e| ReqError::os(e).with_syscall("readdir"))?;
+    let dir = stream.dir()?;
+    let (list, end) = dir.read_batch(BATCH_ENTRIES).map_err(|e| ReqError::os(e).with_syscall("readdir"))?;
     if end {
         stream.close();
     }

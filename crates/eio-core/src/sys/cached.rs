@@ -3,13 +3,21 @@
 //! them on a thread that must never block (a JS thread) and fall back to the pool
 //! otherwise. See `latency.md`: this turns a 15-20 µs round trip through the pool into a
 //! few µs for the common case of a stat whose path is in the dentry cache.
+//!
+//! Only Linux can promise that (`openat2` with `RESOLVE_CACHED`): elsewhere, and with
+//! `--cfg eio_portable`, every answer is [`Cached::WouldBlock`].
 
-use std::mem::MaybeUninit;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+use std::{
+    mem::MaybeUninit,
+    os::fd::{AsRawFd, FromRawFd, OwnedFd},
+    sync::atomic::{AtomicBool, Ordering},
+};
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 use super::cvt::{cvt, Errno, SysResult};
 use super::path::At;
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 use super::stat::{self, StatTarget};
 use crate::value::FileStat;
 
@@ -19,9 +27,11 @@ pub enum Cached<T> {
     WouldBlock,
 }
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Cleared when the kernel lacks `openat2` or `RESOLVE_CACHED` (before Linux 5.12).
 static HAVE_RESOLVE_CACHED: AtomicBool = AtomicBool::new(true);
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Filesystems whose `getattr` never waits for I/O once the inode is in memory. Network
 /// and FUSE filesystems revalidate attributes remotely, so they are never on this list.
 const LOCAL_FS: [i64; 4] = [
@@ -31,6 +41,7 @@ const LOCAL_FS: [i64; 4] = [
     0x01021994, // tmpfs
 ];
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// `openat2(2)` with `RESOLVE_CACHED` — opens `at` as an `O_PATH` fd only if every path
 /// component is already in the dentry cache; `EAGAIN` otherwise.
 ///
@@ -64,6 +75,7 @@ fn open_cached(at: &At, follow: bool) -> SysResult<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// `fstatfs(2)` — whether the filesystem holding `fd` is on [`LOCAL_FS`].
 // `f_type` is a different integer type on different architectures.
 #[allow(clippy::unnecessary_cast)]
@@ -78,6 +90,7 @@ fn on_local_fs(fd: &OwnedFd) -> bool {
     LOCAL_FS.contains(&kind)
 }
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// A stat that never blocks: `Done` with the status when the path is cached and on a
 /// local filesystem, `WouldBlock` otherwise (including every failure, so that errors
 /// always come from the ordinary path with their exact cause).
@@ -103,9 +116,16 @@ pub fn stat(at: &At, follow: bool) -> Cached<FileStat> {
     }
 }
 
+/// Nothing here can promise not to block: the caller takes the ordinary path.
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn stat(_at: &At, _follow: bool) -> Cached<FileStat> {
+    Cached::WouldBlock
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::stat::{self, StatTarget};
     use std::ffi::CString;
 
     #[test]

@@ -7,11 +7,29 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Errno(pub i32);
 
+/// Where the calling thread's `errno` lives: libc's own accessor, named per platform.
+fn errno_location() -> *mut i32 {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: `__errno_location` has no preconditions.
+    return unsafe { libc::__errno_location() };
+    #[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+    // SAFETY: `__error` has no preconditions.
+    return unsafe { libc::__error() };
+}
+
 impl Errno {
     /// The calling thread's current `errno`.
     pub fn last() -> Errno {
-        // SAFETY: `__errno_location` returns a valid pointer to this thread's errno.
-        Errno(unsafe { *libc::__errno_location() })
+        // SAFETY: the location is valid for reads for the life of the thread.
+        Errno(unsafe { *errno_location() })
+    }
+
+    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    /// Sets this thread's `errno` to 0, for the calls that tell an error from a plain
+    /// `NULL` only by `errno` (`readdir(3)`): see [`cvt_ptr`].
+    fn clear() {
+        // SAFETY: the location is valid for writes for the life of the thread.
+        unsafe { *errno_location() = 0 };
     }
 
     pub fn raw(self) -> i32 {
@@ -76,5 +94,19 @@ pub fn cvt_nz(ret: i32) -> SysResult<()> {
         Ok(())
     } else {
         Err(Errno(ret))
+    }
+}
+
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+/// Decodes the "`NULL` and `errno` set on error, `NULL` and `errno` untouched at the end"
+/// convention of `readdir(3)`: `Ok(None)` at the end.
+pub fn cvt_ptr<T>(f: impl FnOnce() -> *mut T) -> SysResult<Option<std::ptr::NonNull<T>>> {
+    Errno::clear();
+    match std::ptr::NonNull::new(f()) {
+        Some(p) => Ok(Some(p)),
+        None => match Errno::last() {
+            Errno(0) => Ok(None),
+            e => Err(e),
+        },
     }
 }

@@ -1,17 +1,30 @@
-//! Reading directories with `getdents64(2)` into a compact [`DirList`].
+//! Reading directories into a compact [`DirList`]: with `getdents64(2)` on Linux, with
+//! `fdopendir(3)`/`readdir(3)` elsewhere (and with `--cfg eio_portable`).
 
-use std::cell::RefCell;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+use std::{cell::RefCell, os::fd::RawFd};
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+use std::{ffi::CStr, os::fd::IntoRawFd, ptr::NonNull};
 
-use super::cvt::{cvt, SysResult};
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+use std::os::fd::AsRawFd;
+use std::os::fd::OwnedFd;
+
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+use super::cvt::cvt;
+use super::cvt::SysResult;
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+use super::cvt::{cvt_ptr, Errno};
 use super::file;
 use super::path::At;
 use crate::value::DirList;
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Bytes asked of each `getdents64` call: large enough that a directory of a few thousand
 /// entries takes one or two calls.
 const DENTS_BUF: usize = 64 * 1024;
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 thread_local! {
     static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; DENTS_BUF]);
 }
@@ -21,6 +34,7 @@ pub fn open_dir(at: &At) -> SysResult<OwnedFd> {
     file::open(at, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK, 0)
 }
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// `getdents64(2)` — fills `buf` with `struct linux_dirent64` records; 0 at the end.
 ///
 /// # References
@@ -31,13 +45,14 @@ pub fn getdents(fd: RawFd, buf: &mut [u8]) -> SysResult<usize> {
     Ok(n as usize)
 }
 
-/// One record of a getdents64 buffer.
+/// One directory entry, as the kernel or libc reports it.
 pub struct RawDirent<'a> {
     pub ino: u64,
     pub kind: u8,
     pub name: &'a [u8],
 }
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Walks the records of a filled getdents64 buffer.
 pub fn parse_dirents(buf: &[u8]) -> impl Iterator<Item = RawDirent<'_>> {
     // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
@@ -68,6 +83,7 @@ pub fn is_dot_or_dotdot(name: &[u8]) -> bool {
 
 /// Reads the whole directory open on `fd`, without `.` and `..`, in the kernel's order.
 /// Stops early with `ECANCELED` when `aborted` says so (checked between batches).
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> {
     let mut list = DirList::default();
     BUF.with(|cell| {
@@ -87,4 +103,92 @@ pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> 
             }
         }
     })
+}
+
+/// Entries [`read_all`] reads between two looks at `aborted` where it reads one at a time.
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+const ABORT_CHECK_EVERY: usize = 1024;
+
+/// Reads the whole directory open on `fd`, without `.` and `..`, in the filesystem's
+/// order, through a directory stream on a duplicate of `fd` (so that `fd` stays open for
+/// the `*at` calls that follow). Stops early with `ECANCELED` when `aborted` says so.
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> {
+    let mut stream =
+        Dir::from_fd(fd.try_clone().map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EBADF)))?)?;
+    let mut list = DirList::default();
+    let mut seen = 0usize;
+    while let Some(d) = stream.next()? {
+        if !is_dot_or_dotdot(d.name) {
+            list.push(d.name, d.kind, d.ino);
+        }
+        seen += 1;
+        if seen % ABORT_CHECK_EVERY == 0 && aborted() {
+            return Err(Errno(libc::ECANCELED));
+        }
+    }
+    Ok(list)
+}
+
+/// A directory stream (`DIR *`), which owns its fd and closes it on drop.
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub struct Dir(NonNull<libc::DIR>);
+
+// SAFETY: a `DIR` may be used from any thread, one at a time: every use takes `&mut self`.
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+unsafe impl Send for Dir {}
+
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+impl Dir {
+    /// `fdopendir(3)` — a stream reading the directory open on `fd`, from its current
+    /// position; the stream owns `fd` from then on (on failure, `fd` is closed).
+    ///
+    /// # References
+    /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/fdopendir.html>
+    pub fn from_fd(fd: OwnedFd) -> SysResult<Dir> {
+        let raw = fd.into_raw_fd();
+        // SAFETY: `raw` is an open fd that we own; fdopendir takes it over on success.
+        match NonNull::new(unsafe { libc::fdopendir(raw) }) {
+            Some(dir) => Ok(Dir(dir)),
+            None => {
+                let e = Errno::last();
+                // The fd is still ours after a failed fdopendir.
+                let _ = file::close(raw);
+                Err(e)
+            }
+        }
+    }
+
+    /// `readdir(3)` — the next entry (`.` and `..` included), `None` at the end. The
+    /// entry borrows the stream: libc reuses its memory on the next call.
+    ///
+    /// # References
+    /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/readdir.html>
+    // `d_ino`/`d_fileno` is a u64 on some platforms and an alias of one on others.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn next(&mut self) -> SysResult<Option<RawDirent<'_>>> {
+        // SAFETY: the stream is open and used by this thread alone (`&mut self`).
+        let Some(ent) = cvt_ptr(|| unsafe { libc::readdir(self.0.as_ptr()) })? else {
+            return Ok(None);
+        };
+        // SAFETY: readdir returned an entry that stays valid until the stream's next call,
+        // which the borrow of `self` rules out; `d_name` is NUL-terminated.
+        let ent = unsafe { ent.as_ref() };
+        // SAFETY: as above.
+        let name = unsafe { CStr::from_ptr(ent.d_name.as_ptr()) }.to_bytes();
+        #[cfg(target_os = "freebsd")]
+        let ino = ent.d_fileno as u64;
+        #[cfg(not(target_os = "freebsd"))]
+        let ino = ent.d_ino as u64;
+        Ok(Some(RawDirent { ino, kind: ent.d_type, name }))
+    }
+}
+
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+impl Drop for Dir {
+    /// `closedir(3)`, which closes the fd too. Its only failure, `EBADF`, cannot happen.
+    fn drop(&mut self) {
+        // SAFETY: the stream is open and nothing uses it after this.
+        unsafe { libc::closedir(self.0.as_ptr()) };
+    }
 }

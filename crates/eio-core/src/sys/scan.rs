@@ -1,19 +1,28 @@
-//! The syscalls of the streaming scans: directory batches read with `getdents64(2)` and
-//! `fstatat(2)` for entries whose type the filesystem does not report.
+//! The syscalls of the streaming scans: directory batches read with `getdents64(2)` (on
+//! Linux) or `readdir(3)` (elsewhere, and with `--cfg eio_portable`), and `fstatat(2)`
+//! for entries whose type the filesystem does not report.
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 use std::cell::RefCell;
 use std::ffi::CString;
 use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+use std::os::fd::{AsRawFd, OwnedFd};
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+use std::sync::Mutex;
 
 use super::cvt::{cvt, Errno, SysResult};
-use super::dir::{getdents, is_dot_or_dotdot, parse_dirents};
+use super::dir::{self, is_dot_or_dotdot};
+use super::path::At;
 use crate::value::DirList;
 
-/// Bytes asked of each `getdents64` call by [`read_batch`]: about 2,000 entries of short
-/// names per call.
+/// Bytes asked of each `getdents64` call by [`BatchDir::read_batch`]: about 2,000
+/// entries of short names per call.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 const BATCH_BUF: usize = 64 * 1024;
 
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 thread_local! {
     static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BATCH_BUF]);
 }
@@ -21,29 +30,77 @@ thread_local! {
 /// `DT_UNKNOWN`: the filesystem did not say what the entry is.
 pub const DT_UNKNOWN: u8 = libc::DT_UNKNOWN;
 
-/// Reads the next entries of the directory open on `fd` (without `.` and `..`), calling
-/// `getdents64` until at least `min_entries` were read or the directory ends. Returns the
-/// entries and whether the directory ended; the fd's position is where the next batch
-/// starts.
-pub fn read_batch(fd: RawFd, min_entries: usize) -> SysResult<(DirList, bool)> {
-    let mut list = DirList::default();
-    BUF.with(|cell| {
-        let mut buf = cell.borrow_mut();
-        loop {
-            let n = getdents(fd, &mut buf)?;
-            if n == 0 {
-                return Ok((list, true));
-            }
-            for d in parse_dirents(&buf[..n]) {
-                if !is_dot_or_dotdot(d.name) {
-                    list.push(d.name, d.kind, d.ino);
+/// A directory read in batches, each continuing where the last one stopped: on Linux the
+/// fd itself, whose position the kernel keeps; elsewhere a directory stream, whose
+/// position lives in libc (its buffer may hold entries read ahead), behind a lock.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[derive(Debug)]
+pub struct BatchDir(OwnedFd);
+
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub struct BatchDir(Mutex<dir::Dir>);
+
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+impl std::fmt::Debug for BatchDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BatchDir")
+    }
+}
+
+impl BatchDir {
+    /// Opens `at` as a directory for reading in batches.
+    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    pub fn open(at: &At) -> SysResult<BatchDir> {
+        dir::open_dir(at).map(BatchDir)
+    }
+
+    /// Opens `at` as a directory for reading in batches.
+    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    pub fn open(at: &At) -> SysResult<BatchDir> {
+        Ok(BatchDir(Mutex::new(dir::Dir::from_fd(dir::open_dir(at)?)?)))
+    }
+
+    /// Reads the next entries (without `.` and `..`), calling `getdents64` until at least
+    /// `min_entries` were read or the directory ends. Returns the entries and whether the
+    /// directory ended; the next batch starts after them.
+    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    pub fn read_batch(&self, min_entries: usize) -> SysResult<(DirList, bool)> {
+        let mut list = DirList::default();
+        BUF.with(|cell| {
+            let mut buf = cell.borrow_mut();
+            loop {
+                let n = dir::getdents(self.0.as_raw_fd(), &mut buf)?;
+                if n == 0 {
+                    return Ok((list, true));
+                }
+                for d in dir::parse_dirents(&buf[..n]) {
+                    if !is_dot_or_dotdot(d.name) {
+                        list.push(d.name, d.kind, d.ino);
+                    }
+                }
+                if list.len() >= min_entries {
+                    return Ok((list, false));
                 }
             }
-            if list.len() >= min_entries {
-                return Ok((list, false));
+        })
+    }
+
+    /// Reads the next entries (without `.` and `..`) until `min_entries` were read or the
+    /// directory ends. Returns the entries and whether the directory ended; the next batch
+    /// starts after them.
+    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    pub fn read_batch(&self, min_entries: usize) -> SysResult<(DirList, bool)> {
+        let mut stream = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut list = DirList::default();
+        while list.len() < min_entries.max(1) {
+            match stream.next()? {
+                Some(d) if is_dot_or_dotdot(d.name) => {}
+                Some(d) => list.push(d.name, d.kind, d.ino),
+                None => return Ok((list, true)),
             }
         }
-    })
+        Ok((list, false))
+    }
 }
 
 /// `fstatat(2)` with `AT_SYMLINK_NOFOLLOW` — the `DT_*` type of `name` in the directory
@@ -52,6 +109,8 @@ pub fn read_batch(fd: RawFd, min_entries: usize) -> SysResult<(DirList, bool)> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fstatat.2.html>
+// `mode_t` is a u32 on Linux, a u16 on darwin and FreeBSD.
+#[allow(clippy::unnecessary_cast)]
 pub fn lstat_type(dirfd: RawFd, name: &[u8]) -> SysResult<u8> {
     let name = CString::new(name).map_err(|_| Errno(libc::EINVAL))?;
     let mut buf = MaybeUninit::<libc::stat>::uninit();
@@ -59,12 +118,15 @@ pub fn lstat_type(dirfd: RawFd, name: &[u8]) -> SysResult<u8> {
     cvt(unsafe { libc::fstatat(dirfd, name.as_ptr(), buf.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) })?;
     // SAFETY: fstatat succeeded, so it filled the buffer.
     let mode = unsafe { buf.assume_init_ref() }.st_mode;
-    Ok(dt_from_mode(mode))
+    Ok(dt_from_mode(mode as u32))
 }
 
-/// The `DT_*` value of a `st_mode`: on Linux, `DT_x == S_IFx >> 12` for every type.
+/// The `DT_*` value of a `st_mode`: on Linux, darwin and FreeBSD, `DT_x == S_IFx >> 12`
+/// for every type.
+// `mode_t` is a u32 on Linux, a u16 on darwin and FreeBSD.
+#[allow(clippy::unnecessary_cast)]
 pub fn dt_from_mode(mode: u32) -> u8 {
-    ((mode & libc::S_IFMT) >> 12) as u8
+    ((mode & libc::S_IFMT as u32) >> 12) as u8
 }
 
 /// Replaces every `DT_UNKNOWN` in `list` with the type `lstat` gives; entries that
@@ -131,11 +193,11 @@ mod tests {
         for i in 0..5000 {
             std::fs::write(dir.join(format!("f{i}")), b"").unwrap();
         }
-        let fd = open(&dir);
+        let stream = BatchDir::open(&At::cwd(CString::new(dir.as_os_str().as_bytes()).unwrap())).unwrap();
         let mut seen = std::collections::HashSet::new();
         let mut batches = 0;
         loop {
-            let (list, end) = read_batch(fd.as_raw_fd(), 1000).unwrap();
+            let (list, end) = stream.read_batch(1000).unwrap();
             batches += 1;
             for name in list.names() {
                 assert!(seen.insert(name.to_vec()), "duplicate {name:?}");
@@ -148,7 +210,7 @@ mod tests {
         assert_eq!(seen.len(), 5000);
         assert!(batches > 1);
         // After the end, a further read is an empty last batch.
-        let (list, end) = read_batch(fd.as_raw_fd(), 1).unwrap();
+        let (list, end) = stream.read_batch(1).unwrap();
         assert!(list.is_empty() && end);
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -1,10 +1,15 @@
-//! File status: `statx(2)`, with `fstatat(2)` where the kernel lacks statx.
+//! File status: `statx(2)` on Linux, with `fstatat(2)` where the kernel lacks statx;
+//! `fstatat(2)`/`fstat(2)` elsewhere (darwin and FreeBSD keep the birth time in `struct
+//! stat`; with `--cfg eio_portable`, Linux takes this path too and reports no birth time).
 
 use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::cvt::{cvt, Errno, SysResult};
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+use super::cvt::Errno;
+use super::cvt::{cvt, SysResult};
 use super::path::At;
 use crate::value::FileStat;
 
@@ -16,12 +21,14 @@ pub enum StatTarget<'a> {
 
 /// Cleared the first time statx answers `ENOSYS` (kernels before 4.11, some seccomp
 /// filters); from then on `fstatat` is used directly.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 static HAVE_STATX: AtomicBool = AtomicBool::new(true);
 
 /// `statx(2)` — file status, with the birth time where the filesystem has it (0 where not).
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/statx.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
     let (dirfd, path, flags) = match &target {
         StatTarget::Path { at, follow } => {
@@ -44,34 +51,78 @@ pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
     fstatat(dirfd, path, flags)
 }
 
-#[cold]
-// The field types of `struct stat` differ between architectures (nlink is 32-bit on
-// aarch64): the casts are no-ops only on some.
-#[allow(clippy::unnecessary_cast)]
+/// `fstatat(2)`, or `fstat(2)` for an fd (`AT_EMPTY_PATH` is Linux's) — file status, with
+/// the birth time where `struct stat` has it.
+///
+/// # References
+/// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/fstatat.html>
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
+    match target {
+        StatTarget::Path { at, follow } => {
+            let flags = if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
+            fstatat(at.dirfd(), at.c_path().as_ptr(), flags)
+        }
+        StatTarget::Fd(fd) => {
+            let mut buf = MaybeUninit::<libc::stat>::zeroed();
+            // SAFETY: `buf` is valid for a `struct stat`.
+            cvt(unsafe { libc::fstat(fd, buf.as_mut_ptr()) })?;
+            // SAFETY: fstat succeeded and filled the buffer.
+            Ok(from_stat(unsafe { buf.assume_init_ref() }))
+        }
+    }
+}
+
+#[cfg_attr(all(target_os = "linux", not(eio_portable)), cold)]
 fn fstatat(dirfd: RawFd, path: *const libc::c_char, flags: i32) -> SysResult<FileStat> {
     let mut buf = MaybeUninit::<libc::stat>::zeroed();
     // SAFETY: `path` is a valid C string and `buf` is valid for a `struct stat`.
     cvt(unsafe { libc::fstatat(dirfd, path, buf.as_mut_ptr(), flags) })?;
     // SAFETY: fstatat succeeded and filled the buffer.
-    let s = unsafe { buf.assume_init_ref() };
-    Ok(FileStat {
-        dev: s.st_dev,
-        ino: s.st_ino,
-        mode: s.st_mode,
+    Ok(from_stat(unsafe { buf.assume_init_ref() }))
+}
+
+// The field types of `struct stat` differ between platforms (nlink is 32-bit on aarch64
+// Linux and 16-bit on darwin, dev_t is an i32 and mode_t a u16 on darwin, mode_t a u16 on
+// FreeBSD): the casts are no-ops only on some.
+#[allow(clippy::unnecessary_cast)]
+fn from_stat(s: &libc::stat) -> FileStat {
+    FileStat {
+        dev: s.st_dev as u64,
+        ino: s.st_ino as u64,
+        mode: s.st_mode as u32,
         nlink: s.st_nlink as u64,
         uid: s.st_uid,
         gid: s.st_gid,
-        rdev: s.st_rdev,
-        size: s.st_size,
+        rdev: s.st_rdev as u64,
+        size: s.st_size as i64,
         blksize: s.st_blksize as i64,
-        blocks: s.st_blocks,
-        atime: (s.st_atime, s.st_atime_nsec as u32),
-        mtime: (s.st_mtime, s.st_mtime_nsec as u32),
-        ctime: (s.st_ctime, s.st_ctime_nsec as u32),
-        birthtime: (0, 0),
-    })
+        blocks: s.st_blocks as i64,
+        atime: (s.st_atime as i64, s.st_atime_nsec as u32),
+        mtime: (s.st_mtime as i64, s.st_mtime_nsec as u32),
+        ctime: (s.st_ctime as i64, s.st_ctime_nsec as u32),
+        birthtime: birthtime(s),
+    }
 }
 
+/// `st_birthtime`: darwin and FreeBSD have it; FreeBSD says -1 where the filesystem does
+/// not record it (UFS1), reported as `(0, 0)` as on Linux.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+#[allow(clippy::unnecessary_cast)]
+fn birthtime(s: &libc::stat) -> (i64, u32) {
+    match s.st_birthtime as i64 {
+        -1 => (0, 0),
+        sec => (sec, s.st_birthtime_nsec as u32),
+    }
+}
+
+/// Linux's `struct stat` has no birth time (only statx does).
+#[cfg(not(any(target_vendor = "apple", target_os = "freebsd")))]
+fn birthtime(_: &libc::stat) -> (i64, u32) {
+    (0, 0)
+}
+
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 fn from_statx(s: &libc::statx) -> FileStat {
     let ts = |t: &libc::statx_timestamp| (t.tv_sec, t.tv_nsec);
     FileStat {
