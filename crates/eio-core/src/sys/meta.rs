@@ -1,5 +1,10 @@
 //! File metadata, space and syncing: statvfs, utimensat, fchownat, fchmodat, truncate,
 //! fallocate, fsync and friends, sendfile, readahead, fiemap.
+//!
+//! Where a platform lacks a call (sendfile between any two fds, readahead, syncfs,
+//! sync_file_range and fiemap are Linux's; darwin has no fdatasync or posix_fallocate),
+//! its wrapper fails with `ENOSYS`, and the request substitutes what IO::AIO does or
+//! reports that. `--cfg eio_portable` makes Linux take those paths too.
 
 use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -22,18 +27,39 @@ pub fn fstatvfs(fd: RawFd) -> SysResult<StatVfs> {
     Ok(unsafe { buf.assume_init() })
 }
 
-/// `openat(2)` with `O_PATH` — a handle on `at` (following symlinks) that grants no
-/// access, for the calls that have no `*at` form: the file is not opened for I/O, so this
-/// works on anything (no read permission needed, FIFOs do not block).
+/// `statvfs(3)` of a path (following symlinks): [`fstatvfs`] of an `O_PATH` handle on
+/// `at`, which grants no access, so this works on anything (no read permission needed,
+/// FIFOs do not block).
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/openat.2.html>
-pub fn open_path(at: &At) -> SysResult<OwnedFd> {
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+pub fn statvfs_at(at: &At) -> SysResult<StatVfs> {
     // SAFETY: the path is a valid C string; openat does not keep the pointer.
     let fd =
         cvt_r(|| unsafe { libc::openat(at.dirfd(), at.c_path().as_ptr(), libc::O_PATH | libc::O_CLOEXEC) })?;
     // SAFETY: openat returned a new fd that nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    fstatvfs(fd.as_raw_fd())
+}
+
+/// `statvfs(3)` of a path (following symlinks). There is no `statvfsat` and no `O_PATH`:
+/// a path relative to a directory fd is opened read-only (`O_NONBLOCK`: a FIFO does not
+/// block), so unlike on Linux it needs read permission.
+///
+/// # References
+/// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/statvfs.html>
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn statvfs_at(at: &At) -> SysResult<StatVfs> {
+    if at.dirfd() == libc::AT_FDCWD || at.c_path().to_bytes().first() == Some(&b'/') {
+        let mut buf = MaybeUninit::<StatVfs>::zeroed();
+        // SAFETY: the path is a valid C string and `buf` is valid for a `struct statvfs`.
+        cvt_r(|| unsafe { libc::statvfs(at.c_path().as_ptr(), buf.as_mut_ptr()) })?;
+        // SAFETY: statvfs succeeded and filled the buffer (zeroed beforehand).
+        return Ok(unsafe { buf.assume_init() });
+    }
+    let fd = super::file::open(at, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY, 0)?;
+    fstatvfs(fd.as_raw_fd())
 }
 
 /// A time for [`utimens`]: seconds and nanoseconds since the epoch.
@@ -92,7 +118,10 @@ pub fn chown(target: Target<'_>, uid: u32, gid: u32) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fchmodat.2.html>
+// `mode_t` is a u32 on Linux, a u16 on darwin and FreeBSD.
+#[allow(clippy::unnecessary_cast)]
 pub fn chmod(target: Target<'_>, mode: u32) -> SysResult<()> {
+    let mode = mode as libc::mode_t;
     match target {
         Target::Path(at) => {
             let path = at.c_path().as_ptr();
@@ -147,9 +176,31 @@ pub fn truncate_at(at: &At, length: i64) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fallocate.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn fallocate(fd: RawFd, mode: i32, offset: i64, len: i64) -> SysResult<()> {
     // SAFETY: fallocate only reads its integer arguments.
     cvt_r(|| unsafe { libc::fallocate(fd, mode, offset, len) }).map(drop)
+}
+
+/// `posix_fallocate(3)` — allocates `[offset, offset + len)`, extending the file if
+/// needed: `fallocate` with mode 0. Any other mode (the `FALLOC_FL_*` flags are Linux's)
+/// is `ENOSYS`, as it is where `posix_fallocate` is missing too (darwin).
+///
+/// # References
+/// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/posix_fallocate.html>
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn fallocate(fd: RawFd, mode: i32, offset: i64, len: i64) -> SysResult<()> {
+    if mode != 0 {
+        return Err(Errno(libc::ENOSYS));
+    }
+    #[cfg(any(target_os = "linux", target_os = "freebsd"))]
+    // SAFETY: posix_fallocate only reads its integer arguments.
+    return super::cvt::cvt_nz(unsafe { libc::posix_fallocate(fd, offset, len) });
+    #[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+    return {
+        let _ = (fd, offset, len);
+        Err(Errno(libc::ENOSYS))
+    };
 }
 
 /// `fsync(2)` — flushes the file's data and metadata to the device.
@@ -165,18 +216,32 @@ pub fn fsync(fd: RawFd) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fdatasync.2.html>
+#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
 pub fn fdatasync(fd: RawFd) -> SysResult<()> {
     // SAFETY: fdatasync only reads its integer argument.
     cvt_r(|| unsafe { libc::fdatasync(fd) }).map(drop)
+}
+
+/// `fdatasync`: darwin's libc does not declare it (`ENOSYS`; `fsync` stands in).
+#[cfg(not(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd")))]
+pub fn fdatasync(_fd: RawFd) -> SysResult<()> {
+    Err(Errno(libc::ENOSYS))
 }
 
 /// `syncfs(2)` — flushes the whole filesystem holding `fd`.
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/syncfs.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn syncfs(fd: RawFd) -> SysResult<()> {
     // SAFETY: syncfs only reads its integer argument.
     cvt(unsafe { libc::syncfs(fd) }).map(drop)
+}
+
+/// `syncfs`: Linux's (`ENOSYS` elsewhere).
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn syncfs(_fd: RawFd) -> SysResult<()> {
+    Err(Errno(libc::ENOSYS))
 }
 
 /// `sync(2)` — flushes every filesystem; cannot fail.
@@ -193,9 +258,16 @@ pub fn sync() {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/sync_file_range.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn sync_file_range(fd: RawFd, offset: i64, nbytes: i64, flags: u32) -> SysResult<()> {
     // SAFETY: sync_file_range only reads its integer arguments.
     cvt_r(|| unsafe { libc::sync_file_range(fd, offset, nbytes, flags) }).map(drop)
+}
+
+/// `sync_file_range`: Linux's (`ENOSYS` elsewhere).
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn sync_file_range(_fd: RawFd, _offset: i64, _nbytes: i64, _flags: u32) -> SysResult<()> {
+    Err(Errno(libc::ENOSYS))
 }
 
 /// `sendfile(2)` — copies up to `count` bytes from `in_fd` at `*offset` (which it
@@ -203,22 +275,38 @@ pub fn sync_file_range(fd: RawFd, offset: i64, nbytes: i64, flags: u32) -> SysRe
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/sendfile.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn sendfile(out_fd: RawFd, in_fd: RawFd, offset: &mut i64, count: usize) -> SysResult<usize> {
     // SAFETY: `offset` is valid for reads and writes of an off_t for the call.
     let n = cvt_r(|| unsafe { libc::sendfile(out_fd, in_fd, offset, count) })?;
     Ok(n as usize)
 }
 
+/// `sendfile` from any fd to any fd is Linux's: darwin's and FreeBSD's only write to
+/// sockets, with another signature (`ENOSYS`; the callers copy with `pread`/`write`).
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn sendfile(_out_fd: RawFd, _in_fd: RawFd, _offset: &mut i64, _count: usize) -> SysResult<usize> {
+    Err(Errno(libc::ENOSYS))
+}
+
 /// `readahead(2)` — reads `count` bytes at `offset` into the page cache.
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/readahead.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn readahead(fd: RawFd, offset: i64, count: usize) -> SysResult<()> {
     // SAFETY: readahead only reads its integer arguments.
     cvt_r(|| unsafe { libc::readahead(fd, offset, count) }).map(drop)
 }
 
+/// `readahead`: Linux's (`ENOSYS` elsewhere; the request reads the range instead).
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn readahead(_fd: RawFd, _offset: i64, _count: usize) -> SysResult<()> {
+    Err(Errno(libc::ENOSYS))
+}
+
 /// `FS_IOC_FIEMAP`, `_IOWR('f', 11, struct fiemap)`: the libc crate does not define it.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 const FS_IOC_FIEMAP: libc::c_ulong = 0xC020_660B;
 
 /// `struct fiemap` of `<linux/fiemap.h>`, without its trailing extent array.
@@ -251,6 +339,7 @@ pub struct FiemapExtent {
 ///
 /// # References
 /// - <https://www.kernel.org/doc/html/latest/filesystems/fiemap.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn fiemap(
     fd: RawFd,
     start: u64,
@@ -288,6 +377,18 @@ pub fn fiemap(
         unsafe { std::slice::from_raw_parts((&raw const (*req).extents).cast::<FiemapExtent>(), mapped) }
             .to_vec();
     Ok((header, extents))
+}
+
+/// `FS_IOC_FIEMAP` is Linux's (`ENOSYS` elsewhere, as IO::AIO says).
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn fiemap(
+    _fd: RawFd,
+    _start: u64,
+    _length: u64,
+    _flags: u32,
+    _count: u32,
+) -> SysResult<(FiemapHeader, Vec<FiemapExtent>)> {
+    Err(Errno(libc::ENOSYS))
 }
 
 /// Errors that `sendfile(2)` gives for descriptor types it cannot handle, where IO::AIO
