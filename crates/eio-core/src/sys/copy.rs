@@ -3,7 +3,9 @@
 
 use std::os::fd::RawFd;
 
-use super::cvt::{cvt, cvt_r, Errno, SysResult};
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+use super::cvt::cvt_r;
+use super::cvt::{cvt, Errno, SysResult};
 
 /// `copy_file_range(2)` — copies up to `len` bytes from `fd_in` at `*off_in` to `fd_out`
 /// at `*off_out` inside the kernel, advancing both offsets; 0 at the end of the input
@@ -11,6 +13,7 @@ use super::cvt::{cvt, cvt_r, Errno, SysResult};
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/copy_file_range.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn copy_file_range(
     fd_in: RawFd,
     off_in: &mut i64,
@@ -21,6 +24,19 @@ pub fn copy_file_range(
     // SAFETY: both offsets are valid, exclusive `loff_t` pointers for the call.
     let n = cvt_r(|| unsafe { libc::copy_file_range(fd_in, off_in, fd_out, off_out, len, 0) })?;
     Ok(n as usize)
+}
+
+/// `copy_file_range`: Linux's (`ENOSYS` elsewhere; the copy falls back to `pread`/`pwrite`).
+/// FreeBSD 13 has one too, but a library built against FreeBSD 12's ABI cannot count on it.
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn copy_file_range(
+    _fd_in: RawFd,
+    _off_in: &mut i64,
+    _fd_out: RawFd,
+    _off_out: &mut i64,
+    _len: usize,
+) -> SysResult<usize> {
+    Err(Errno(libc::ENOSYS))
 }
 
 /// `lseek(2)` with `SEEK_DATA` — the start of the first data region at or after `offset`;
