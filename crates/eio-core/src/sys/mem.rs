@@ -7,11 +7,16 @@
 //! none of them changes what the memory holds. The calls that can destroy or hide memory
 //! (`madvise` with arbitrary advice, `mprotect`) are `unsafe`: the caller must own the range.
 //! [`Mapping`] is the owner eio creates.
+//!
+//! Populating (`MADV_POPULATE_*`) is Linux's and `posix_fadvise` is missing on darwin:
+//! there (and with `--cfg eio_portable`) they fail with `ENOSYS`.
 
 use std::os::fd::RawFd;
 use std::sync::OnceLock;
 
-use super::cvt::{cvt, cvt_nz, Errno, SysResult};
+#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
+use super::cvt::cvt_nz;
+use super::cvt::{cvt, Errno, SysResult};
 
 /// The system's page size.
 pub fn page_size() -> usize {
@@ -39,6 +44,12 @@ pub fn page_align(addr: usize, len: usize) -> (usize, usize) {
     (start, end - start)
 }
 
+/// The `mmap` flags that place a mapping at a given address, which eio refuses.
+#[cfg(target_os = "linux")]
+const FIXED: i32 = libc::MAP_FIXED | libc::MAP_FIXED_NOREPLACE;
+#[cfg(not(target_os = "linux"))]
+const FIXED: i32 = libc::MAP_FIXED;
+
 /// A memory mapping that eio created and owns: its pages stay mapped exactly as long as
 /// this value lives, and dropping it unmaps them. Shared as `Arc<Mapping>` between the
 /// JavaScript `Buffer` that shows it and the requests working on it, so that whoever lets
@@ -58,7 +69,7 @@ impl Mapping {
     /// # References
     /// - <https://man7.org/linux/man-pages/man2/mmap.2.html>
     pub fn new(len: usize, prot: i32, flags: i32, fd: RawFd, offset: i64) -> SysResult<Mapping> {
-        if flags & (libc::MAP_FIXED | libc::MAP_FIXED_NOREPLACE) != 0 || len == 0 {
+        if flags & FIXED != 0 || len == 0 {
             return Err(Errno(libc::EINVAL));
         }
         // SAFETY: without MAP_FIXED the kernel picks an unused range, so no existing memory
@@ -157,6 +168,7 @@ pub fn munlockall() -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/madvise.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn populate(addr: usize, len: usize, write: bool) -> SysResult<()> {
     let advice = if write { libc::MADV_POPULATE_WRITE } else { libc::MADV_POPULATE_READ };
     let (start, len) = page_align(addr, len);
@@ -168,8 +180,15 @@ pub fn populate(addr: usize, len: usize, write: bool) -> SysResult<()> {
     }
 }
 
+/// Populating without touching the memory is Linux's (`ENOSYS` elsewhere).
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn populate(_addr: usize, _len: usize, _write: bool) -> SysResult<()> {
+    Err(Errno(libc::ENOSYS))
+}
+
 /// Whether the kernel knows `advice`: it checks the advice before anything else, and an
 /// empty range at an aligned address is otherwise always accepted.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 fn advice_known(advice: i32) -> bool {
     let aligned = page_size() as *mut libc::c_void;
     // SAFETY: an empty range touches no memory.
@@ -207,9 +226,16 @@ pub unsafe fn mprotect(addr: usize, len: usize, prot: i32) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/posix_fadvise.2.html>
+#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
 pub fn fadvise(fd: RawFd, offset: i64, len: i64, advice: i32) -> SysResult<()> {
     // SAFETY: posix_fadvise only reads its integer arguments.
     cvt_nz(unsafe { libc::posix_fadvise(fd, offset, len, advice) })
+}
+
+/// `posix_fadvise`: darwin's libc lacks it (`ENOSYS`, as IO::AIO says).
+#[cfg(not(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd")))]
+pub fn fadvise(_fd: RawFd, _offset: i64, _len: i64, _advice: i32) -> SysResult<()> {
+    Err(Errno(libc::ENOSYS))
 }
 
 /// Helpers for tests that need to see whether a mapping exists.
@@ -275,6 +301,7 @@ mod tests {
         assert!(!m.contains(m.addr(), 2 * p + 1));
         assert!(!m.contains(m.addr() - 1, 1));
         msync(m.addr() + 1, m.len() - 1, libc::MS_SYNC).unwrap();
+        #[cfg(all(target_os = "linux", not(eio_portable)))]
         populate(m.addr() + 3, m.len() - 3, true).unwrap();
         if let Err(e) = mlock(m.addr(), 1) {
             // RLIMIT_MEMLOCK may forbid locking; it still must not fault.
@@ -297,12 +324,15 @@ mod tests {
     fn validating_calls_fail_where_nothing_is_mapped() {
         // Nothing is ever mapped at page 0 (eio refuses MAP_FIXED).
         assert_eq!(msync(0, 1, libc::MS_SYNC), Err(Errno(libc::ENOMEM)));
-        assert_eq!(populate(1, 1, false), Err(Errno(libc::ENOMEM)));
-        assert_eq!(populate(0, 1, true), Err(Errno(libc::ENOMEM)));
+        let populated =
+            if cfg!(all(target_os = "linux", not(eio_portable))) { libc::ENOMEM } else { libc::ENOSYS };
+        assert_eq!(populate(1, 1, false), Err(Errno(populated)));
+        assert_eq!(populate(0, 1, true), Err(Errno(populated)));
         assert_eq!(mlock(0, 1), Err(Errno(libc::ENOMEM)));
     }
 
     #[test]
+    #[cfg(all(target_os = "linux", not(eio_portable)))]
     fn populate_reports_instead_of_faulting() {
         let p = page_size();
         let anon = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
@@ -316,6 +346,7 @@ mod tests {
 
     #[test]
     fn fadvise_checks_its_fd() {
-        assert_eq!(fadvise(-1, 0, 0, libc::POSIX_FADV_NORMAL), Err(Errno(libc::EBADF)));
+        let want = if cfg!(all(target_os = "linux", not(eio_portable))) { libc::EBADF } else { libc::ENOSYS };
+        assert_eq!(fadvise(-1, 0, 0, libc::POSIX_FADV_NORMAL), Err(Errno(want)));
     }
 }
