@@ -181,20 +181,26 @@ pub fn pipe2(flags: i32) -> Either<Vec<i32>, i32> {
     }
 }
 
-/// The major number of a device id (a bigint: `dev_t` has 64 bits).
+/// The major number of a device id (a bigint: `dev_t` has 64 bits on Linux and FreeBSD,
+/// 32 on darwin).
+// `dev_t` and the numbers' types differ between platforms: the casts are no-ops on some.
+#[allow(clippy::unnecessary_cast)]
 #[napi]
 pub fn major(env: Env, dev: Unknown<'_>) -> Result<u32> {
-    Ok(libc::major(int64(&env, &dev)? as u64))
+    Ok(libc::major(int64(&env, &dev)? as libc::dev_t) as u32)
 }
 
 /// The minor number of a device id.
+#[allow(clippy::unnecessary_cast)]
 #[napi]
 pub fn minor(env: Env, dev: Unknown<'_>) -> Result<u32> {
-    Ok(libc::minor(int64(&env, &dev)? as u64))
+    Ok(libc::minor(int64(&env, &dev)? as libc::dev_t) as u32)
 }
 
-/// The device id of a major and minor number, as a bigint.
+/// The device id of a major and minor number, as a bigint (darwin's 32-bit `dev_t` is
+/// widened as `stat` widens `st_dev`).
+#[allow(clippy::unnecessary_cast)]
 #[napi]
 pub fn makedev(major: u32, minor: u32) -> BigInt {
-    BigInt::from(libc::makedev(major, minor))
+    BigInt::from(libc::makedev(major as _, minor as _) as u64)
 }

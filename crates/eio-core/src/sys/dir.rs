@@ -118,12 +118,12 @@ pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> 
         Dir::from_fd(fd.try_clone().map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EBADF)))?)?;
     let mut list = DirList::default();
     let mut seen = 0usize;
-    while let Some(d) = stream.next()? {
+    while let Some(d) = stream.read()? {
         if !is_dot_or_dotdot(d.name) {
             list.push(d.name, d.kind, d.ino);
         }
         seen += 1;
-        if seen % ABORT_CHECK_EVERY == 0 && aborted() {
+        if seen.is_multiple_of(ABORT_CHECK_EVERY) && aborted() {
             return Err(Errno(libc::ECANCELED));
         }
     }
@@ -166,7 +166,7 @@ impl Dir {
     /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/readdir.html>
     // `d_ino`/`d_fileno` is a u64 on some platforms and an alias of one on others.
     #[allow(clippy::unnecessary_cast)]
-    pub fn next(&mut self) -> SysResult<Option<RawDirent<'_>>> {
+    pub fn read(&mut self) -> SysResult<Option<RawDirent<'_>>> {
         // SAFETY: the stream is open and used by this thread alone (`&mut self`).
         let Some(ent) = cvt_ptr(|| unsafe { libc::readdir(self.0.as_ptr()) })? else {
             return Ok(None);

@@ -93,7 +93,7 @@ impl BatchDir {
         let mut stream = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let mut list = DirList::default();
         while list.len() < min_entries.max(1) {
-            match stream.next()? {
+            match stream.read()? {
                 Some(d) if is_dot_or_dotdot(d.name) => {}
                 Some(d) => list.push(d.name, d.kind, d.ino),
                 None => return Ok((list, true)),
