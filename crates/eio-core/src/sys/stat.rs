@@ -13,6 +13,19 @@ use super::cvt::{cvt, SysResult};
 use super::path::At;
 use crate::value::FileStat;
 
+/// `st_mode` bits as [`FileStat::mode`] holds them: a u32 everywhere, where `mode_t` is a
+/// u16 on darwin and FreeBSD (the values are the same on every platform eio builds for).
+// The casts are no-ops on Linux.
+#[allow(clippy::unnecessary_cast)]
+pub mod mode {
+    pub const S_IFMT: u32 = libc::S_IFMT as u32;
+    pub const S_IFREG: u32 = libc::S_IFREG as u32;
+    pub const S_IFDIR: u32 = libc::S_IFDIR as u32;
+    pub const S_IFLNK: u32 = libc::S_IFLNK as u32;
+    pub const S_ISUID: u32 = libc::S_ISUID as u32;
+    pub const S_ISGID: u32 = libc::S_ISGID as u32;
+}
+
 /// What to stat.
 pub enum StatTarget<'a> {
     Path { at: &'a At, follow: bool },

@@ -14,7 +14,7 @@ use crate::sys::copy as sys;
 use crate::sys::cvt::Errno;
 use crate::sys::meta::{self, Target};
 use crate::sys::path::At;
-use crate::sys::stat::{self, StatTarget};
+use crate::sys::stat::{self, mode, StatTarget};
 use crate::sys::{file, name};
 use crate::value::{FileStat, ReqError};
 
@@ -54,7 +54,7 @@ pub fn move_(src: &At, dst: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
         other => return other.map_err(step("rename")),
     }
     let st = stat::stat(StatTarget::Path { at: src, follow: false }).map_err(step("lstat"))?;
-    if st.mode & libc::S_IFMT != libc::S_IFREG {
+    if st.mode & mode::S_IFMT != mode::S_IFREG {
         return Err(ReqError::os(Errno(libc::EXDEV)).with_syscall("rename"));
     }
     copy(src, dst, ctx)?;
@@ -66,7 +66,7 @@ fn fstat(fd: &OwnedFd) -> Result<FileStat, ReqError> {
 }
 
 fn is_dir(st: &FileStat) -> bool {
-    st.mode & libc::S_IFMT == libc::S_IFDIR
+    st.mode & mode::S_IFMT == mode::S_IFDIR
 }
 
 /// Identity of a file this copy created: what [`remove_created`] checks before unlinking.
@@ -140,11 +140,11 @@ fn fill(
 /// bits are dropped rather than granted to the copier's own ids (uutils/coreutils#9750).
 fn restore_metadata(fd: RawFd, st: &FileStat) {
     let _ = meta::utimens(Target::Fd(fd), Some([st.atime, st.mtime]));
-    let mut mode = st.mode & 0o7777;
+    let mut perms = st.mode & 0o7777;
     if meta::chown(Target::Fd(fd), st.uid, st.gid).is_err() {
-        mode &= !(libc::S_ISUID | libc::S_ISGID);
+        perms &= !(mode::S_ISUID | mode::S_ISGID);
     }
-    let _ = meta::chmod(Target::Fd(fd), mode);
+    let _ = meta::chmod(Target::Fd(fd), perms);
 }
 
 /// How contents move: the fastest call that works for this pair of files.

@@ -7,7 +7,7 @@ use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::file;
 use crate::sys::path::At;
-use crate::sys::stat::{self, StatTarget};
+use crate::sys::stat::{self, mode, StatTarget};
 use crate::value::ReqError;
 
 /// Bytes read per call: an abort is noticed after at most this much.
@@ -21,7 +21,7 @@ const MAX_LOAD: usize = 1 << 32;
 pub fn load(at: &At, ctx: &ReqCtx<'_>) -> Result<Vec<u8>, ReqError> {
     let fd = file::open(at, libc::O_RDONLY | libc::O_NOCTTY, 0).map_err(step("open"))?;
     let st = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(step("fstat"))?;
-    if st.mode & libc::S_IFMT == libc::S_IFDIR {
+    if st.mode & mode::S_IFMT == mode::S_IFDIR {
         return Err(ReqError::os(Errno(libc::EISDIR)).with_syscall("read"));
     }
     let too_big = || ReqError::os(Errno(libc::EFBIG)).with_syscall("read");

@@ -21,7 +21,7 @@ use super::check_abort;
 use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::path::{At, Base};
-use crate::sys::stat::{self, StatTarget};
+use crate::sys::stat::{self, mode, StatTarget};
 use crate::sys::{dir, file, name};
 use crate::value::{DirList, ReqError};
 
@@ -35,9 +35,9 @@ const OPEN_DIR: i32 = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | li
 pub fn rmtree(at: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
     let root = stat::stat(StatTarget::Path { at, follow: false })
         .map_err(|e| ReqError::os(e).with_syscall("lstat"))?;
-    match root.mode & libc::S_IFMT {
-        libc::S_IFLNK => return name::unlink(at, 0).map_err(|e| ReqError::os(e).with_syscall("unlink")),
-        libc::S_IFDIR => {}
+    match root.mode & mode::S_IFMT {
+        mode::S_IFLNK => return name::unlink(at, 0).map_err(|e| ReqError::os(e).with_syscall("unlink")),
+        mode::S_IFDIR => {}
         _ => return Err(ReqError::os(Errno(libc::ENOTDIR)).with_syscall("rmdir")),
     }
     let fd = match file::open(at, OPEN_DIR, 0) {

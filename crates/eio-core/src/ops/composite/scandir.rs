@@ -23,7 +23,7 @@ use super::{check_abort, step};
 use crate::req::ReqCtx;
 use crate::sys::dir;
 use crate::sys::path::{At, Base};
-use crate::sys::stat::{self, StatTarget};
+use crate::sys::stat::{self, mode, StatTarget};
 use crate::value::{Data, DirList, FileStat, ReqError};
 
 /// Stats between two abort checks.
@@ -152,7 +152,7 @@ fn lstat_is_dir(base: &Base, name: &[u8]) -> bool {
     let at = At { base: base.clone(), path };
     matches!(
         stat::stat(StatTarget::Path { at: &at, follow: false }),
-        Ok(st) if st.mode & libc::S_IFMT == libc::S_IFDIR
+        Ok(st) if st.mode & mode::S_IFMT == mode::S_IFDIR
     )
 }
 
