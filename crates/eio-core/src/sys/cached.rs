@@ -27,13 +27,13 @@ pub enum Cached<T> {
     WouldBlock,
 }
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Cleared when the kernel lacks `openat2` or `RESOLVE_CACHED` (before Linux 5.12).
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 static HAVE_RESOLVE_CACHED: AtomicBool = AtomicBool::new(true);
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Filesystems whose `getattr` never waits for I/O once the inode is in memory. Network
 /// and FUSE filesystems revalidate attributes remotely, so they are never on this list.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 const LOCAL_FS: [i64; 4] = [
     0xEF53,     // ext2, ext3, ext4
     0x58465342, // xfs
@@ -41,12 +41,12 @@ const LOCAL_FS: [i64; 4] = [
     0x01021994, // tmpfs
 ];
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// `openat2(2)` with `RESOLVE_CACHED` — opens `at` as an `O_PATH` fd only if every path
 /// component is already in the dentry cache; `EAGAIN` otherwise.
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/openat2.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 fn open_cached(at: &At, follow: bool) -> SysResult<OwnedFd> {
     let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
     // `struct open_how` as the kernel defines it (libc's is non-exhaustive).
@@ -75,8 +75,8 @@ fn open_cached(at: &At, follow: bool) -> SysResult<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// `fstatfs(2)` — whether the filesystem holding `fd` is on [`LOCAL_FS`].
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 // `f_type` is a different integer type on different architectures.
 #[allow(clippy::unnecessary_cast)]
 fn on_local_fs(fd: &OwnedFd) -> bool {
@@ -90,10 +90,10 @@ fn on_local_fs(fd: &OwnedFd) -> bool {
     LOCAL_FS.contains(&kind)
 }
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// A stat that never blocks: `Done` with the status when the path is cached and on a
 /// local filesystem, `WouldBlock` otherwise (including every failure, so that errors
 /// always come from the ordinary path with their exact cause).
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn stat(at: &At, follow: bool) -> Cached<FileStat> {
     if !HAVE_RESOLVE_CACHED.load(Ordering::Relaxed) {
         return Cached::WouldBlock;

@@ -19,9 +19,9 @@ use super::file;
 use super::path::At;
 use crate::value::DirList;
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Bytes asked of each `getdents64` call: large enough that a directory of a few thousand
 /// entries takes one or two calls.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 const DENTS_BUF: usize = 64 * 1024;
 
 #[cfg(all(target_os = "linux", not(eio_portable)))]
@@ -34,11 +34,11 @@ pub fn open_dir(at: &At) -> SysResult<OwnedFd> {
     file::open(at, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK, 0)
 }
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// `getdents64(2)` — fills `buf` with `struct linux_dirent64` records; 0 at the end.
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/getdents.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn getdents(fd: RawFd, buf: &mut [u8]) -> SysResult<usize> {
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes; the kernel writes at most that.
     let n = cvt(unsafe { libc::syscall(libc::SYS_getdents64, fd, buf.as_mut_ptr(), buf.len()) })?;
@@ -52,8 +52,8 @@ pub struct RawDirent<'a> {
     pub name: &'a [u8],
 }
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
 /// Walks the records of a filled getdents64 buffer.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn parse_dirents(buf: &[u8]) -> impl Iterator<Item = RawDirent<'_>> {
     // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
     const NAME_AT: usize = 19;
