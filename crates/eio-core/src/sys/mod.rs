@@ -12,10 +12,12 @@
 //!
 //! The Linux code is `cfg(all(target_os = "linux", not(eio_portable)))`. Building with
 //! `RUSTFLAGS="--cfg eio_portable"` (`npm run test:portable`) selects the portable code on
-//! Linux too, so that it is compiled and its tests run here; where darwin and FreeBSD
-//! differ, it then does what darwin does (the smaller set). What exists on one of them
-//! alone (darwin's `F_GETPATH` and `renameatx_np`, FreeBSD's `F_KINFO`) is keyed on the
-//! target and compiles only there: its libc items were checked in the libc crate's source.
+//! Linux too, so that it is compiled and its tests run here. Where darwin and FreeBSD
+//! differ, it takes darwin's branch when Linux can build it (no fdatasync, fadvise, pipe2
+//! or mknodat) and FreeBSD's otherwise (posix_fallocate, rename without flags). What
+//! exists on one of them alone (darwin's `F_GETPATH` and `renameatx_np`, FreeBSD's
+//! `F_KINFO`) is keyed on the target and compiles only there: its libc items were checked
+//! in the libc crate's source.
 
 pub mod cached;
 pub mod clock;
