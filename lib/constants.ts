@@ -132,23 +132,23 @@ export interface Constants {
   readonly SEEK_DATA: number
   /** `seek` whence values. */
   readonly SEEK_HOLE: number
-  /** `rename` flags (Linux `renameat2`). */
+  /** `rename` flags: Linux's `renameat2`; darwin's `renameatx_np` (`RENAME_EXCL`, `RENAME_SWAP`); FreeBSD rejects flags with ENOSYS. */
   readonly RENAME_NOREPLACE: number
-  /** `rename` flags (Linux `renameat2`). */
+  /** `rename` flags: Linux's `renameat2`; darwin's `renameatx_np` (`RENAME_EXCL`, `RENAME_SWAP`); FreeBSD rejects flags with ENOSYS. */
   readonly RENAME_EXCHANGE: number
-  /** `rename` flags (Linux `renameat2`). */
+  /** `rename` flags: Linux's `renameat2`; darwin's `renameatx_np` (`RENAME_EXCL`, `RENAME_SWAP`); FreeBSD rejects flags with ENOSYS. */
   readonly RENAME_WHITEOUT: number
-  /** `allocate` modes (Linux `fallocate`). */
+  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
   readonly FALLOC_FL_KEEP_SIZE: number
-  /** `allocate` modes (Linux `fallocate`). */
+  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
   readonly FALLOC_FL_PUNCH_HOLE: number
-  /** `allocate` modes (Linux `fallocate`). */
+  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
   readonly FALLOC_FL_COLLAPSE_RANGE: number
-  /** `allocate` modes (Linux `fallocate`). */
+  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
   readonly FALLOC_FL_ZERO_RANGE: number
-  /** `allocate` modes (Linux `fallocate`). */
+  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
   readonly FALLOC_FL_INSERT_RANGE: number
-  /** `allocate` modes (Linux `fallocate`). */
+  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
   readonly FALLOC_FL_UNSHARE_RANGE: number
   /** `syncFileRange` flags. */
   readonly SYNC_FILE_RANGE_WAIT_BEFORE: number
