@@ -127,9 +127,9 @@ mod tests {
 
     #[test]
     fn entry_errors_join_the_names_below_the_root() {
+        type Row<'a> = (&'a [&'a [u8]], Option<&'a [u8]>);
         // (names, expected subpath)
-        let rows: [(&[&[u8]], Option<&[u8]>); 3] =
-            [(&[b"", b"a", b"f"], Some(b"a/f")), (&[b""], None), (&[b"a"], Some(b"a"))];
+        let rows: [Row; 3] = [(&[b"", b"a", b"f"], Some(b"a/f")), (&[b""], None), (&[b"a"], Some(b"a"))];
         for (names, want) in rows {
             match entry_error(Errno(libc::EACCES), "unlink", names.iter().copied()) {
                 ReqError::Os { subpath, .. } => assert_eq!(subpath.as_deref(), want, "{names:?}"),
