@@ -29,6 +29,13 @@ thread_local! {
     static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; DENTS_BUF]);
 }
 
+/// The call [`read_all`] makes, for naming it in errors.
+#[cfg(all(target_os = "linux", not(eio_portable)))]
+pub const READ_CALL: &str = "getdents64";
+/// The call [`read_all`] makes, for naming it in errors.
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub const READ_CALL: &str = "readdir";
+
 /// Opens `at` as a directory for reading.
 pub fn open_dir(at: &At) -> SysResult<OwnedFd> {
     file::open(at, libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK, 0)

@@ -1,56 +1,24 @@
-//! `aio_rmtree`: removes a directory tree without ever following a symlink, even one
-//! swapped in while it runs (CVE-2022-21658).
-//!
-//! IO::AIO recurses on `"$path/$name"` after an lstat, which an attacker who can write in
-//! the tree defeats by replacing a directory with a symlink between the two. Here every
-//! directory is opened relative to its parent's fd with `O_NOFOLLOW | O_DIRECTORY`, and
-//! every removal is an `unlinkat` relative to the fd of the directory holding the name, as
-//! Rust's `std::fs::remove_dir_all` does. `d_type` is only a hint: an entry that does not
-//! open as a directory (`ENOTDIR`, `ELOOP`: a file, or a symlink) is unlinked as a name.
-//!
-//! Depth costs neither stack nor fds: the walk keeps an explicit stack of frames and at
-//! most [`MAX_OPEN`] directory fds. A frame whose fd was closed is reopened, when the walk
-//! climbs back to it, through `..` of its child, and used only if it is still the same
-//! directory (device and inode) as when it was entered (the check GNU fts makes).
+//! Empties one subtree on one thread, depth first, with at most [`MAX_OPEN`] directory fds
+//! at any depth and an explicit stack instead of recursion. A frame whose fd was closed is
+//! reopened, when the walk climbs back to it, through `..` of its child, and used only if
+//! it is still the same directory (device and inode) as when it was entered (the check GNU
+//! fts makes).
 
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
 
-use super::check_abort;
+use super::super::check_abort;
+use super::{entry_error, OPEN_DIR};
 use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::path::{At, Base};
-use crate::sys::stat::{self, mode, StatTarget};
+use crate::sys::stat::{self, StatTarget};
 use crate::sys::{dir, file, name};
 use crate::value::{DirList, ReqError};
 
 /// Directory fds the walk keeps open at most; deeper frames are reopened on the way back.
 const MAX_OPEN: usize = 32;
-
-/// How directories in the tree are opened: never through a symlink, never a device.
-const OPEN_DIR: i32 = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NONBLOCK;
-
-/// Removes the tree at `at`. A symlink there is removed as a link; a file gives `ENOTDIR`.
-pub fn rmtree(at: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
-    let root = stat::stat(StatTarget::Path { at, follow: false })
-        .map_err(|e| ReqError::os(e).with_syscall("lstat"))?;
-    match root.mode & mode::S_IFMT {
-        mode::S_IFLNK => return name::unlink(at, 0).map_err(|e| ReqError::os(e).with_syscall("unlink")),
-        mode::S_IFDIR => {}
-        _ => return Err(ReqError::os(Errno(libc::ENOTDIR)).with_syscall("rmdir")),
-    }
-    let fd = match file::open(at, OPEN_DIR, 0) {
-        // Replaced by a file or a symlink since the lstat.
-        Err(Errno(libc::ELOOP)) => Err(Errno(libc::ENOTDIR)),
-        other => other,
-    }
-    .map_err(|e| ReqError::os(e).with_syscall("open"))?;
-    let mut walk = Walk::new(fd, (root.dev, root.ino))?;
-    walk.run(ctx)?;
-    drop(walk);
-    name::unlink(at, libc::AT_REMOVEDIR).map_err(|e| ReqError::os(e).with_syscall("rmdir"))
-}
 
 /// One directory being emptied.
 struct Frame {
@@ -65,7 +33,9 @@ struct Frame {
     next: usize,
 }
 
-struct Walk {
+pub struct Walk {
+    /// The path of the walk's root below the tree's root, for errors.
+    prefix: Vec<u8>,
     stack: Vec<Frame>,
     /// Frames below this index have their fd closed; those from it up are open.
     first_open: usize,
@@ -78,27 +48,26 @@ enum Step {
 }
 
 impl Walk {
-    fn new(root: OwnedFd, id: (u64, u64)) -> Result<Walk, ReqError> {
-        let mut walk = Walk { stack: Vec::new(), first_open: 0 };
-        let frame = walk.enter(root, CString::default(), Some(id))?;
+    /// A walk of the directory open on `root`, which is at `prefix` below the tree's root.
+    pub fn new(root: OwnedFd, prefix: Vec<u8>) -> Result<Walk, ReqError> {
+        let mut walk = Walk { prefix, stack: Vec::new(), first_open: 0 };
+        let frame = walk.enter(root, CString::default())?;
         walk.stack.push(frame);
         Ok(walk)
     }
 
-    /// A frame for the directory open on `fd`, with its entries read. `expected` is the
-    /// identity an lstat saw, which the fd must match (else it was swapped meanwhile).
-    fn enter(&self, fd: OwnedFd, name: CString, expected: Option<(u64, u64)>) -> Result<Frame, ReqError> {
+    /// A frame for the directory open on `fd`, with its entries read.
+    fn enter(&self, fd: OwnedFd, name: CString) -> Result<Frame, ReqError> {
         let st =
             stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(|e| self.error(e, "fstat", Some(&name)))?;
         let id = (st.dev, st.ino);
-        if expected.is_some_and(|want| want != id) {
-            return Err(self.error(Errno(libc::ENOENT), "open", None));
-        }
-        let entries = dir::read_all(&fd, &|| false).map_err(|e| self.error(e, "getdents64", Some(&name)))?;
+        let entries =
+            dir::read_all(&fd, &|| false).map_err(|e| self.error(e, dir::READ_CALL, Some(&name)))?;
         Ok(Frame { fd: Some(Arc::new(fd)), name, id, entries, next: 0 })
     }
 
-    fn run(&mut self, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
+    /// Empties the walk's root (the root itself stays).
+    pub fn run(&mut self, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
         loop {
             check_abort(ctx)?;
             let top = self.stack.last_mut().expect("the root frame stays until the end");
@@ -135,7 +104,7 @@ impl Walk {
             }
         }
         match file::open(&at, OPEN_DIR, 0) {
-            Ok(fd) => Ok(Step::Descend(self.enter(fd, at.path, None)?)),
+            Ok(fd) => Ok(Step::Descend(self.enter(fd, at.path)?)),
             Err(Errno(libc::ENOENT)) => Ok(Step::Next),
             // Not a directory (any more): remove the name, whatever it points to.
             Err(Errno(libc::ENOTDIR | libc::ELOOP)) => match name::unlink(&at, 0) {
@@ -190,23 +159,12 @@ impl Walk {
         Ok(fd)
     }
 
-    /// An error naming the failing step and the path below the root it failed on: the
-    /// names of the frames, then `name` (none: the top frame itself).
+    /// An error naming the failing step and the path below the tree's root it failed on:
+    /// the prefix, the names of the frames, then `name` (none: the top frame itself).
     fn error(&self, errno: Errno, syscall: &'static str, name: Option<&CString>) -> ReqError {
-        let mut path = Vec::new();
-        let names = self.stack.iter().skip(1).map(|f| f.name.as_bytes());
-        for part in names.chain(name.map(|n| n.as_bytes())) {
-            if !path.is_empty() {
-                path.push(b'/');
-            }
-            path.extend_from_slice(part);
-        }
-        let err = ReqError::os(errno).with_syscall(syscall);
-        if path.is_empty() {
-            err
-        } else {
-            err.with_subpath(path)
-        }
+        let frames = self.stack.iter().skip(1).map(|f| f.name.as_bytes());
+        let names = std::iter::once(self.prefix.as_slice()).chain(frames).chain(name.map(|n| n.as_bytes()));
+        entry_error(errno, syscall, names)
     }
 }
 
@@ -216,7 +174,7 @@ mod tests {
     use std::fs;
     use std::os::unix::fs::symlink;
 
-    use super::super::testutil::{with_ctx, TempDir};
+    use super::super::super::testutil::{with_ctx, TempDir};
     use super::*;
 
     #[test]
@@ -233,47 +191,24 @@ mod tests {
             }
             dir.push("d");
         }
-        with_ctx(false, |ctx| rmtree(&t.at("tree"), ctx)).unwrap();
-        assert!(!t.path("tree").exists());
+        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
+        with_ctx(false, |ctx| Walk::new(fd, Vec::new()).unwrap().run(ctx)).unwrap();
+        assert_eq!(fs::read_dir(t.path("tree")).unwrap().count(), 0, "emptied");
         assert_eq!(fs::read(t.path("outside/keep")).unwrap(), b"keep");
-    }
-
-    #[test]
-    fn roots() {
-        let t = TempDir::new("roots");
-        fs::create_dir(t.path("target")).unwrap();
-        fs::write(t.path("target/keep"), b"keep").unwrap();
-        symlink(t.path("target"), t.path("link")).unwrap();
-        fs::write(t.path("file"), b"file").unwrap();
-        // (root, expected errno, whether it is gone afterwards)
-        let rows = [
-            ("link", None, true),                 // removed as a link, never followed
-            ("file", Some(libc::ENOTDIR), false), // not a directory: left alone
-            ("missing", Some(libc::ENOENT), true),
-        ];
-        for (root, want, gone) in rows {
-            let got = with_ctx(false, |ctx| rmtree(&t.at(root), ctx));
-            assert_eq!(got.err().and_then(|e| e.errno()).map(|e| e.raw()), want, "{root}");
-            assert_eq!(!t.path(root).exists(), gone, "{root}");
-        }
-        assert_eq!(fs::read(t.path("target/keep")).unwrap(), b"keep");
     }
 
     #[test]
     fn errors_name_the_entry_below_the_root() {
         let t = TempDir::new("errname");
         fs::create_dir_all(t.path("tree/a")).unwrap();
-        let open = || file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
-        // A directory that is not the one lstat saw (swapped meanwhile) is refused.
-        assert!(Walk::new(open(), (0, 0)).is_err());
-        let st = stat::stat(StatTarget::Fd(open().as_raw_fd())).unwrap();
-        let mut walk = Walk::new(open(), (st.dev, st.ino)).unwrap();
+        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
+        let mut walk = Walk::new(fd, b"top/tree".to_vec()).unwrap();
         match walk.remove_entry(0).unwrap() {
             Step::Descend(frame) => walk.push(frame),
             Step::Next => panic!("a directory was not descended into"),
         }
         // (entry name, expected subpath)
-        let rows: [(Option<&CStr>, &[u8]); 2] = [(Some(c"f"), b"a/f"), (None, b"a")];
+        let rows: [(Option<&CStr>, &[u8]); 2] = [(Some(c"f"), b"top/tree/a/f"), (None, b"top/tree/a")];
         for (name, want) in rows {
             let name = name.map(CString::from);
             match walk.error(Errno(libc::EACCES), "unlink", name.as_ref()) {
@@ -291,9 +226,8 @@ mod tests {
         fs::create_dir_all(t.path("tree/sub")).unwrap();
         fs::write(t.path("tree/sub/f"), b"x").unwrap();
         let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
-        let st = stat::stat(StatTarget::Fd(fd.as_raw_fd())).unwrap();
         // The walk has read `sub` as a directory; now the attacker swaps it for a symlink.
-        let mut walk = Walk::new(fd, (st.dev, st.ino)).unwrap();
+        let mut walk = Walk::new(fd, Vec::new()).unwrap();
         assert_eq!(walk.stack[0].entries.types, [libc::DT_DIR]);
         fs::rename(t.path("tree/sub"), t.path("moved")).unwrap();
         symlink(t.path("victim"), t.path("tree/sub")).unwrap();
