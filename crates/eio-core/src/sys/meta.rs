@@ -184,23 +184,23 @@ pub fn fallocate(fd: RawFd, mode: i32, offset: i64, len: i64) -> SysResult<()> {
 
 /// `posix_fallocate(3)` — allocates `[offset, offset + len)`, extending the file if
 /// needed: `fallocate` with mode 0. Any other mode (the `FALLOC_FL_*` flags are Linux's)
-/// is `ENOSYS`, as it is where `posix_fallocate` is missing too (darwin).
+/// is `ENOSYS`.
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/posix_fallocate.html>
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(any(all(target_os = "linux", eio_portable), target_os = "freebsd"))]
 pub fn fallocate(fd: RawFd, mode: i32, offset: i64, len: i64) -> SysResult<()> {
     if mode != 0 {
         return Err(Errno(libc::ENOSYS));
     }
-    #[cfg(any(target_os = "linux", target_os = "freebsd"))]
     // SAFETY: posix_fallocate only reads its integer arguments.
-    return super::cvt::cvt_nz(unsafe { libc::posix_fallocate(fd, offset, len) });
-    #[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
-    return {
-        let _ = (fd, offset, len);
-        Err(Errno(libc::ENOSYS))
-    };
+    super::cvt::cvt_nz(unsafe { libc::posix_fallocate(fd, offset, len) })
+}
+
+/// `fallocate`: darwin has neither it nor `posix_fallocate` (`ENOSYS`, as IO::AIO says).
+#[cfg(not(any(target_os = "linux", target_os = "freebsd")))]
+pub fn fallocate(_fd: RawFd, _mode: i32, _offset: i64, _len: i64) -> SysResult<()> {
+    Err(Errno(libc::ENOSYS))
 }
 
 /// `fsync(2)` — flushes the file's data and metadata to the device.
