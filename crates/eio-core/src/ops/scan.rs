@@ -41,8 +41,8 @@ impl DirStream {
         DirStream { at, fd: Mutex::new(StreamFd::Unopened) }
     }
 
-    /// Releases the stream's directory (a batch being read keeps its hold until it ends); later
-    /// batches fail with `EBADF`. Idempotent; never blocks on a syscall.
+    /// Releases the stream's directory (a batch being read keeps its hold until it ends);
+    /// later batches fail with `EBADF`. Idempotent; never blocks on a syscall.
     pub fn close(&self) {
         *self.lock() = StreamFd::Closed;
     }

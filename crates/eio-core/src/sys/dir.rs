@@ -199,3 +199,33 @@ impl Drop for Dir {
         unsafe { libc::closedir(self.0.as_ptr()) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::cvt::Errno;
+    use std::ffi::CString;
+
+    #[test]
+    fn read_all_reads_everything_once_and_stops_when_aborted() {
+        let dir = std::env::temp_dir().join(format!("eio-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).unwrap();
+        for i in 0..3000 {
+            std::fs::write(dir.join(format!("f{i}")), b"").unwrap();
+        }
+        let open = || open_dir(&At::cwd(CString::new(dir.as_os_str().as_encoded_bytes()).unwrap())).unwrap();
+        let fd = open();
+        let list = read_all(&fd, &|| false).unwrap();
+        let mut names: Vec<_> = list.names().map(|n| n.to_vec()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 3000);
+        // The fd stays open for the `*at` calls that follow.
+        let base = crate::sys::path::Base::Dir(std::sync::Arc::new(fd));
+        let f0 = At::from_bytes(base, b"f0".to_vec()).unwrap();
+        crate::sys::stat::stat(crate::sys::stat::StatTarget::Path { at: &f0, follow: false }).unwrap();
+        assert_eq!(read_all(&open(), &|| true), Err(Errno(libc::ECANCELED)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

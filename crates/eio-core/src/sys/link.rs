@@ -186,8 +186,9 @@ fn named_or_enoent(fd: &OwnedFd, path: Vec<u8>) -> SysResult<Vec<u8>> {
 /// but a directory fails with `ENOTDIR`. Never returns fd 0 (IO::AIO's `aio_wd` avoids it
 /// so that a closed stdin is never mistaken for a working directory).
 ///
-/// Without `O_PATH` (darwin, FreeBSD before 14, `--cfg eio_portable`), the file is opened
-/// read-only (`O_NONBLOCK`: a FIFO does not block), which needs read permission.
+/// Off Linux (and with `--cfg eio_portable`) there is no `O_PATH` to count on (darwin has
+/// none, FreeBSD only since 14): the file is opened read-only (`O_NONBLOCK`: a FIFO does
+/// not block), which needs read permission where Linux needs none.
 pub fn open_path(at: &At, directory: bool) -> SysResult<OwnedFd> {
     #[cfg(all(target_os = "linux", not(eio_portable)))]
     let access = libc::O_PATH;
