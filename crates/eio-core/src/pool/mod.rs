@@ -85,6 +85,9 @@ struct State {
     nthreads: usize,
     /// Threads waiting on `work_available`.
     idle: usize,
+    /// Of those, threads already woken for queued work and not yet back: waking another
+    /// for the same work would only cost a futex call and a context switch.
+    waking: usize,
     /// Threads polling `queued_hint` before they sleep.
     spinning: usize,
     /// Threads executing a request.
@@ -140,6 +143,7 @@ impl Pool {
                     config,
                     nthreads: 0,
                     idle: 0,
+                    waking: 0,
                     spinning: 0,
                     running: 0,
                     starting: 0,
@@ -264,8 +268,8 @@ impl Pool {
     /// start threads per the soft limit, and let the supervisor watch for stalls.
     fn wake_or_spawn(&self, st: &mut State, added: usize) {
         let waiting = st.queues.live();
-        for _ in 0..added.saturating_sub(st.spinning).min(st.idle) {
-            self.shared.work_available.notify_one();
+        for _ in 0..added.saturating_sub(st.spinning + st.waking).min(st.idle - st.waking) {
+            self.wake_one(st);
         }
         let soft = self.soft_limit(st);
         while waiting > st.idle + st.spinning + st.starting
@@ -406,8 +410,8 @@ impl Pool {
                 self.publish(&st);
                 // A submitter that saw this thread spinning counted on it for every job it
                 // queued, but it takes only one: pass the wake-up on for the rest.
-                if st.queues.live() > st.spinning && st.idle > 0 {
-                    self.shared.work_available.notify_one();
+                if st.queues.live() > st.spinning + st.waking && st.idle > st.waking {
+                    self.wake_one(&mut st);
                 }
                 return (st, Some(job));
             }
@@ -427,6 +431,7 @@ impl Pool {
                 let left = st.config.idle_timeout.saturating_sub(since.elapsed());
                 if left.is_zero() {
                     st.idle -= 1;
+                    st.waking = st.waking.min(st.idle);
                     st.nthreads -= 1;
                     return (st, None);
                 }
@@ -436,8 +441,16 @@ impl Pool {
                 st = self.shared.work_available.wait(st).unwrap_or_else(|e| e.into_inner());
             }
             st.idle -= 1;
+            // Woken for work, by a timeout or spuriously: either way no longer asleep.
+            st.waking = st.waking.saturating_sub(1);
             spun = false;
         }
+    }
+
+    /// Wakes one idle thread for queued work (the caller checked that one is asleep).
+    fn wake_one(&self, st: &mut State) {
+        st.waking += 1;
+        self.shared.work_available.notify_one();
     }
 
     /// Polls for queued work for up to `SPIN`.
