@@ -16,6 +16,7 @@ use queue::PriorityQueues;
 
 use crate::op::Op;
 use crate::req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
+use crate::sys::clock::{thread_usage, ThreadUsage};
 use crate::value::{Outcome, ReqError};
 
 /// Lowest request priority.
@@ -268,7 +269,7 @@ impl Pool {
     /// start threads per the soft limit, and let the supervisor watch for stalls.
     fn wake_or_spawn(&self, st: &mut State, added: usize) {
         let waiting = st.queues.live();
-        for _ in 0..added.saturating_sub(st.spinning + st.waking).min(st.idle - st.waking) {
+        for _ in 0..added.min(self.unclaimed(st)).min(st.idle - st.waking) {
             self.wake_one(st);
         }
         let soft = self.soft_limit(st);
@@ -369,8 +370,11 @@ impl Pool {
         let mut st = self.lock();
         st.starting -= 1;
         loop {
-            let (guard, job) = self.next_job(st);
+            let (guard, job, slept) = self.next_job(st);
             st = guard;
+            if slept {
+                meter.interrupt();
+            }
             let Some(job) = job else {
                 if meter.blocked {
                     st.blocked -= 1;
@@ -395,14 +399,15 @@ impl Pool {
     }
 
     /// Takes the next job, spinning then sleeping while there is none; `None` when this
-    /// thread should exit (it has been counted out).
-    fn next_job<'a>(&'a self, mut st: MutexGuard<'a, State>) -> (MutexGuard<'a, State>, Option<Job>) {
+    /// thread should exit (it has been counted out). Also whether the thread slept.
+    fn next_job<'a>(&'a self, mut st: MutexGuard<'a, State>) -> (MutexGuard<'a, State>, Option<Job>, bool) {
         let mut idle_since: Option<Instant> = None;
         let mut spun = false;
+        let mut slept = false;
         loop {
             if st.nthreads > st.config.wanted {
                 st.nthreads -= 1;
-                return (st, None);
+                return (st, None, slept);
             }
             // Tombstones (cancelled while queued) are dropped on the way, freeing their
             // arguments.
@@ -410,10 +415,10 @@ impl Pool {
                 self.publish(&st);
                 // A submitter that saw this thread spinning counted on it for every job it
                 // queued, but it takes only one: pass the wake-up on for the rest.
-                if st.queues.live() > st.spinning + st.waking && st.idle > st.waking {
+                if self.unclaimed(&st) > 0 && st.idle > st.waking {
                     self.wake_one(&mut st);
                 }
-                return (st, Some(job));
+                return (st, Some(job), slept);
             }
             if !spun {
                 spun = true;
@@ -426,6 +431,7 @@ impl Pool {
             }
             // Idle. Beyond `max_idle` idle threads, a thread waits only `idle_timeout`.
             st.idle += 1;
+            slept = true;
             if st.idle > st.config.max_idle {
                 let since = *idle_since.get_or_insert_with(Instant::now);
                 let left = st.config.idle_timeout.saturating_sub(since.elapsed());
@@ -433,7 +439,7 @@ impl Pool {
                     st.idle -= 1;
                     st.waking = st.waking.min(st.idle);
                     st.nthreads -= 1;
-                    return (st, None);
+                    return (st, None, slept);
                 }
                 st = self.shared.work_available.wait_timeout(st, left).unwrap_or_else(|e| e.into_inner()).0;
             } else {
@@ -445,6 +451,12 @@ impl Pool {
             st.waking = st.waking.saturating_sub(1);
             spun = false;
         }
+    }
+
+    /// Queued jobs that no thread is about to take: spinning, woken and starting threads
+    /// each take one.
+    fn unclaimed(&self, st: &State) -> usize {
+        st.queues.live().saturating_sub(st.spinning + st.waking + st.starting)
     }
 
     /// Wakes one idle thread for queued work (the caller checked that one is asleep).
@@ -468,31 +480,40 @@ impl Pool {
     }
 }
 
-/// Estimates whether a worker computes or waits: over a window of requests, the share of
-/// their wall time the thread spent on a CPU. Below half, it counts as blocked, and the
-/// pool may start another thread in its place.
+/// Estimates whether a worker waits rather than computes, over a window of requests run
+/// back to back: blocked when the thread was on a CPU for less than half of their wall
+/// time *and* gave up the CPU to wait (a voluntary switch) in at least half of them. The
+/// second test tells waiting in the kernel from being preempted: on a machine short of
+/// cores, cached requests also take more wall time than CPU, and more threads would only
+/// make that worse. A blocked worker lets the pool start another thread in its place.
 #[derive(Default)]
 struct BlockMeter {
     jobs: u32,
     wall: Duration,
-    cpu_at_start: Option<Duration>,
+    /// Usage when the window began (after the request that opened it).
+    start: Option<ThreadUsage>,
     blocked: bool,
 }
 
 impl BlockMeter {
     /// Records one request that took `wall`; returns the new verdict when it changed.
     fn record(&mut self, wall: Duration) -> Option<bool> {
-        let cpu_start = *self.cpu_at_start.get_or_insert_with(|| {
-            // The first request of the window already ran: count from just before it.
-            crate::sys::clock::thread_cpu_time().saturating_sub(wall)
-        });
+        let Some(start) = &self.start else {
+            self.start = Some(thread_usage());
+            return None;
+        };
         self.jobs += 1;
         self.wall += wall;
         if self.jobs < WINDOW_JOBS && self.wall < WINDOW_TIME {
             return None;
         }
-        let cpu = crate::sys::clock::thread_cpu_time().saturating_sub(cpu_start);
-        let blocked = cpu * 2 < self.wall;
+        let now = thread_usage();
+        let computed = now.cpu.saturating_sub(start.cpu) * 2 >= self.wall;
+        let waited = match (now.waits, start.waits) {
+            (Some(now), Some(start)) => now.saturating_sub(start) * 2 >= u64::from(self.jobs),
+            _ => true, // not counted here: CPU time alone decides
+        };
+        let blocked = !computed && waited;
         *self = BlockMeter { blocked: self.blocked, ..BlockMeter::default() };
         if blocked != self.blocked {
             self.blocked = blocked;
@@ -500,6 +521,11 @@ impl BlockMeter {
         } else {
             None
         }
+    }
+
+    /// The thread ran out of work: its sleep is no request's, so the window starts anew.
+    fn interrupt(&mut self) {
+        *self = BlockMeter { blocked: self.blocked, ..BlockMeter::default() };
     }
 }
 

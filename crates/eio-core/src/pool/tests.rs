@@ -311,3 +311,62 @@ fn jobs_queued_while_a_thread_spins_still_reach_the_idle_ones() {
         let _ = recv(&rx);
     }
 }
+
+/// Feeds `meter` windows of requests made by `job` and returns its verdict.
+fn meter_verdict(mut job: impl FnMut()) -> bool {
+    let mut meter = BlockMeter::default();
+    for _ in 0..=(2 * WINDOW_JOBS) {
+        let started = Instant::now();
+        job();
+        meter.record(started.elapsed());
+    }
+    meter.blocked
+}
+
+#[cfg(target_os = "linux")]
+fn pin_to_cpu0() {
+    // SAFETY: a zeroed cpu_set_t is an empty set; CPU_SET and sched_setaffinity get valid
+    // pointers to it, for the calling thread (pid 0).
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(0, &mut set);
+        assert_eq!(libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set), 0);
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_worker_that_waits_is_blocked_one_that_is_preempted_is_not() {
+    let spin_for = |d: Duration| {
+        let start = Instant::now();
+        while start.elapsed() < d {
+            std::hint::spin_loop();
+        }
+    };
+    assert!(meter_verdict(|| std::thread::sleep(Duration::from_millis(2))), "sleeping requests wait");
+    // Computing requests on one CPU shared with two other busy threads: each gets about a
+    // third of it, so the requests take three times their CPU time in wall time, as cached
+    // requests do on a machine short of cores. More threads would not help. (Kept short:
+    // the CPU is taken from the other tests meanwhile.)
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let competitors: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                pin_to_cpu0();
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    let preempted = std::thread::spawn(move || {
+        pin_to_cpu0();
+        meter_verdict(|| spin_for(Duration::from_micros(100)))
+    })
+    .join()
+    .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    competitors.into_iter().for_each(|t| t.join().unwrap());
+    assert!(!preempted, "preempted requests do not wait");
+}
