@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url'
 import test from 'ava'
 
 import * as eio from '../index.js'
-import { ENTRY, calls, have, rejectsWith, runNode, tmpdir } from './helpers.mjs'
+import { ENTRY, calls, have, procfs, rejectsWith, runNode, tmpdir } from './helpers.mjs'
 
 const { constants: C } = eio
 
@@ -36,7 +36,7 @@ function shape(err) {
   return { name: err.name, code: err.code, errno: err.errno, syscall: err.syscall, path: err.path, dest: err.dest }
 }
 
-/** The open-file flags of `fd`, as the kernel reports them. */
+/** The open-file flags of `fd`, as the kernel reports them (in Linux's /proc). */
 function fdFlags(fd) {
   const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
   return parseInt(/^flags:\s+([0-7]+)/m.exec(info)[1], 8)
@@ -68,7 +68,7 @@ test('open: Node string flags give the same kernel flags as fs.openSync', async 
     }
     const a = closing(t, await eio.open(mine, flag))
     const b = closing(t, fs.openSync(theirs, flag))
-    t.is(fdFlags(a), fdFlags(b), `flags for '${flag}'`)
+    if (procfs) t.is(fdFlags(a), fdFlags(b), `flags for '${flag}'`)
     t.is(fs.fstatSync(a).size, fs.fstatSync(b).size, `truncation for '${flag}'`)
   }
 })
@@ -80,15 +80,17 @@ test('open: numeric flags, mode and the default flags', async (t) => {
   t.true(Number.isInteger(fd) && fd > 2)
   const umask = process.umask()
   t.is(fs.statSync(p).mode & 0o777, 0o640 & ~umask)
-  t.is(fdFlags(fd) & 3, C.O_WRONLY)
-  t.truthy(fdFlags(fd) & C.O_CLOEXEC, 'eio fds are close-on-exec')
+  if (procfs) {
+    t.is(fdFlags(fd) & 3, C.O_WRONLY)
+    t.truthy(fdFlags(fd) & C.O_CLOEXEC, 'eio fds are close-on-exec')
+  }
   // mode as an octal string, as Node's fs takes it
   const q = path.join(dir, 'g')
   closing(t, await eio.open(q, 'w', '600'))
   t.is(fs.statSync(q).mode & 0o777, 0o600 & ~umask)
   // flags default to 'r'
   const r = closing(t, await eio.open(q))
-  t.is(fdFlags(r) & 3, C.O_RDONLY)
+  if (procfs) t.is(fdFlags(r) & 3, C.O_RDONLY)
   await t.throwsAsync(eio.open(p, C.O_WRONLY | C.O_CREAT | C.O_EXCL), { code: 'EEXIST' })
 })
 

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 /** The package entry, for child processes and workers. */
 export const ENTRY = path.join(ROOT, 'index.js')
+/** This module, for child processes that count their fds with fdCount. */
+export const HELPERS = fileURLToPath(import.meta.url)
 
 /** A fresh temporary directory, removed when the test ends. */
 export function tmpdir(t) {

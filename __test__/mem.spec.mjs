@@ -10,7 +10,7 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 
 import * as eio from '../index.js'
-import { ENTRY, ROOT, have, linuxCalls, rejectsWith, runNode, tmpdir } from './helpers.mjs'
+import { ENTRY, ROOT, have, linuxCalls, procfs, rejectsWith, runNode, tmpdir } from './helpers.mjs'
 
 const C = eio.constants
 const PAGE = C.PAGESIZE
@@ -26,7 +26,10 @@ function pagesFile(t, pages, byte = 7) {
   return { file, fd }
 }
 
-/** The kB counters of /proc/self/smaps summed over the mappings of `file`. */
+/**
+ * The kB counters of /proc/self/smaps summed over the mappings of `file`. Only Linux has
+ * them: elsewhere the tests check what the process itself can see (contents, errors).
+ */
 function smaps(file) {
   const sum = { mappings: 0 }
   let ours = false
@@ -69,23 +72,23 @@ test.serial('a request holds its mapping: munmap detaches at once, the pages go 
     eio.munmap(buf)
     t.is(buf.byteLength, 0)
     t.is(view.byteLength, 0, 'views of the mapping are detached too')
-    t.is(smaps(file).mappings, 1, 'still mapped for the queued request')
+    if (procfs) t.is(smaps(file).mappings, 1, 'still mapped for the queued request')
   } finally {
     eio.configure({ maxParallel: 8 })
   }
   if (linuxCalls) await touched
   else await rejectsWith(t, touched, { code: 'ENOSYS', syscall: 'mtouch' })
-  t.is(smaps(file).mappings, 0)
+  if (procfs) t.is(smaps(file).mappings, 0)
 })
 
 test.serial('mlock and munlock on a plain Buffer change the locked total', async (t) => {
   const vmLck = () => Number(/VmLck:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1])
   const buf = Buffer.alloc(64 * PAGE, 3)
-  const before = vmLck()
+  const before = procfs && vmLck()
   await eio.mlock(buf)
-  t.true(vmLck() >= before + kB(64))
+  if (procfs) t.true(vmLck() >= before + kB(64))
   eio.munlock(buf)
-  t.is(vmLck(), before)
+  if (procfs) t.is(vmLck(), before)
   t.true(buf.every((b) => b === 3))
 })
 
@@ -99,13 +102,13 @@ test('mmap maps a file: the Buffer reads its bytes', (t) => {
   t.true(Buffer.isBuffer(buf))
   t.is(buf.length, text.length)
   t.true(buf.equals(fs.readFileSync(file)))
-  t.is(smaps(file).mappings, 1)
+  if (procfs) t.is(smaps(file).mappings, 1)
   // An offset (a multiple of the page size) maps from there; a bigint works too.
   const tail = eio.mmap(text.length - PAGE, C.PROT_READ, C.MAP_SHARED, { fd }, BigInt(PAGE))
   t.true(tail.equals(text.subarray(PAGE)))
   eio.munmap(buf)
   eio.munmap(tail)
-  t.is(smaps(file).mappings, 0)
+  if (procfs) t.is(smaps(file).mappings, 0)
 })
 
 test('MAP_SHARED writes reach the file, MAP_PRIVATE ones do not', (t) => {
@@ -181,6 +184,7 @@ test('a copy of a mapped Buffer is no mapping; any view of the mapping unmaps it
 })
 
 test('garbage collection unmaps, and a finalizer after munmap never unmaps a newer mapping', (t) => {
+  if (!procfs) return t.pass('the mappings are read from Linux\'s /proc')
   const dir = tmpdir(t)
   const [a, b] = ['a', 'b'].map((n) => path.join(dir, n))
   fs.writeFileSync(a, Buffer.alloc(2 * PAGE, 'a'))
@@ -273,17 +277,17 @@ test('msync writes dirty pages back; its default is MS_SYNC', async (t) => {
   fs.fsyncSync(fd)
   const buf = eio.mmap(8 * PAGE, RW, C.MAP_SHARED, fd)
   const dirty = () => smaps(file).Private_Dirty + smaps(file).Shared_Dirty
-  t.is(dirty(), 0)
+  if (procfs) t.is(dirty(), 0)
   buf[PAGE] = 9
-  t.true(dirty() > 0)
+  if (procfs) t.true(dirty() > 0)
   await eio.msync(buf, 0, undefined, C.MS_ASYNC) // a no-op on Linux
-  t.true(dirty() > 0)
+  if (procfs) t.true(dirty() > 0)
   await eio.msync(buf, PAGE, 1)
-  t.is(dirty(), 0)
+  if (procfs) t.is(dirty(), 0)
   buf[0] = 9
-  t.true(dirty() > 0)
+  if (procfs) t.true(dirty() > 0)
   await eio.msync(buf)
-  t.is(dirty(), 0)
+  if (procfs) t.is(dirty(), 0)
   t.is(fs.readFileSync(file)[PAGE], 9)
   await eio.msync(buf, 0, undefined, C.MS_ASYNC | C.MS_INVALIDATE)
   await rejectsWith(t, eio.msync(buf, 0, undefined, C.MS_SYNC | C.MS_ASYNC), { code: 'EINVAL', syscall: 'msync' })
@@ -297,13 +301,13 @@ test('mlock locks the pages of a mapping, munlock unlocks them', async (t) => {
   const { file, fd } = pagesFile(t, 8)
   const buf = eio.mmap(8 * PAGE, C.PROT_READ, C.MAP_SHARED, fd)
   await eio.mlock(buf, PAGE + 1, 2 * PAGE) // widened to whole pages: 3
-  t.is(smaps(file).Locked, kB(3))
+  if (procfs) t.is(smaps(file).Locked, kB(3))
   await eio.mlock(buf)
-  t.is(smaps(file).Locked, kB(8))
+  if (procfs) t.is(smaps(file).Locked, kB(8))
   eio.munlock(buf, 0, -PAGE)
-  t.is(smaps(file).Locked, kB(1))
+  if (procfs) t.is(smaps(file).Locked, kB(1))
   eio.munlock(buf)
-  t.is(smaps(file).Locked, 0)
+  if (procfs) t.is(smaps(file).Locked, 0)
   eio.mprotect(buf, 0, undefined, C.PROT_NONE)
   await rejectsWith(t, eio.mlock(buf), { code: 'ENOMEM', syscall: 'mlock' })
   eio.munmap(buf)
@@ -316,6 +320,7 @@ test('mlockall: bad flags are EINVAL', async (t) => {
 })
 
 test('mlockall(MCL_FUTURE) locks new mappings until munlockall', (t) => {
+  if (!procfs) return t.pass('the locked mappings are read from Linux\'s /proc')
   const r = runNode(`
     import * as eio from './index.js'
     import fs from 'node:fs'
@@ -445,7 +450,7 @@ test('a worker\'s mappings go when the worker ends', async (t) => {
     parentPort.on('message', () => {}) // stay alive until terminated
   `, { eval: true })
   t.deepEqual(await once(worker, 'message').then(([m]) => m), [7, linuxCalls ? null : 'ENOSYS'])
-  t.is(smaps(file).mappings, 1)
+  if (procfs) t.is(smaps(file).mappings, 1)
   await worker.terminate()
-  t.is(smaps(file).mappings, 0)
+  if (procfs) t.is(smaps(file).mappings, 0)
 })
