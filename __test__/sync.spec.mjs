@@ -3,12 +3,11 @@
 // mem.spec.mjs, beside the requests that use their Buffers.)
 
 import test from 'ava'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
 import * as eio from '../index.js'
-import { execFileSync } from 'node:child_process'
-
 import { calls, fdCount, linuxCalls, procfs, tmpdir } from './helpers.mjs'
 
 const C = eio.constants
@@ -42,7 +41,7 @@ function nonBlockingPipe(t) {
   return [fd, fd]
 }
 
-/** Asserts that `fn`, a call Linux alone has, throws ENOSYS off Linux. */
+/** Asserts that `fn` throws ENOSYS: this platform (or the portable build) lacks the call. */
 function enosys(t, fn, syscall) {
   t.like(t.throws(fn), { code: 'ENOSYS', syscall, name: 'Error' })
 }
