@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 /** The package entry, for child processes and workers. */
 export const ENTRY = path.join(ROOT, 'index.js')
+/** This module, for child processes that count their fds with fdCount. */
+export const HELPERS = fileURLToPath(import.meta.url)
 
 /** A fresh temporary directory, removed when the test ends. */
 export function tmpdir(t) {
@@ -17,9 +19,51 @@ export function tmpdir(t) {
   return dir
 }
 
+/**
+ * Whether eio runs Linux's own calls (statx, O_PATH, splice, fallocate's modes...): true on
+ * Linux, false on darwin and FreeBSD and for the portable build on Linux, which
+ * `npm run test:portable-js` loads with EIO_PORTABLE=1 (crates/eio-core/src/sys/mod.rs).
+ * Where it is false, the Linux-only calls reject with ENOSYS or substitute, as IO::AIO does.
+ */
+export const linuxCalls = process.platform === 'linux' && process.env.EIO_PORTABLE !== '1'
+
+/**
+ * What the portable code has, per platform. The portable build on Linux takes darwin's
+ * branch where Linux can build it (no pipe2, fadvise, fdatasync) and FreeBSD's otherwise
+ * (posix_fallocate, rename without flags): see crates/eio-core/src/sys/mod.rs.
+ */
+export const calls = {
+  /** posix_fadvise: darwin has none. */
+  fadvise: linuxCalls || process.platform === 'freebsd',
+  /** pipe2 with flags (O_NONBLOCK...): darwin has only pipe, which takes none. */
+  pipe2Flags: linuxCalls || process.platform === 'freebsd',
+  /** rename's flags: renameat2 on Linux, renameatx_np on darwin; none on FreeBSD. */
+  renameFlags: linuxCalls || process.platform === 'darwin',
+  /** allocate mode 0: fallocate or posix_fallocate; darwin has neither. */
+  allocate: process.platform !== 'darwin',
+  /** A birth time: statx on Linux, st_birthtime on darwin and FreeBSD; Linux's stat has none. */
+  birthtime: linuxCalls || process.platform !== 'linux',
+}
+
+/** Whether this process can see its own fds and mappings in /proc (Linux's procfs). */
+export const procfs = fs.existsSync('/proc/self/fdinfo')
+
 /** Open fds of this process. */
 export function fdCount() {
-  return fs.readdirSync('/proc/self/fd').length
+  if (procfs) return fs.readdirSync('/proc/self/fd').length
+  // darwin's /dev/fd lists them all; FreeBSD's shows only 0-2 without fdescfs mounted.
+  if (process.platform === 'darwin') return fs.readdirSync('/dev/fd').length
+  let n = 0
+  for (let fd = 0, gap = 0; gap < 1024; fd++) {
+    try {
+      fs.fstatSync(fd)
+      n++
+      gap = 0
+    } catch {
+      gap++
+    }
+  }
+  return n
 }
 
 /** Runs `source` as an ES module in a child node; returns { status, signal, stdout, stderr }. */

@@ -48,6 +48,8 @@ test('mknod creates a regular file, relative to a Wd, mode as an octal string', 
 test('mknod of a character device: made with CAP_MKNOD, EPERM without', async (t) => {
   const dir = tmpdir(t)
   const p = path.join(dir, 'null')
+  // Linux's device numbers and capabilities (darwin's and FreeBSD's differ).
+  if (process.platform !== 'linux') return t.pass('device numbers are checked on Linux')
   const dev = (1 << 8) | 3 // makedev(1, 3): /dev/null
   if (canMknod()) {
     await eio.mknod(p, C.S_IFCHR | 0o600, BigInt(dev))

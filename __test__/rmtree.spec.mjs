@@ -136,6 +136,7 @@ print(swaps)
 
 test('rmtree never follows a symlink swapped in while it runs', async (t) => {
   if (!have('python3')) return t.pass(console.log('skipped: needs python3'))
+  if (process.platform !== 'linux') return t.pass(console.log('skipped: the swapper calls Linux\'s renameat2'))
   const dir = tmpdir(t)
   const v = victim(dir)
   for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(v, `v${i}`), 'v')

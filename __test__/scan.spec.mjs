@@ -8,7 +8,7 @@ import path from 'node:path'
 import test from 'ava'
 
 import * as eio from '../index.js'
-import { ENTRY, fdCount, have, runNode } from './helpers.mjs'
+import { ENTRY, HELPERS, fdCount, have, runNode } from './helpers.mjs'
 
 const { DT_DIR, DT_REG, DT_LNK, DT_FIFO, DT_SOCK, DT_CHR, DT_BLK } = eio.constants
 
@@ -130,8 +130,7 @@ test('walk: break closes every fd and cancels the queued reads', async (t) => {
   // In a child: pausing the pool there cannot stall other tests.
   const r = runNode(`
     import * as eio from ${JSON.stringify(ENTRY)}
-    import fs from 'node:fs'
-    const fds = () => fs.readdirSync('/proc/self/fd').length
+    import { fdCount as fds } from ${JSON.stringify(HELPERS)}
     await eio.nop()
     const before = fds()
     eio.configure({ maxParallel: 1 })

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads'
 import test from 'ava'
 
 import * as eio from '../index.js'
-import { ENTRY, have, runNode, tmpdir } from './helpers.mjs'
+import { ENTRY, HELPERS, have, runNode, tmpdir } from './helpers.mjs'
 
 /** Starts a worker running the ES module `source`, which may `import * as eio from EIO`. */
 function startWorker(dir, name, source, workerData) {
@@ -149,7 +149,7 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 const file = path.join(${JSON.stringify(dir)}, 'f')
 fs.writeFileSync(file, 'some data')
-const fds = () => fs.readdirSync('/proc/self/fd').length
+import { fdCount as fds } from ${JSON.stringify(HELPERS)}
 // Node itself keeps an fd open once it has started a worker (with stdout a pipe): count
 // from after the first round, which opens no files.
 let baseline
@@ -209,7 +209,7 @@ test('a worker terminated while its busy() and blocking open() run: no crash, fd
     const dir = ${JSON.stringify(dir)}
     const fifo = path.join(dir, 'fifo')
     execFileSync('mkfifo', [fifo])
-    const fds = () => fs.readdirSync('/proc/self/fd').length
+    import { fdCount as fds } from ${JSON.stringify(HELPERS)}
     eio.configure({ maxParallel: 4 })
     // Node itself keeps an fd open once it has started a worker (with stdout a pipe).
     const warmup = new Worker('process.exit(0)', { eval: true, execArgv: [] })
