@@ -138,17 +138,17 @@ export interface Constants {
   readonly RENAME_EXCHANGE: number
   /** `rename` flags: Linux's `renameat2`; darwin's `renameatx_np` (`RENAME_EXCL`, `RENAME_SWAP`); FreeBSD rejects flags with ENOSYS. */
   readonly RENAME_WHITEOUT: number
-  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
+  /** `allocate` modes (Linux `fallocate`; Linux's values everywhere: FreeBSD takes mode 0 only, as `posix_fallocate`, and refuses these with ENOSYS; darwin refuses every mode). */
   readonly FALLOC_FL_KEEP_SIZE: number
-  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
+  /** `allocate` modes (Linux `fallocate`; Linux's values everywhere: FreeBSD takes mode 0 only, as `posix_fallocate`, and refuses these with ENOSYS; darwin refuses every mode). */
   readonly FALLOC_FL_PUNCH_HOLE: number
-  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
+  /** `allocate` modes (Linux `fallocate`; Linux's values everywhere: FreeBSD takes mode 0 only, as `posix_fallocate`, and refuses these with ENOSYS; darwin refuses every mode). */
   readonly FALLOC_FL_COLLAPSE_RANGE: number
-  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
+  /** `allocate` modes (Linux `fallocate`; Linux's values everywhere: FreeBSD takes mode 0 only, as `posix_fallocate`, and refuses these with ENOSYS; darwin refuses every mode). */
   readonly FALLOC_FL_ZERO_RANGE: number
-  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
+  /** `allocate` modes (Linux `fallocate`; Linux's values everywhere: FreeBSD takes mode 0 only, as `posix_fallocate`, and refuses these with ENOSYS; darwin refuses every mode). */
   readonly FALLOC_FL_INSERT_RANGE: number
-  /** `allocate` modes (Linux `fallocate`; 0 elsewhere: FreeBSD takes mode 0 only, as `posix_fallocate`, darwin none, ENOSYS). */
+  /** `allocate` modes (Linux `fallocate`; Linux's values everywhere: FreeBSD takes mode 0 only, as `posix_fallocate`, and refuses these with ENOSYS; darwin refuses every mode). */
   readonly FALLOC_FL_UNSHARE_RANGE: number
   /** `syncFileRange` flags. */
   readonly SYNC_FILE_RANGE_WAIT_BEFORE: number
