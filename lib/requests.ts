@@ -74,6 +74,9 @@ export function seek(fd: number | { fd: number }, offset: number | bigint, whenc
   })
 }
 
+/** The binding's read, a raw Node-API function (see crates/eio-node/src/requests/read.rs). */
+const nativeRead = binding.readFunction()
+
 /**
  * `aio_read`: reads `length` bytes at `offset` (null: the file position) into `buffer` at
  * `bufferOffset`; fulfils with the number of bytes read.
@@ -93,7 +96,7 @@ export function read(
     const bo = validateLength(bufferOffset ?? 0, 'bufferOffset')
     const len = validateLength(length, 'length')
     validateRange(bo, len, buf.byteLength, 'bufferOffset', 'length')
-    const id = binding.read(o.priority, f, pos, Math.min(len, MAX_RW), buf, bo)
+    const id = nativeRead(o.priority, f, pos, Math.min(len, MAX_RW), buf, bo)
     return track(id, o, Out.Value, 'read')
   })
 }

@@ -34,11 +34,13 @@ pub enum Op {
         offset: i64,
         whence: i32,
     },
-    /// Reads up to `len` bytes; `offset: None` reads at the file position.
+    /// Reads up to `buf.len()` bytes into `buf`; `offset: None` reads at the file
+    /// position. `buf` comes back as [`Value::Bytes`] cut to the count read, so that a
+    /// caller can hand in a buffer it reuses (its old contents are never returned).
     Read {
         fd: RawFd,
         offset: Option<i64>,
-        len: usize,
+        buf: Vec<u8>,
     },
     Write {
         fd: RawFd,
@@ -92,7 +94,7 @@ impl fmt::Debug for Op {
             Op::Open { at, flags, mode } => write!(f, "Open({at:?}, {flags:#o}, {mode:#o})"),
             Op::Close { fd } => write!(f, "Close({fd})"),
             Op::Seek { fd, offset, whence } => write!(f, "Seek({fd}, {offset}, {whence})"),
-            Op::Read { fd, offset, len } => write!(f, "Read({fd}, {offset:?}, {len})"),
+            Op::Read { fd, offset, buf } => write!(f, "Read({fd}, {offset:?}, {})", buf.len()),
             Op::Write { fd, offset, data } => write!(f, "Write({fd}, {offset:?}, {})", data.len()),
             Op::Stat { target, follow } => write!(f, "Stat({target:?}, follow={follow})"),
             Op::Unlink { at } => write!(f, "Unlink({at:?})"),
@@ -116,8 +118,7 @@ impl Op {
             Op::Open { at, flags, mode } => Value::Fd(file::open(&at, flags, mode)?),
             Op::Close { fd } => file::close(fd).map(|_| Value::Unit)?,
             Op::Seek { fd, offset, whence } => Value::Int(file::seek(fd, offset, whence)?),
-            Op::Read { fd, offset, len } => {
-                let mut buf = vec![0u8; len];
+            Op::Read { fd, offset, mut buf } => {
                 let n = file::read(fd, &mut buf, offset)?;
                 buf.truncate(n);
                 Value::Bytes(buf)
@@ -146,5 +147,36 @@ impl Op {
             Op::Custom(f) => return f(ctx),
         };
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+
+    use super::*;
+    use crate::req::ReqCell;
+
+    fn run(op: Op) -> Outcome {
+        let cell = ReqCell::new_staged();
+        op.execute(&ReqCtx { cell: &cell })
+    }
+
+    #[test]
+    fn read_returns_only_the_bytes_read_into_a_reused_buffer() {
+        let path = std::env::temp_dir().join(format!("eio-op-read-{}", std::process::id()));
+        std::fs::File::create(&path).unwrap().write_all(b"0123456789").unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let fd = file.as_raw_fd();
+        // (offset, what comes back) for a 4-byte buffer that still holds "xxxx".
+        for (offset, want) in [(Some(0), &b"0123"[..]), (Some(8), b"89"), (Some(10), b""), (None, b"0123")] {
+            let got = run(Op::Read { fd, offset, buf: b"xxxx".to_vec() });
+            match got {
+                Ok(Value::Bytes(bytes)) => assert_eq!(bytes, want, "read at {offset:?}"),
+                other => panic!("read at {offset:?}: {other:?}"),
+            }
+        }
+        std::fs::remove_file(&path).unwrap();
     }
 }

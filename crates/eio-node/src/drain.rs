@@ -243,6 +243,7 @@ unsafe fn encode_outcome(
                     // Detached, or shrunk by a resizable buffer: nothing is written.
                     _ => batch.push(i, TAG_DETACHED, 0.0, -1.0),
                 }
+                crate::bounce::give(bytes);
             }
             _ => {
                 // SAFETY: guaranteed by the caller.

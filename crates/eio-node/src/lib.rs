@@ -4,6 +4,7 @@
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod bounce;
 mod constants;
 mod drain;
 mod env;

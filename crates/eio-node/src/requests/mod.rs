@@ -12,6 +12,7 @@ mod composite;
 mod mem;
 mod meta;
 mod names;
+mod read;
 mod scan;
 
 use crate::env::{Delivery, EnvCtx, Slot};
@@ -97,29 +98,6 @@ pub fn seek(env: Env, priority: i32, fd: i32, offset: Unknown<'_>, whence: i32) 
     // SAFETY: `offset` is a live handle of the current call.
     let offset = unsafe { raw::int64(env.raw(), offset.raw())? };
     submit(&env, priority, Op::Seek { fd, offset, whence }, Delivery::Plain)
-}
-
-/// Reads `length` bytes at `offset` (-1: the file position) into `target` at `target_offset`.
-/// The bytes land in a buffer of the request's own and are copied into `target` on the JS
-/// thread, so a `target` detached or transferred meanwhile is never written behind
-/// JavaScript's back.
-#[napi]
-pub fn read(
-    env: Env,
-    priority: i32,
-    fd: i32,
-    offset: Unknown<'_>,
-    length: u32,
-    target: Unknown<'_>,
-    target_offset: f64,
-) -> Result<u32> {
-    // Everything that can fail comes before the reference, which only its slot releases.
-    let op = Op::Read { fd, offset: position(&env, offset)?, len: length as usize };
-    // SAFETY: `target` is a live handle of the current call.
-    let target_ref = unsafe { raw::create_ref(env.raw(), target.raw())? };
-    // Buffer offsets are safe integers (checked in JS), beyond 4 GiB for large views.
-    let delivery = Delivery::ReadInto { target: target_ref, offset: target_offset as usize };
-    submit(&env, priority, op, delivery)
 }
 
 /// Writes `length` bytes of `data` from `data_offset` at `offset` (-1: the file position).

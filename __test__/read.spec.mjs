@@ -1,0 +1,100 @@
+// read under load: reads go through bounce buffers that eio reuses (crates/eio-node/src/
+// bounce.rs) and a raw Node-API function (requests/read.rs). Nothing of one read may show
+// in another read's buffer, short reads copy only what was read, and a buffer detached
+// while its read is in flight is never written.
+
+import fs from 'node:fs'
+import path from 'node:path'
+
+import test from 'ava'
+
+import * as eio from '../index.js'
+import { rejectsWith, tmpdir } from './helpers.mjs'
+
+const BLOCK = 4096
+
+/** A file of `blocks` blocks, block i filled with the byte (i * 7 + 1) & 0xff. */
+function blockFile(t, blocks) {
+  const data = Buffer.alloc(blocks * BLOCK)
+  for (let i = 0; i < blocks; i++) data.fill((i * 7 + 1) & 0xff, i * BLOCK, (i + 1) * BLOCK)
+  const p = path.join(tmpdir(t), 'blocks')
+  fs.writeFileSync(p, data)
+  const fd = fs.openSync(p, 'r')
+  t.teardown(() => fs.closeSync(fd))
+  return { fd, data }
+}
+
+test('many reads in flight each get their own block, whatever buffers eio reuses', async (t) => {
+  const { fd, data } = blockFile(t, 64)
+  for (let round = 0; round < 4; round++) {
+    const bufs = Array.from({ length: 256 }, () => Buffer.alloc(BLOCK, 0xee))
+    const blocks = bufs.map((_, i) => (i * 37 + round) % 64)
+    const counts = await Promise.all(bufs.map((b, i) => eio.read(fd, blocks[i] * BLOCK, BLOCK, b)))
+    t.true(counts.every((n) => n === BLOCK))
+    for (let i = 0; i < bufs.length; i++) {
+      const want = data.subarray(blocks[i] * BLOCK, (blocks[i] + 1) * BLOCK)
+      if (!bufs[i].equals(want)) t.fail(`round ${round}, read ${i}: another block's bytes`)
+    }
+  }
+  t.pass()
+})
+
+test('a short read copies only the bytes read; the rest of the buffer keeps its contents', async (t) => {
+  const { fd, data } = blockFile(t, 4)
+  // Full reads first, so that the next reads get buffers that held those bytes.
+  await Promise.all(Array.from({ length: 32 }, () => eio.read(fd, 0, BLOCK, Buffer.alloc(BLOCK))))
+  const size = data.length
+  for (const [offset, want] of [
+    [size - 100, 100], // ends at EOF
+    [size - 1, 1],
+    [size, 0], // at EOF
+    [size + BLOCK, 0], // beyond EOF
+  ]) {
+    const buf = Buffer.alloc(BLOCK, 0xab)
+    t.is(await eio.read(fd, offset, BLOCK, buf), want, `read at ${offset}`)
+    t.true(buf.subarray(0, want).equals(data.subarray(offset, offset + want)))
+    t.true(
+      buf.subarray(want).every((b) => b === 0xab),
+      `bytes past the ${want} read are untouched`,
+    )
+  }
+  // Lengths that vary from read to read, also past the sizes eio keeps for reuse.
+  for (const len of [1, BLOCK * 3, 10, 70 * 1024, 5, BLOCK]) {
+    const buf = Buffer.alloc(len + 8, 0xcd)
+    const n = await eio.read(fd, 0, len, buf, 8)
+    t.is(n, Math.min(len, size))
+    t.true(buf.subarray(0, 8).every((b) => b === 0xcd), 'nothing before bufferOffset')
+    t.true(buf.subarray(8, 8 + n).equals(data.subarray(0, n)))
+    t.true(buf.subarray(8 + n).every((b) => b === 0xcd), 'nothing past the count read')
+  }
+})
+
+test('a buffer detached while its read is in flight rejects; the reads after it are intact', async (t) => {
+  const { fd, data } = blockFile(t, 8)
+  const abs = Array.from({ length: 16 }, () => new ArrayBuffer(BLOCK))
+  const reads = abs.map((ab, i) => eio.read(fd, (i % 8) * BLOCK, BLOCK, new Uint8Array(ab)))
+  const moved = abs.map((ab) => structuredClone(ab, { transfer: [ab] }))
+  for (const r of reads) await rejectsWith(t, r, { code: 'ERR_INVALID_STATE', name: 'Error' })
+  t.true(
+    moved.every((ab) => new Uint8Array(ab).every((b) => b === 0)),
+    'the new owners were not written to',
+  )
+  // Their bounce buffers went back for reuse: later reads still see only their own block.
+  const bufs = Array.from({ length: 16 }, () => Buffer.alloc(BLOCK))
+  await Promise.all(bufs.map((b, i) => eio.read(fd, (7 - (i % 8)) * BLOCK, BLOCK, b)))
+  bufs.forEach((b, i) => t.true(b.equals(data.subarray((7 - (i % 8)) * BLOCK, (8 - (i % 8)) * BLOCK))))
+})
+
+test('positions as numbers, bigints and -1 reach the native read unchanged', async (t) => {
+  const { fd, data } = blockFile(t, 2)
+  const buf = Buffer.alloc(16)
+  t.is(await eio.read(fd, BLOCK + 3, 16, buf), 16)
+  t.true(buf.equals(data.subarray(BLOCK + 3, BLOCK + 19)))
+  t.is(await eio.read(fd, BigInt(BLOCK * 2 - 4), 16, buf), 4)
+  t.is(await eio.read(fd, 2n ** 62n, 16, buf), 0)
+  fs.readSync(fd, Buffer.alloc(5), 0, 5, null) // the file position is now 5
+  t.is(await eio.read(fd, -1, 4, buf), 4)
+  t.true(buf.subarray(0, 4).equals(data.subarray(5, 9)))
+  t.is(await eio.read(fd, -1n, 4, buf), 4)
+  t.true(buf.subarray(0, 4).equals(data.subarray(9, 13)))
+})

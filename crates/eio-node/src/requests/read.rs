@@ -1,0 +1,133 @@
+//! `read`, the one request made hundreds of thousands of times a second (random block
+//! reads), as a raw Node-API function: napi-rs's generated wrapper costs more per call
+//! than the rest of the submission (it opens and closes a borrow scope, an allocation
+//! and a lock per call), so this function reads its arguments itself.
+
+use std::ptr;
+
+use eio_core::Op;
+use napi::{sys, Env};
+use napi_derive::napi;
+
+use super::submit;
+use crate::env::Delivery;
+use crate::raw::{self, check};
+
+/// The number of arguments of the read function.
+const ARGS: usize = 6;
+
+/// The native read function: `(priority, fd, offset, length, target, targetOffset) => slot`.
+///
+/// Reads `length` bytes at `offset` (-1: the file position; a number or a bigint) into
+/// `target` at `targetOffset`. The bytes land in a buffer of eio's own and are copied into
+/// `target` on the JS thread at completion, so a `target` detached or transferred
+/// meanwhile is never written behind JavaScript's back. Arguments are validated in JS.
+#[napi(
+    ts_return_type = "(priority: number, fd: number, offset: number | bigint, length: number, target: ArrayBufferView, targetOffset: number) => number"
+)]
+pub fn read_function(env: Env) -> napi::Result<napi::bindgen_prelude::Unknown<'static>> {
+    let mut f = ptr::null_mut();
+    // SAFETY: the env of the current call; the name is a static C string, the callback a
+    // plain function that takes no data.
+    let status = unsafe {
+        sys::napi_create_function(env.raw(), c"read".as_ptr(), 4, Some(read_cb), ptr::null_mut(), &mut f)
+    };
+    check(status, "napi_create_function")?;
+    // SAFETY: `f` is a live function value of the current call.
+    Ok(unsafe { napi::bindgen_prelude::Unknown::from_raw_unchecked(env.raw(), f) })
+}
+
+unsafe extern "C" fn read_cb(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node calls this on the env's JS thread with a live callback info.
+    match unsafe { read_call(env, info) } {
+        Ok(v) => v,
+        Err(e) => {
+            let msg = std::ffi::CString::new(e.reason).unwrap_or_default();
+            // SAFETY: a valid C string on the env's JS thread; the exception reaches the
+            // caller, whose `request` turns it into a rejection.
+            unsafe { sys::napi_throw_error(env, ptr::null(), msg.as_ptr()) };
+            ptr::null_mut()
+        }
+    }
+}
+
+/// # Safety
+/// On the JS thread of `env`, inside the callback whose info is `info`.
+unsafe fn read_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<sys::napi_value> {
+    let mut argc = ARGS;
+    let mut argv = [ptr::null_mut(); ARGS];
+    // SAFETY: `argv` has room for `argc` values.
+    let status = unsafe {
+        sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
+    };
+    check(status, "napi_get_cb_info")?;
+    if argc < ARGS {
+        return Err(napi::Error::from_reason("eio: read takes 6 arguments"));
+    }
+    let [priority, fd, offset, length, target, target_offset] = argv;
+    // SAFETY: (all) live values of the current call; a value of the wrong type fails with
+    // a status.
+    let (priority, fd, offset, length, target_offset) = unsafe {
+        (
+            int32(env, priority)?,
+            int32(env, fd)?,
+            position(env, offset)?,
+            uint32(env, length)?,
+            double(env, target_offset)?,
+        )
+    };
+    let op = Op::Read { fd, offset, buf: crate::bounce::take(length as usize) };
+    // Everything that can fail comes before the reference, which only its slot releases.
+    // SAFETY: `target` is a live handle of the current call.
+    let target_ref = unsafe { raw::create_ref(env, target)? };
+    // Buffer offsets are safe integers (checked in JS), beyond 4 GiB for large views.
+    let delivery = Delivery::ReadInto { target: target_ref, offset: target_offset as usize };
+    let id = submit(&Env::from_raw(env), priority, op, delivery)?;
+    let mut out = ptr::null_mut();
+    // SAFETY: a valid out-pointer on the env's JS thread.
+    check(unsafe { sys::napi_create_uint32(env, id, &mut out) }, "napi_create_uint32")?;
+    Ok(out)
+}
+
+/// # Safety
+/// `env` and `v` must be live handles of the current call.
+unsafe fn int32(env: sys::napi_env, v: sys::napi_value) -> napi::Result<i32> {
+    let mut n = 0;
+    // SAFETY: guaranteed by the caller.
+    check(unsafe { sys::napi_get_value_int32(env, v, &mut n) }, "napi_get_value_int32")?;
+    Ok(n)
+}
+
+/// # Safety
+/// `env` and `v` must be live handles of the current call.
+unsafe fn uint32(env: sys::napi_env, v: sys::napi_value) -> napi::Result<u32> {
+    let mut n = 0;
+    // SAFETY: guaranteed by the caller.
+    check(unsafe { sys::napi_get_value_uint32(env, v, &mut n) }, "napi_get_value_uint32")?;
+    Ok(n)
+}
+
+/// # Safety
+/// `env` and `v` must be live handles of the current call.
+unsafe fn double(env: sys::napi_env, v: sys::napi_value) -> napi::Result<f64> {
+    let mut n = 0.0;
+    // SAFETY: guaranteed by the caller.
+    check(unsafe { sys::napi_get_value_double(env, v, &mut n) }, "napi_get_value_double")?;
+    Ok(n)
+}
+
+/// A file position, a number or a bigint; -1 (the JS layer's "the file position") is `None`.
+///
+/// # Safety
+/// `env` and `v` must be live handles of the current call.
+unsafe fn position(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Option<i64>> {
+    let mut n = 0;
+    // SAFETY: guaranteed by the caller; a bigint fails with a status and is read below.
+    let n = if unsafe { sys::napi_get_value_int64(env, v, &mut n) } == sys::Status::napi_ok {
+        n
+    } else {
+        // SAFETY: guaranteed by the caller.
+        unsafe { raw::int64(env, v)? }
+    };
+    Ok((n >= 0).then_some(n))
+}
