@@ -98,3 +98,18 @@ test('positions as numbers, bigints and -1 reach the native read unchanged', asy
   t.is(await eio.read(fd, -1n, 4, buf), 4)
   t.true(buf.subarray(0, 4).equals(data.subarray(9, 13)))
 })
+
+test('views over a resizable buffer that shrank below the range while in flight are never written', async (t) => {
+  const { fd } = blockFile(t, 2)
+  const rab = new ArrayBuffer(1 << 20, { maxByteLength: 1 << 22 })
+  const reads = [
+    eio.read(fd, 0, BLOCK, new DataView(rab, 512 * 1024, BLOCK)),
+    eio.read(fd, 0, BLOCK, new Uint8Array(rab, 512 * 1024, BLOCK)),
+    eio.read(fd, 0, BLOCK, new Uint8Array(rab), 512 * 1024), // length-tracking
+    eio.read(fd, 0, 0, new Uint8Array(rab, 512 * 1024, BLOCK)), // nothing to write
+  ]
+  rab.resize(BLOCK)
+  for (const r of reads.slice(0, 3)) await rejectsWith(t, r, { code: 'ERR_INVALID_STATE' })
+  t.is(await reads[3], 0, 'a read of nothing into a view out of bounds still fulfils with 0')
+  t.true(new Uint8Array(rab).every((b) => b === 0))
+})

@@ -234,14 +234,12 @@ unsafe fn encode_outcome(
             Delivery::ReadInto { target, offset } => {
                 // SAFETY: the reference is live until the slot is released, after this.
                 let target = unsafe { raw::ref_value(env, *target)? };
-                // SAFETY: a live typed array or DataView; the slice is used before any JS runs.
-                match unsafe { raw::typed_array_bytes(env, target)? } {
-                    Some(view) if view.len() >= offset + bytes.len() => {
-                        view[*offset..offset + bytes.len()].copy_from_slice(&bytes);
-                        batch.push(i, TAG_NUMBER, bytes.len() as f64, -1.0);
-                    }
+                // SAFETY: a live typed array or DataView, inside the caller's handle scope.
+                if unsafe { crate::requests::copy_out(env, target, *offset, &bytes)? } {
+                    batch.push(i, TAG_NUMBER, bytes.len() as f64, -1.0);
+                } else {
                     // Detached, or shrunk by a resizable buffer: nothing is written.
-                    _ => batch.push(i, TAG_DETACHED, 0.0, -1.0),
+                    batch.push(i, TAG_DETACHED, 0.0, -1.0);
                 }
                 crate::bounce::give(bytes);
             }

@@ -15,6 +15,8 @@ mod names;
 mod read;
 mod scan;
 
+pub(crate) use read::copy_out;
+
 use crate::env::{Delivery, EnvCtx, Slot};
 use crate::raw;
 use crate::wd::{self, WdHandle};

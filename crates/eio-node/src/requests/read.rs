@@ -131,3 +131,46 @@ unsafe fn position(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Optio
     };
     Ok((n >= 0).then_some(n))
 }
+
+/// Copies a read's `bytes` into `target` at `offset`; false, writing nothing, when the
+/// target was detached or shrank below the range meanwhile (a resizable buffer).
+///
+/// # Safety
+/// On the JS thread of `env`, inside a handle scope; `target` a live typed array or
+/// DataView (what the JS layer validated at submit).
+pub(crate) unsafe fn copy_out(
+    env: sys::napi_env,
+    target: sys::napi_value,
+    offset: usize,
+    bytes: &[u8],
+) -> napi::Result<bool> {
+    if !bytes.is_empty() {
+        // One call where the general one takes three (and a backing-store lookup): a
+        // detached view reports length 0 and a shrunk one its current length, so a range
+        // that fits means attached and large enough.
+        let (mut data, mut len) = (ptr::null_mut(), 0usize);
+        // SAFETY: guaranteed by the caller; the out-pointers are valid.
+        let status = unsafe { sys::napi_get_buffer_info(env, target, &mut data, &mut len) };
+        if status == sys::Status::napi_ok {
+            let fits = !data.is_null() && offset.checked_add(bytes.len()).is_some_and(|end| end <= len);
+            if fits {
+                // SAFETY: Node-API reported `len` bytes at `data`, owned by an attached
+                // buffer; nothing else runs on this thread until the copy is done.
+                unsafe {
+                    ptr::copy_nonoverlapping(bytes.as_ptr(), data.cast::<u8>().add(offset), bytes.len())
+                };
+            }
+            return Ok(fits);
+        }
+    }
+    // A read of nothing, or a view that Node-API does not take as a buffer: the general
+    // path, which tells a detached buffer from an empty one.
+    // SAFETY: guaranteed by the caller; the slice is used before any JS runs.
+    Ok(match unsafe { raw::typed_array_bytes(env, target)? } {
+        Some(view) if view.len() >= offset + bytes.len() => {
+            view[offset..offset + bytes.len()].copy_from_slice(bytes);
+            true
+        }
+        _ => false,
+    })
+}
