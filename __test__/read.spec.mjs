@@ -9,7 +9,7 @@ import path from 'node:path'
 import test from 'ava'
 
 import * as eio from '../index.js'
-import { rejectsWith, tmpdir } from './helpers.mjs'
+import { ENTRY, rejectsWith, runNode, tmpdir } from './helpers.mjs'
 
 const BLOCK = 4096
 
@@ -112,4 +112,42 @@ test('views over a resizable buffer that shrank below the range while in flight 
   for (const r of reads.slice(0, 3)) await rejectsWith(t, r, { code: 'ERR_INVALID_STATE' })
   t.is(await reads[3], 0, 'a read of nothing into a view out of bounds still fulfils with 0')
   t.true(new Uint8Array(rab).every((b) => b === 0))
+})
+
+test('eio holds a read buffer only until its read settles: done, failed, aborted, withdrawn or refused', (t) => {
+  // In a child with --expose-gc: each buffer must be collectable once its promise settled,
+  // checked before any later read takes its slot.
+  const src = `
+    import fs from 'node:fs'
+    import * as eio from ${JSON.stringify(ENTRY)}
+    const fd = fs.openSync(process.execPath, 'r')
+    const collected = new Set()
+    const inTime = []
+    const registry = new FinalizationRegistry((name) => collected.add(name))
+    async function check(name, start) {
+      let buf = Buffer.alloc(4096)
+      registry.register(buf, name)
+      await start(buf).catch(() => {})
+      buf = undefined
+      for (let i = 0; i < 10 && !collected.has(name); i++) {
+        globalThis.gc()
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      if (collected.has(name)) inTime.push(name)
+    }
+    await check('done', (b) => eio.read(fd, 0, 4096, b))
+    await check('failed', (b) => eio.read(999999, 0, 4096, b))
+    eio.configure({ maxParallel: 0 }) // queued until aborted
+    const ac = new AbortController()
+    await check('aborted', (b) => { const p = eio.read(fd, 0, 4096, b, 0, { signal: ac.signal }); ac.abort(); return p })
+    eio.configure({ maxParallel: 4 })
+    await check('withdrawn', (b) => eio.read(fd, 0, 4096, b, 0, { signal: AbortSignal.abort() }))
+    const hostile = new AbortController().signal
+    hostile.addEventListener = () => { throw new Error('hostile') }
+    await check('refused', (b) => eio.read(fd, 0, 4096, b, 0, { signal: hostile }))
+    console.log(inTime.sort().join(','))
+  `
+  const r = runNode(src, { args: ['--expose-gc'] })
+  t.is(r.stderr, '')
+  t.is(r.stdout.trim(), 'aborted,done,failed,refused,withdrawn')
 })

@@ -99,6 +99,12 @@ interface Pending {
 }
 
 const pending: (Pending | undefined)[] = []
+/**
+ * The buffer of each read in flight, by slot: the binding copies the bytes read into it at
+ * completion, and holding it here keeps it alive until then without a Node-API reference
+ * per read. Set by `read` after the binding call, cleared with the slot's record.
+ */
+export const readTargets: (ArrayBufferView | undefined)[] = []
 /** Whether a microtask will hand this job's requests to the pool. */
 let submitQueued = false
 
@@ -129,6 +135,7 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
     const rec = pending[id]
     if (rec === undefined) continue
     pending[id] = undefined
+    readTargets[id] = undefined
     outstanding--
     try {
       settle(rec, records, at, stats, extras)
@@ -248,7 +255,7 @@ function settleFlush(): void {
   for (const w of waiters) w()
 }
 
-binding.init(dispatch)
+binding.init(dispatch, readTargets)
 // At exit, threads may still finish requests: make them drop the results quietly.
 process.once('exit', () => binding.shutdown())
 
@@ -260,6 +267,7 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   if (withdrawing) {
     // Its signal was already aborted (see `request`): still staged, it is skipped.
     binding.cancel(id)
+    readTargets[id] = undefined
     return new Promise<T>(() => {})
   }
   let resolve!: (value: unknown) => void
@@ -302,6 +310,7 @@ function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
   rec.aborted = true
   if (binding.cancel(id)) {
     pending[id] = undefined
+    readTargets[id] = undefined
     outstanding--
   } else {
     promise.catch(() => {}) // it will reject with AbortError; nobody holds it
@@ -314,6 +323,7 @@ function abortRequest(id: number, rec: Pending): void {
   if (binding.cancel(id)) {
     // It was still queued: it is gone now, and no completion will come.
     pending[id] = undefined
+    readTargets[id] = undefined
     outstanding--
     rec.reject(abortErrorFor(rec))
     if (outstanding === 0 && flushWaiters.length > 0) settleFlush()

@@ -4,7 +4,7 @@
 
 import { binding } from './native.js'
 import { constants } from './constants.js'
-import { isSerial, Out, request, track } from './core.js'
+import { isSerial, Out, readTargets, request, track } from './core.js'
 import type { Opts, RequestOptions } from './core.js'
 import { toPath } from './paths.js'
 import type { PathLike } from './paths.js'
@@ -96,7 +96,8 @@ export function read(
     const bo = validateLength(bufferOffset ?? 0, 'bufferOffset')
     const len = validateLength(length, 'length')
     validateRange(bo, len, buf.byteLength, 'bufferOffset', 'length')
-    const id = nativeRead(o.priority, f, pos, Math.min(len, MAX_RW), buf, bo)
+    const id = nativeRead(o.priority, f, pos, Math.min(len, MAX_RW), bo)
+    readTargets[id] = buf
     return track(id, o, Out.Value, 'read')
   })
 }

@@ -47,6 +47,8 @@ struct Batch {
     stats: Vec<f64>,
     extras: sys::napi_value,
     nextras: u32,
+    /// The JS array of read targets by slot, fetched for the first read of the batch.
+    read_targets: sys::napi_value,
     /// fds sent as numbers: JavaScript owns them only once dispatch has run, so until
     /// then they stay owned here, and close if the batch never reaches JavaScript.
     fds: Vec<OwnedFd>,
@@ -179,6 +181,7 @@ unsafe fn encode(ctx: &EnvCtx, local: &mut EnvLocal, n: usize) -> napi::Result<B
         stats: Vec::new(),
         extras: std::ptr::null_mut(),
         nextras: 0,
+        read_targets: std::ptr::null_mut(),
         fds: Vec::new(),
     };
     for _ in 0..n {
@@ -193,13 +196,12 @@ unsafe fn encode(ctx: &EnvCtx, local: &mut EnvLocal, n: usize) -> napi::Result<B
             batch.push(i, TAG_ABORTED, 0.0, -1.0);
         } else {
             // SAFETY: guaranteed by the caller.
-            if unsafe { encode_outcome(&mut batch, i, &slot, outcome) }.is_err() {
+            if unsafe { encode_outcome(ctx, &mut batch, i, &slot, outcome) }.is_err() {
                 // Node-API refused to build the value (out of memory, say): this request
                 // fails, and the rest of the batch is still delivered.
                 batch.push(i, TAG_UNCONVERTIBLE, 0.0, -1.0);
             }
         }
-        ctx.release(slot);
     }
     Ok(batch)
 }
@@ -207,6 +209,7 @@ unsafe fn encode(ctx: &EnvCtx, local: &mut EnvLocal, n: usize) -> napi::Result<B
 /// # Safety
 /// Inside an open handle scope on the JS thread.
 unsafe fn encode_outcome(
+    ctx: &EnvCtx,
     batch: &mut Batch,
     i: u32,
     slot: &Slot,
@@ -231,9 +234,16 @@ unsafe fn encode_outcome(
             batch.push(i, TAG_STAT, at, -1.0);
         }
         Ok(Value::Bytes(bytes)) => match &slot.delivery {
-            Delivery::ReadInto { target, offset } => {
-                // SAFETY: the reference is live until the slot is released, after this.
-                let target = unsafe { raw::ref_value(env, *target)? };
+            Delivery::ReadInto { offset } => {
+                if batch.read_targets.is_null() {
+                    // SAFETY: guaranteed by the caller.
+                    batch.read_targets = unsafe { ctx.read_targets()? };
+                }
+                let mut target = std::ptr::null_mut();
+                // SAFETY: a live array; JavaScript set this slot's element when it made the
+                // read and clears it only once the completion is dispatched (after this).
+                let status = unsafe { sys::napi_get_element(env, batch.read_targets, i, &mut target) };
+                raw::check(status, "napi_get_element")?;
                 // SAFETY: a live typed array or DataView, inside the caller's handle scope.
                 if unsafe { crate::requests::copy_out(env, target, *offset, &bytes)? } {
                     batch.push(i, TAG_NUMBER, bytes.len() as f64, -1.0);

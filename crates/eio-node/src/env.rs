@@ -112,8 +112,10 @@ impl CompletionSink for EnvSink {
 pub enum Delivery {
     /// Numbers, stats, nothing: the tag says it all.
     Plain,
-    /// Bytes read are copied into this `Uint8Array`/`DataView` at `offset`.
-    ReadInto { target: sys::napi_ref, offset: usize },
+    /// Bytes read are copied at `offset` into the view that JavaScript holds for this
+    /// slot in its read-target array (`readTargets` in lib/core.ts), which keeps the view
+    /// alive until the completion is delivered without a Node-API reference per read.
+    ReadInto { offset: usize },
     /// Directory names as strings, or as `Buffer`s.
     Names { buffers: bool },
 }
@@ -199,6 +201,8 @@ pub struct EnvCtx {
     tsfn: sys::napi_threadsafe_function,
     /// The JS dispatch function, for drains started from JS (`poll`).
     dispatch: sys::napi_ref,
+    /// The JS array of read targets by slot (see [`Delivery::ReadInto`]).
+    read_targets: sys::napi_ref,
 }
 
 /// Forwards to the shared sink; the pool's client owns this box.
@@ -212,11 +216,17 @@ impl CompletionSink for SinkHandle {
 
 impl EnvCtx {
     /// Sets up eio for the environment `env`, with `dispatch` as the JS function that
-    /// receives batches of completions. Called once per environment.
+    /// receives batches of completions and `read_targets` as the array in which JavaScript
+    /// holds each read's buffer by slot. Called once per environment.
     ///
     /// # Safety
-    /// `env` and `dispatch` must be live handles of the current call on `env`'s JS thread.
-    pub unsafe fn install(env: sys::napi_env, dispatch: sys::napi_value) -> napi::Result<()> {
+    /// `env`, `dispatch` and `read_targets` must be live handles of the current call on
+    /// `env`'s JS thread.
+    pub unsafe fn install(
+        env: sys::napi_env,
+        dispatch: sys::napi_value,
+        read_targets: sys::napi_value,
+    ) -> napi::Result<()> {
         let mut existing = ptr::null_mut();
         // SAFETY: guaranteed by the caller.
         check(unsafe { sys::napi_get_instance_data(env, &mut existing) }, "napi_get_instance_data")?;
@@ -239,6 +249,8 @@ impl EnvCtx {
         let client = Client::new(Box::new(SinkHandle(sink.clone())));
         // SAFETY: guaranteed by the caller.
         let dispatch_ref = unsafe { raw::create_ref(env, dispatch)? };
+        // SAFETY: guaranteed by the caller.
+        let read_targets_ref = unsafe { raw::create_ref(env, read_targets)? };
         let ctx = Box::into_raw(Box::new(EnvCtx {
             env,
             sink,
@@ -254,6 +266,7 @@ impl EnvCtx {
             }),
             tsfn: ptr::null_mut(),
             dispatch: dispatch_ref,
+            read_targets: read_targets_ref,
         }));
 
         let mut name = ptr::null_mut();
@@ -332,13 +345,13 @@ impl EnvCtx {
         }
     }
 
-    /// Releases the JS references a finished or cancelled request held.
-    pub fn release(&self, slot: Slot) {
-        if let Delivery::ReadInto { target, .. } = slot.delivery {
-            // SAFETY: the reference was created in this env by the submitting call, and a
-            // slot is released once.
-            unsafe { raw::delete_ref(self.env, target) };
-        }
+    /// The array of read targets by slot (see [`Delivery::ReadInto`]).
+    ///
+    /// # Safety
+    /// On the JS thread of `env`, inside a handle scope.
+    pub unsafe fn read_targets(&self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the reference lives as long as the context; guaranteed by the caller.
+        unsafe { raw::ref_value(self.env, self.read_targets) }
     }
 
     pub fn update_loop_hold(&self, local: &mut EnvLocal) {
@@ -416,12 +429,14 @@ unsafe extern "C" fn tsfn_finalize(env: sys::napi_env, data: *mut c_void, _hint:
         unsafe { sys::napi_remove_env_cleanup_hook(env, Some(env_cleanup), data) };
         // SAFETY: the reference belongs to this env, which is still valid in finalizers.
         unsafe { raw::delete_ref(env, ctx.dispatch) };
+        // SAFETY: as above.
+        unsafe { raw::delete_ref(env, ctx.read_targets) };
         // SAFETY: clear the instance data so that nothing can reach the freed context.
         unsafe { sys::napi_set_instance_data(env, ptr::null_mut(), None, ptr::null_mut()) };
     }
 }
 
-/// The environment is ending: stop deliveries, cancel its queued work, release its refs.
+/// The environment is ending: stop deliveries, cancel its queued work.
 unsafe extern "C" fn env_cleanup(arg: *mut c_void) {
     // SAFETY: `arg` is the `EnvCtx`, still live: the threadsafe function (whose finalizer
     // frees it) is released only below.
@@ -433,7 +448,6 @@ unsafe extern "C" fn env_cleanup(arg: *mut c_void) {
         // Queued requests never run; running ones complete into the dead sink, which
         // drops (and so frees) what they acquired.
         pool.cancel(&ctx.client, &slot.cell);
-        ctx.release(slot);
     }
     // SAFETY: the sink is dead, so no worker will call the function again.
     unsafe { sys::napi_release_threadsafe_function(ctx.tsfn, sys::ThreadsafeFunctionReleaseMode::abort) };

@@ -21,11 +21,12 @@ use napi_derive::napi;
 use crate::env::EnvCtx;
 
 /// Sets up eio in this environment. `dispatch(records, count, extras, more)` receives
-/// batches of completions; see `drain.rs` for the layout.
+/// batches of completions; see `drain.rs` for the layout. `readTargets[slot]` is the
+/// buffer of each read in flight, which JavaScript holds until its completion.
 #[napi]
-pub fn init(env: Env, dispatch: Unknown<'_>) -> Result<()> {
-    // SAFETY: both handles belong to the current call on this env's JS thread.
-    unsafe { EnvCtx::install(env.raw(), dispatch.raw()) }
+pub fn init(env: Env, dispatch: Unknown<'_>, read_targets: Unknown<'_>) -> Result<()> {
+    // SAFETY: the handles belong to the current call on this env's JS thread.
+    unsafe { EnvCtx::install(env.raw(), dispatch.raw(), read_targets.raw()) }
 }
 
 /// Delivers queued completions now (used when a drain stopped at `maxPollReqs`/`maxPollTime`).

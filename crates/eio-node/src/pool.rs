@@ -91,9 +91,7 @@ pub fn cancel(env: Env, id: u32) -> Result<bool> {
     match Pool::global().cancel(&ctx.client, &cell) {
         CancelOutcome::Skipped => {
             let mut local = ctx.local.borrow_mut();
-            if let Some(slot) = local.slots.remove(id) {
-                ctx.release(slot);
-            }
+            local.slots.remove(id);
             ctx.update_loop_hold(&mut local);
             Ok(true)
         }

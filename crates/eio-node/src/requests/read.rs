@@ -14,16 +14,17 @@ use crate::env::Delivery;
 use crate::raw::{self, check};
 
 /// The number of arguments of the read function.
-const ARGS: usize = 6;
+const ARGS: usize = 5;
 
-/// The native read function: `(priority, fd, offset, length, target, targetOffset) => slot`.
+/// The native read function: `(priority, fd, offset, length, targetOffset) => slot`.
 ///
-/// Reads `length` bytes at `offset` (-1: the file position; a number or a bigint) into
-/// `target` at `targetOffset`. The bytes land in a buffer of eio's own and are copied into
-/// `target` on the JS thread at completion, so a `target` detached or transferred
-/// meanwhile is never written behind JavaScript's back. Arguments are validated in JS.
+/// Reads `length` bytes at `offset` (-1: the file position; a number or a bigint), to be
+/// copied at `targetOffset` into the view the caller puts at `readTargets[slot]`. The bytes
+/// land in a buffer of eio's own and are copied on the JS thread at completion, so a view
+/// detached or transferred meanwhile is never written behind JavaScript's back. Arguments
+/// are validated in JS.
 #[napi(
-    ts_return_type = "(priority: number, fd: number, offset: number | bigint, length: number, target: ArrayBufferView, targetOffset: number) => number"
+    ts_return_type = "(priority: number, fd: number, offset: number | bigint, length: number, targetOffset: number) => number"
 )]
 pub fn read_function(env: Env) -> napi::Result<napi::bindgen_prelude::Unknown<'static>> {
     let mut f = ptr::null_mut();
@@ -62,9 +63,9 @@ unsafe fn read_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::
     };
     check(status, "napi_get_cb_info")?;
     if argc < ARGS {
-        return Err(napi::Error::from_reason("eio: read takes 6 arguments"));
+        return Err(napi::Error::from_reason("eio: read takes 5 arguments"));
     }
-    let [priority, fd, offset, length, target, target_offset] = argv;
+    let [priority, fd, offset, length, target_offset] = argv;
     // SAFETY: (all) live values of the current call; a value of the wrong type fails with
     // a status.
     let (priority, fd, offset, length, target_offset) = unsafe {
@@ -77,11 +78,10 @@ unsafe fn read_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::
         )
     };
     let op = Op::Read { fd, offset, buf: crate::bounce::take(length as usize) };
-    // Everything that can fail comes before the reference, which only its slot releases.
-    // SAFETY: `target` is a live handle of the current call.
-    let target_ref = unsafe { raw::create_ref(env, target)? };
-    // Buffer offsets are safe integers (checked in JS), beyond 4 GiB for large views.
-    let delivery = Delivery::ReadInto { target: target_ref, offset: target_offset as usize };
+    // JavaScript holds `target` in its read-target array under the returned slot (see
+    // `Delivery::ReadInto`). Buffer offsets are safe integers (checked in JS), beyond 4 GiB
+    // for large views.
+    let delivery = Delivery::ReadInto { offset: target_offset as usize };
     let id = submit(&Env::from_raw(env), priority, op, delivery)?;
     let mut out = ptr::null_mut();
     // SAFETY: a valid out-pointer on the env's JS thread.
