@@ -151,3 +151,45 @@ test('eio holds a read buffer only until its read settles: done, failed, aborted
   t.is(r.stderr, '')
   t.is(r.stdout.trim(), 'aborted,done,failed,refused,withdrawn')
 })
+
+// Cached reads run on the JS thread at the end of the JS job that made them
+// (requests/read.rs `run_ready`), but never ahead of a request still in the pool, and
+// never while the pool is paused.
+
+test.serial('a read never overtakes a request of its environment that is still queued', async (t) => {
+  const p = path.join(tmpdir(t), 'f')
+  fs.writeFileSync(p, 'old')
+  const fd = fs.openSync(p, 'r+')
+  t.teardown(() => fs.closeSync(fd))
+  eio.configure({ maxParallel: 1 }) // one thread: the pool runs requests in order
+  t.teardown(() => eio.configure({ maxParallel: 8 }))
+  const busy = eio.busy(0.05) // holds the thread, so that the write stays queued
+  const write = eio.write(fd, 0, 3, 'new')
+  await null // a later JS job: the write is in the pool by now
+  const buf = Buffer.alloc(3)
+  const read = eio.read(fd, 0, 3, buf)
+  await Promise.all([busy, write, read])
+  t.is(buf.toString(), 'new', 'the read waited for the write queued before it')
+  // Within one JS job the order holds too: the write goes first, the read after it.
+  const busy2 = eio.busy(0.05)
+  const write2 = eio.write(fd, 0, 3, 'NEW')
+  const read2 = eio.read(fd, 0, 3, buf)
+  await Promise.all([busy2, write2, read2])
+  t.is(buf.toString(), 'NEW')
+})
+
+test.serial('a paused pool holds cached reads too', async (t) => {
+  const { fd, data } = blockFile(t, 1)
+  eio.configure({ maxParallel: 0 })
+  t.teardown(() => eio.configure({ maxParallel: 8 }))
+  const buf = Buffer.alloc(16)
+  let done = false
+  const read = eio.read(fd, 0, 16, buf).then((n) => (done = n))
+  await new Promise((r) => setTimeout(r, 20))
+  t.is(done, false)
+  t.is(eio.nready(), 1, 'queued, not run')
+  eio.configure({ maxParallel: 8 })
+  await read
+  t.is(done, 16)
+  t.true(buf.equals(data.subarray(0, 16)))
+})

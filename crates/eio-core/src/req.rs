@@ -82,6 +82,12 @@ impl ReqCell {
         self.state.compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire).is_ok()
     }
 
+    /// `Staged → Done`, for a request run by its submitter instead of the pool; false if
+    /// it was cancelled.
+    pub(crate) fn finish_staged(&self) -> bool {
+        self.state.compare_exchange(STAGED, DONE, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+
     /// `Running → Done`.
     pub(crate) fn finish(&self) {
         debug_assert_eq!(self.state(), ReqState::Running, "ReqCell::finish: not running");

@@ -66,6 +66,30 @@ pub struct StagedJob {
     job: Job,
 }
 
+impl StagedJob {
+    /// Whether the request was cancelled while staged (it will not run).
+    pub fn is_cancelled(&self) -> bool {
+        self.job.cell.is_aborted()
+    }
+
+    /// Runs the request on the calling thread if it completes at once without waiting
+    /// ([`Op::try_now`]) and returns its token and outcome, which the caller delivers
+    /// itself (its client's sink is not called); `None` if it was cancelled meanwhile
+    /// (its outcome is dropped). A request that must wait, or that was cancelled before,
+    /// comes back unchanged for [`Pool::submit_staged`]. Running a request here overtakes
+    /// whatever is queued: the caller decides when that is allowed.
+    pub fn try_run_now(self) -> Result<Option<(u64, Outcome)>, StagedJob> {
+        let StagedJob { priority, job: Job { cell, op, client, token } } = self;
+        if cell.is_aborted() {
+            return Err(StagedJob { priority, job: Job { cell, op, client, token } });
+        }
+        match op.try_now() {
+            Ok(outcome) => Ok(cell.finish_staged().then_some((token, outcome))),
+            Err(op) => Err(StagedJob { priority, job: Job { cell, op, client, token } }),
+        }
+    }
+}
+
 /// How long an out-of-work thread polls for new work before it sleeps: long enough to
 /// catch the next request of a caller that submits one at a time (saving two context
 /// switches, see `latency.md`), short enough to cost little when the pool goes quiet.

@@ -370,3 +370,35 @@ fn a_worker_that_waits_is_blocked_one_that_is_preempted_is_not() {
     competitors.into_iter().for_each(|t| t.join().unwrap());
     assert!(!preempted, "preempted requests do not wait");
 }
+
+#[test]
+fn a_staged_request_runs_now_only_if_it_can_and_was_not_cancelled() {
+    let pool = pool(0); // paused: nothing may reach a thread behind the test's back
+    let (c, rx) = client();
+    let path = std::env::temp_dir().join(format!("eio-pool-run-now-{}", std::process::id()));
+    std::fs::write(&path, b"cached").unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let read = || Op::Read { fd: std::os::fd::AsRawFd::as_raw_fd(&file), offset: Some(0), buf: vec![0; 6] };
+
+    // A cached read runs here: token and outcome come back, the sink hears nothing.
+    let (cell, job) = pool.stage(&c, 0, 1, read());
+    match job.try_run_now() {
+        Ok(Some((1, Ok(Value::Bytes(bytes))))) => assert_eq!(bytes, b"cached"),
+        other => panic!("{:?}", other.map_err(|_| "came back")),
+    }
+    assert_eq!(cell.state(), ReqState::Done);
+    // One that cannot (not a read) comes back and still goes through the pool.
+    let (cell, job) = pool.stage(&c, 0, 2, Op::Nop);
+    let job = job.try_run_now().expect_err("a nop is not run now");
+    assert_eq!(cell.state(), ReqState::Staged);
+    pool.submit_staged([job]);
+    // So does a cancelled one, which the pool then drops.
+    let (cell, job) = pool.stage(&c, 0, 3, read());
+    assert_eq!(pool.cancel(&c, &cell), CancelOutcome::Skipped);
+    assert!(job.is_cancelled());
+    pool.submit_staged([job.try_run_now().expect_err("a cancelled request is not run")]);
+    pool.configure(|cfg| cfg.set_max_parallel(1));
+    assert_eq!(recv(&rx).0, 2);
+    assert!(rx.recv_timeout(Duration::from_millis(50)).is_err(), "nothing else completes");
+    std::fs::remove_file(&path).unwrap();
+}

@@ -47,6 +47,20 @@ pub fn read(fd: RawFd, buf: &mut [u8], offset: Option<i64>) -> SysResult<usize> 
     Ok(n as usize)
 }
 
+/// `preadv2(2)` with `RWF_NOWAIT` — reads at `offset` only what the page cache holds:
+/// `EAGAIN` when even the first byte would have to wait for I/O, `EOPNOTSUPP` where the file
+/// cannot promise that (NFS, FUSE), and a short count when only part of the range is cached
+/// (as at the end of the file).
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/preadv2.2.html>
+pub fn read_cached(fd: RawFd, buf: &mut [u8], offset: i64) -> SysResult<usize> {
+    let iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+    // SAFETY: `iov` describes `buf`, valid for writes of its length during the call.
+    let n = cvt_r(|| unsafe { libc::preadv2(fd, &iov, 1, offset, libc::RWF_NOWAIT) })?;
+    Ok(n as usize)
+}
+
 /// `pwrite(2)`, or `write(2)` at the current position when `offset` is `None`. One call:
 /// a short count is returned as is, as IO::AIO and Node's `fs.write` do.
 pub fn write(fd: RawFd, buf: &[u8], offset: Option<i64>) -> SysResult<usize> {

@@ -45,12 +45,12 @@ pub(crate) fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Re
     Ok(tracked)
 }
 
-/// Hands the requests staged by this environment to the pool.
+/// Hands the requests staged by this environment to the pool, after running those that
+/// can complete at once on this thread (see `read::run_ready`).
 #[napi]
 pub fn submit_staged(env: Env) -> Result<()> {
-    // SAFETY: the env of the current call, on its JS thread.
-    unsafe { EnvCtx::get(env.raw())? }.submit_staged();
-    Ok(())
+    // SAFETY: the env of the current call, on its JS thread, inside the call's scope.
+    unsafe { read::run_ready(EnvCtx::get(env.raw())?) }
 }
 
 pub(crate) fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<At> {

@@ -174,3 +174,52 @@ pub(crate) unsafe fn copy_out(
         _ => false,
     })
 }
+
+/// Hands this environment's staged requests to the pool (the end of a JS job), after
+/// running on this thread the reads whose bytes the page cache already holds
+/// (`Op::try_now`) and delivering them, as their completions, before returning.
+///
+/// A read of cached data costs less than waking a worker and being woken by it, so random
+/// reads of cached files need no thread hop. Their buffers are still written only at
+/// delivery, after the JS job that made the request: a buffer detached meanwhile is
+/// refused as for any read. Reads run here only while nothing else of this environment is
+/// outstanding and the pool is not paused, so that they never overtake a queued request;
+/// from the first request that has to wait, the rest of the batch goes to the pool in order.
+///
+/// # Safety
+/// On the JS thread of `ctx.env`, inside a call scope (JavaScript runs `dispatch`).
+pub(crate) unsafe fn run_ready(ctx: &crate::env::EnvCtx) -> napi::Result<()> {
+    let (staged, others) = {
+        let mut local = ctx.local.borrow_mut();
+        let staged = std::mem::take(&mut local.staged);
+        let live_staged = staged.iter().filter(|job| !job.is_cancelled()).count();
+        (staged, local.slots.live() - live_staged)
+    };
+    if staged.is_empty() {
+        return Ok(());
+    }
+    let pool = eio_core::Pool::global();
+    let may_run = others == 0 && !pool.is_paused();
+    let mut done = Vec::new();
+    let mut rest = Vec::new();
+    for job in staged {
+        if !may_run || !rest.is_empty() {
+            rest.push(job);
+            continue;
+        }
+        match job.try_run_now() {
+            Ok(Some((token, outcome))) => done.push(crate::env::Done { slot: token as u32, outcome }),
+            Ok(None) => {} // cancelled meanwhile: no completion, as if skipped in the queue
+            Err(job) => rest.push(job),
+        }
+    }
+    if !rest.is_empty() {
+        pool.submit_staged(rest);
+    }
+    if done.is_empty() {
+        return Ok(());
+    }
+    ctx.local.borrow_mut().backlog.extend(done);
+    // SAFETY: guaranteed by the caller.
+    unsafe { ctx.drain() }
+}
