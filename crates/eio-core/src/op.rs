@@ -106,31 +106,30 @@ impl fmt::Debug for Op {
     }
 }
 
-/// Reads up to this long may be run on the submitting thread by [`Op::try_now`]: a cached
+/// Reads up to this long may be run on the submitting thread by [`Op::read_now`]: a cached
 /// read of 64 KiB copies for a few microseconds.
 const READ_NOW_MAX: usize = 64 * 1024;
 
 impl Op {
-    /// Runs the request on the calling thread if it is sure to complete at once, without
-    /// waiting for I/O; otherwise gives it back unchanged, for the pool. Only positional
-    /// reads of at most 64 KiB whose bytes are all in the page cache qualify (`RWF_NOWAIT`):
-    /// a read at the file position would move it, and a short or failed attempt could not
-    /// tell the end of the file or an error from bytes not cached, so those go to the pool,
-    /// which reads the same range again.
-    pub fn try_now(self) -> Result<Outcome, Op> {
-        match self {
-            Op::Read { fd, offset: Some(offset), mut buf } if buf.len() <= READ_NOW_MAX => {
-                match file::read_cached(fd, &mut buf, offset) {
-                    Ok(n) if n == buf.len() || n == 0 => {
-                        // All of it, or nothing at all: the end of the file (a range that
-                        // is not cached fails with EAGAIN instead).
-                        buf.truncate(n);
-                        Ok(Ok(Value::Bytes(buf)))
-                    }
-                    _ => Err(Op::Read { fd, offset: Some(offset), buf }),
-                }
-            }
-            op => Err(op),
+    /// Runs a read on the calling thread if it is sure to complete at once, without
+    /// waiting for I/O, into `dest` instead of its own buffer (`dest` must be as long):
+    /// `Some(count)` when it did, `None` when the pool must run it (`dest` may then hold
+    /// part of the bytes). Only positional reads of at most 64 KiB whose bytes are all in
+    /// the page cache qualify (`RWF_NOWAIT`): a read at the file position would move it,
+    /// and a short or failed attempt cannot tell the end of the file or an error from
+    /// bytes not cached, so those go to the pool, which reads the same range again.
+    pub fn read_now(&self, dest: &mut [u8]) -> Option<usize> {
+        let Op::Read { fd, offset: Some(offset), buf } = self else {
+            return None;
+        };
+        if dest.len() != buf.len() || dest.len() > READ_NOW_MAX {
+            return None;
+        }
+        match file::read_cached(*fd, dest, *offset) {
+            // All of it, or nothing at all: the end of the file (a range that is not
+            // cached fails with EAGAIN instead).
+            Ok(n) if n == dest.len() || n == 0 => Some(n),
+            _ => None,
         }
     }
 
@@ -208,31 +207,33 @@ mod tests {
     }
 
     #[test]
-    fn try_now_runs_only_cached_positional_reads_that_need_no_second_look() {
-        let path = std::env::temp_dir().join(format!("eio-op-try-now-{}", std::process::id()));
+    fn read_now_runs_only_cached_positional_reads_that_need_no_second_look() {
+        let path = std::env::temp_dir().join(format!("eio-op-read-now-{}", std::process::id()));
         std::fs::File::create(&path).unwrap().write_all(&[7u8; 100]).unwrap();
         let file = std::fs::File::open(&path).unwrap();
         let fd = file.as_raw_fd();
         let read = |offset, len| Op::Read { fd, offset, buf: vec![0; len] };
-        // (the request, what try_now gives: Some(bytes) run now, None back to the pool)
-        let cases: [(Op, Option<&[u8]>); 7] = [
-            (read(Some(0), 10), Some(&[7; 10])),
-            (read(Some(100), 10), Some(b"")),     // at the end of the file
-            (read(Some(1000), 10), Some(b"")),    // beyond it
-            (read(Some(95), 10), None),           // short: the end, or bytes not cached?
-            (read(None, 10), None),               // would move the file position
-            (read(Some(0), 64 * 1024 + 1), None), // too long to copy on the caller's thread
-            (Op::Nop, None),
+        // (the request, the destination's length, what read_now gives)
+        let cases: [(Op, usize, Option<&[u8]>); 8] = [
+            (read(Some(0), 10), 10, Some(&[7; 10])),
+            (read(Some(100), 10), 10, Some(b"")), // at the end of the file
+            (read(Some(1000), 10), 10, Some(b"")), // beyond it
+            (read(Some(95), 10), 10, None),       // short: the end, or bytes not cached?
+            (read(None, 10), 10, None),           // would move the file position
+            (read(Some(0), 64 * 1024 + 1), 64 * 1024 + 1, None), // too long for the caller's thread
+            (read(Some(0), 10), 9, None),         // a destination of another length
+            (Op::Nop, 10, None),
         ];
-        for (i, (op, want)) in cases.into_iter().enumerate() {
-            match (op.try_now(), want) {
-                (Ok(Ok(Value::Bytes(got))), Some(want)) => assert_eq!(got, want, "case {i}"),
-                (Err(_), None) => {}
-                (other, _) => panic!("case {i}: {:?}", other.map(|_| ()).map_err(|op| format!("{op:?}"))),
+        for (i, (op, len, want)) in cases.into_iter().enumerate() {
+            let mut dest = vec![0xee; len];
+            match (op.read_now(&mut dest), want) {
+                (Some(n), Some(want)) => assert_eq!(&dest[..n], want, "case {i}"),
+                (None, None) => {}
+                (got, _) => panic!("case {i}: {got:?}"),
             }
         }
         // A failing attempt (here a bad fd) goes to the pool, which reports the error.
-        assert!(Op::Read { fd: -1, offset: Some(0), buf: vec![0; 4] }.try_now().is_err());
+        assert_eq!(Op::Read { fd: -1, offset: Some(0), buf: vec![0; 4] }.read_now(&mut [0; 4]), None);
         std::fs::remove_file(&path).unwrap();
     }
 }

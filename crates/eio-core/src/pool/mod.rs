@@ -72,21 +72,23 @@ impl StagedJob {
         self.job.cell.is_aborted()
     }
 
-    /// Runs the request on the calling thread if it completes at once without waiting
-    /// ([`Op::try_now`]) and returns its token and outcome, which the caller delivers
-    /// itself (its client's sink is not called); `None` if it was cancelled meanwhile
-    /// (its outcome is dropped). A request that must wait, or that was cancelled before,
-    /// comes back unchanged for [`Pool::submit_staged`]. Running a request here overtakes
-    /// whatever is queued: the caller decides when that is allowed.
-    pub fn try_run_now(self) -> Result<Option<(u64, Outcome)>, StagedJob> {
-        let StagedJob { priority, job: Job { cell, op, client, token } } = self;
-        if cell.is_aborted() {
-            return Err(StagedJob { priority, job: Job { cell, op, client, token } });
-        }
-        match op.try_now() {
-            Ok(outcome) => Ok(cell.finish_staged().then_some((token, outcome))),
-            Err(op) => Err(StagedJob { priority, job: Job { cell, op, client, token } }),
-        }
+    /// The token the request was staged with.
+    pub fn token(&self) -> u64 {
+        self.job.token
+    }
+
+    /// What the request does, for a submitter that may run it itself (`finish_now`).
+    pub fn op(&self) -> &Op {
+        &self.job.op
+    }
+
+    /// Marks the request done by its submitter, who ran it on its own thread: it never
+    /// reaches the queues and its client's sink is not called (the submitter delivers the
+    /// outcome itself). Gives back its token and op, or `None` if it was cancelled. Running
+    /// a request so overtakes whatever is queued: the submitter decides when it may.
+    pub fn finish_now(self) -> Option<(u64, Op)> {
+        let Job { cell, op, token, .. } = self.job;
+        cell.finish_staged().then_some((token, op))
     }
 }
 

@@ -372,33 +372,28 @@ fn a_worker_that_waits_is_blocked_one_that_is_preempted_is_not() {
 }
 
 #[test]
-fn a_staged_request_runs_now_only_if_it_can_and_was_not_cancelled() {
+fn a_staged_request_finished_by_its_submitter_never_reaches_the_pool() {
     let pool = pool(0); // paused: nothing may reach a thread behind the test's back
     let (c, rx) = client();
-    let path = std::env::temp_dir().join(format!("eio-pool-run-now-{}", std::process::id()));
-    std::fs::write(&path, b"cached").unwrap();
-    let file = std::fs::File::open(&path).unwrap();
-    let read = || Op::Read { fd: std::os::fd::AsRawFd::as_raw_fd(&file), offset: Some(0), buf: vec![0; 6] };
-
-    // A cached read runs here: token and outcome come back, the sink hears nothing.
-    let (cell, job) = pool.stage(&c, 0, 1, read());
-    match job.try_run_now() {
-        Ok(Some((1, Ok(Value::Bytes(bytes))))) => assert_eq!(bytes, b"cached"),
-        other => panic!("{:?}", other.map_err(|_| "came back")),
-    }
+    // Finished now: token and op come back, the sink hears nothing.
+    let (cell, job) = pool.stage(&c, 0, 1, Op::Busy(Duration::ZERO));
+    assert_eq!(job.token(), 1);
+    assert!(matches!(job.op(), Op::Busy(_)));
+    let (token, op) = job.finish_now().expect("not cancelled");
+    assert_eq!(token, 1);
+    assert!(matches!(op, Op::Busy(_)));
     assert_eq!(cell.state(), ReqState::Done);
-    // One that cannot (not a read) comes back and still goes through the pool.
+    // A cancelled one cannot be finished, and the pool drops it.
     let (cell, job) = pool.stage(&c, 0, 2, Op::Nop);
-    let job = job.try_run_now().expect_err("a nop is not run now");
-    assert_eq!(cell.state(), ReqState::Staged);
-    pool.submit_staged([job]);
-    // So does a cancelled one, which the pool then drops.
-    let (cell, job) = pool.stage(&c, 0, 3, read());
     assert_eq!(pool.cancel(&c, &cell), CancelOutcome::Skipped);
     assert!(job.is_cancelled());
-    pool.submit_staged([job.try_run_now().expect_err("a cancelled request is not run")]);
+    assert!(job.finish_now().is_none());
+    let (cell, job) = pool.stage(&c, 0, 3, Op::Nop);
+    assert_eq!(pool.cancel(&c, &cell), CancelOutcome::Skipped);
+    pool.submit_staged([job]);
+    // Only a request submitted normally completes.
+    pool.submit(&c, 0, 4, Op::Nop);
     pool.configure(|cfg| cfg.set_max_parallel(1));
-    assert_eq!(recv(&rx).0, 2);
+    assert_eq!(recv(&rx).0, 4);
     assert!(rx.recv_timeout(Duration::from_millis(50)).is_err(), "nothing else completes");
-    std::fs::remove_file(&path).unwrap();
 }

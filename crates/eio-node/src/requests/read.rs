@@ -5,12 +5,12 @@
 
 use std::ptr;
 
-use eio_core::Op;
+use eio_core::{Op, StagedJob, Value};
 use napi::{sys, Env};
 use napi_derive::napi;
 
 use super::submit;
-use crate::env::Delivery;
+use crate::env::{Delivery, Done, EnvCtx};
 use crate::raw::{self, check};
 
 /// The number of arguments of the read function.
@@ -177,18 +177,19 @@ pub(crate) unsafe fn copy_out(
 
 /// Hands this environment's staged requests to the pool (the end of a JS job), after
 /// running on this thread the reads whose bytes the page cache already holds
-/// (`Op::try_now`) and delivering them, as their completions, before returning.
+/// (`Op::read_now`) and delivering them, as their completions, before returning.
 ///
 /// A read of cached data costs less than waking a worker and being woken by it, so random
-/// reads of cached files need no thread hop. Their buffers are still written only at
-/// delivery, after the JS job that made the request: a buffer detached meanwhile is
-/// refused as for any read. Reads run here only while nothing else of this environment is
+/// reads of cached files need no thread hop, and no bounce buffer: the bytes go straight
+/// into the caller's buffer, which is written here, after the JS job that made the request
+/// (a buffer detached or shrunk meanwhile is left to the pool, whose completion refuses
+/// it as for any read). Reads run here only while nothing else of this environment is
 /// outstanding and the pool is not paused, so that they never overtake a queued request;
 /// from the first request that has to wait, the rest of the batch goes to the pool in order.
 ///
 /// # Safety
 /// On the JS thread of `ctx.env`, inside a call scope (JavaScript runs `dispatch`).
-pub(crate) unsafe fn run_ready(ctx: &crate::env::EnvCtx) -> napi::Result<()> {
+pub(crate) unsafe fn run_ready(ctx: &EnvCtx) -> napi::Result<()> {
     let (staged, others) = {
         let mut local = ctx.local.borrow_mut();
         let staged = std::mem::take(&mut local.staged);
@@ -200,17 +201,29 @@ pub(crate) unsafe fn run_ready(ctx: &crate::env::EnvCtx) -> napi::Result<()> {
     }
     let pool = eio_core::Pool::global();
     let may_run = others == 0 && !pool.is_paused();
+    let mut targets: sys::napi_value = ptr::null_mut();
     let mut done = Vec::new();
     let mut rest = Vec::new();
     for job in staged {
-        if !may_run || !rest.is_empty() {
+        if !may_run || !rest.is_empty() || job.is_cancelled() {
             rest.push(job);
             continue;
         }
-        match job.try_run_now() {
-            Ok(Some((token, outcome))) => done.push(crate::env::Done { slot: token as u32, outcome }),
-            Ok(None) => {} // cancelled meanwhile: no completion, as if skipped in the queue
-            Err(job) => rest.push(job),
+        if targets.is_null() {
+            // SAFETY: guaranteed by the caller.
+            targets = unsafe { ctx.read_targets()? };
+        }
+        // SAFETY: guaranteed by the caller; `targets` is live in the caller's scope.
+        match unsafe { read_into_target(ctx, targets, &job) } {
+            Some(n) => {
+                if let Some((token, op)) = job.finish_now() {
+                    if let Op::Read { buf, .. } = op {
+                        crate::bounce::give(buf);
+                    }
+                    done.push(Done { slot: token as u32, outcome: Ok(Value::Int(n as i64)) });
+                }
+            }
+            None => rest.push(job),
         }
     }
     if !rest.is_empty() {
@@ -222,4 +235,44 @@ pub(crate) unsafe fn run_ready(ctx: &crate::env::EnvCtx) -> napi::Result<()> {
     ctx.local.borrow_mut().backlog.extend(done);
     // SAFETY: guaranteed by the caller.
     unsafe { ctx.drain() }
+}
+
+/// Runs `job` now if it is a read that the page cache can answer whole (`Op::read_now`),
+/// straight into its target: the count read, or `None` when it must go to the pool (its
+/// target detached, shrunk or not a buffer Node-API can see into; bytes not cached).
+///
+/// # Safety
+/// On the JS thread of `ctx.env`, inside a handle scope in which `targets` is live.
+unsafe fn read_into_target(ctx: &EnvCtx, targets: sys::napi_value, job: &StagedJob) -> Option<usize> {
+    let Op::Read { buf, .. } = job.op() else {
+        return None;
+    };
+    let len = buf.len();
+    let slot = job.token() as u32;
+    let at = match ctx.local.borrow().slots.get(slot)?.delivery {
+        Delivery::ReadInto { offset } => offset,
+        _ => return None,
+    };
+    if len == 0 {
+        return None; // the pool's completion tells a detached buffer from an empty read
+    }
+    let mut target = ptr::null_mut();
+    // SAFETY: `targets` is a live array; JavaScript set this slot's element right after
+    // the read call, and clears it only once the completion is dispatched.
+    if unsafe { sys::napi_get_element(ctx.env, targets, slot, &mut target) } != sys::Status::napi_ok {
+        return None;
+    }
+    let (mut data, mut size) = (ptr::null_mut(), 0usize);
+    // SAFETY: live handles; a value that is not a view fails with a status. A detached
+    // view reports length 0 and a shrunk one its current length (see `copy_out`).
+    if unsafe { sys::napi_get_buffer_info(ctx.env, target, &mut data, &mut size) } != sys::Status::napi_ok
+        || data.is_null()
+        || at.checked_add(len).is_none_or(|end| end > size)
+    {
+        return None;
+    }
+    // SAFETY: `len` bytes at `data + at` lie inside an attached buffer (checked above),
+    // and no JavaScript runs while the slice lives.
+    let dest = unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>().add(at), len) };
+    job.op().read_now(dest)
 }
