@@ -50,15 +50,23 @@ pub fn read(fd: RawFd, buf: &mut [u8], offset: Option<i64>) -> SysResult<usize> 
 /// `preadv2(2)` with `RWF_NOWAIT` — reads at `offset` only what the page cache holds:
 /// `EAGAIN` when even the first byte would have to wait for I/O, `EOPNOTSUPP` where the file
 /// cannot promise that (NFS, FUSE), and a short count when only part of the range is cached
-/// (as at the end of the file).
+/// (as at the end of the file). Linux's: `ENOSYS` elsewhere (and with `--cfg eio_portable`),
+/// where every read goes to the pool.
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/preadv2.2.html>
+#[cfg(all(target_os = "linux", not(eio_portable)))]
 pub fn read_cached(fd: RawFd, buf: &mut [u8], offset: i64) -> SysResult<usize> {
     let iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
     // SAFETY: `iov` describes `buf`, valid for writes of its length during the call.
     let n = cvt_r(|| unsafe { libc::preadv2(fd, &iov, 1, offset, libc::RWF_NOWAIT) })?;
     Ok(n as usize)
+}
+
+/// `preadv2(2)` with `RWF_NOWAIT` is Linux's (`ENOSYS` elsewhere).
+#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+pub fn read_cached(_fd: RawFd, _buf: &mut [u8], _offset: i64) -> SysResult<usize> {
+    Err(super::cvt::Errno(libc::ENOSYS))
 }
 
 /// `pwrite(2)`, or `write(2)` at the current position when `offset` is `None`. One call:
