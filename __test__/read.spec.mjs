@@ -9,7 +9,7 @@ import path from 'node:path'
 import test from 'ava'
 
 import * as eio from '../index.js'
-import { ENTRY, rejectsWith, runNode, tmpdir } from './helpers.mjs'
+import { ENTRY, linuxCalls, rejectsWith, runNode, tmpdir } from './helpers.mjs'
 
 const BLOCK = 4096
 
@@ -192,4 +192,26 @@ test.serial('a paused pool holds cached reads too', async (t) => {
   await read
   t.is(done, 16)
   t.true(buf.equals(data.subarray(0, 16)))
+})
+
+test('a batch reads at most 1 MiB of cached data on the JS thread; the rest goes to the pool', (t) => {
+  if (!linuxCalls) return t.pass(console.log('skipped: cached reads on the JS thread are Linux\'s'))
+  const file = path.join(tmpdir(t), 'cached')
+  fs.writeFileSync(file, Buffer.alloc(4 << 20, 1)) // just written: in the page cache
+  const r = runNode(`
+    import fs from 'node:fs'
+    import * as eio from ${JSON.stringify(ENTRY)}
+    const fd = fs.openSync(${JSON.stringify(file)}, 'r')
+    const batch = (n, size) => Promise.all(Array.from({ length: n }, (_, i) => eio.read(fd, i * size, size, Buffer.alloc(size))))
+    const small = await batch(16, 4096)
+    const threadsAfterSmall = eio.nthreads()
+    const big = await batch(64, 65536)
+    const counts = [...small, ...big]
+    console.log(JSON.stringify({ threadsAfterSmall, threadsAfterBig: eio.nthreads(), whole: counts.every((n, i) => n === (i < 16 ? 4096 : 65536)) }))
+  `)
+  t.is(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout)
+  t.true(out.whole, 'every read is whole')
+  t.is(out.threadsAfterSmall, 0, '64 KiB of cached reads ran on the JS thread')
+  t.true(out.threadsAfterBig > 0, '4 MiB in one batch used the pool')
 })

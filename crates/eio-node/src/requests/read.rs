@@ -175,6 +175,9 @@ pub(crate) unsafe fn copy_out(
     })
 }
 
+/// Bytes of cached reads one batch may read on the JS thread: about 100 µs of copying.
+const INLINE_BYTES: usize = 1 << 20;
+
 /// Hands this environment's staged requests to the pool (the end of a JS job), after
 /// running on this thread the reads whose bytes the page cache already holds
 /// (`Op::read_now`) and delivering them, as their completions, before returning.
@@ -186,6 +189,9 @@ pub(crate) unsafe fn copy_out(
 /// it as for any read). Reads run here only while nothing else of this environment is
 /// outstanding and the pool is not paused, so that they never overtake a queued request;
 /// from the first request that has to wait, the rest of the batch goes to the pool in order.
+///
+/// At most [`INLINE_BYTES`] are read here per batch: a batch of many large reads is worth
+/// the pool's threads (the cores in parallel), and the event loop is never held for long.
 ///
 /// # Safety
 /// On the JS thread of `ctx.env`, inside a call scope (JavaScript runs `dispatch`).
@@ -204,8 +210,9 @@ pub(crate) unsafe fn run_ready(ctx: &EnvCtx) -> napi::Result<()> {
     let mut targets: sys::napi_value = ptr::null_mut();
     let mut done = Vec::new();
     let mut rest = Vec::new();
+    let mut inline_bytes = 0;
     for job in staged {
-        if !may_run || !rest.is_empty() || job.is_cancelled() {
+        if !may_run || !rest.is_empty() || job.is_cancelled() || inline_bytes >= INLINE_BYTES {
             rest.push(job);
             continue;
         }
@@ -216,6 +223,7 @@ pub(crate) unsafe fn run_ready(ctx: &EnvCtx) -> napi::Result<()> {
         // SAFETY: guaranteed by the caller; `targets` is live in the caller's scope.
         match unsafe { read_into_target(ctx, targets, &job) } {
             Some(n) => {
+                inline_bytes += n;
                 if let Some((token, op)) = job.finish_now() {
                     if let Op::Read { buf, .. } = op {
                         crate::bounce::give(buf);
