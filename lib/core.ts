@@ -102,7 +102,9 @@ const pending: (Pending | undefined)[] = []
 /**
  * The buffer of each read in flight, by slot: the binding copies the bytes read into it at
  * completion, and holding it here keeps it alive until then without a Node-API reference
- * per read. Set by `read` after the binding call, cleared with the slot's record.
+ * per read. Set by `read` after the binding call, cleared with the slot's record: only
+ * where set, since storing `undefined` far beyond the array's end (slot numbers of a
+ * million nops in flight) would turn it into a slow dictionary.
  */
 export const readTargets: (ArrayBufferView | undefined)[] = []
 /** Whether a microtask will hand this job's requests to the pool. */
@@ -135,7 +137,7 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
     const rec = pending[id]
     if (rec === undefined) continue
     pending[id] = undefined
-    readTargets[id] = undefined
+    if (readTargets[id] !== undefined) readTargets[id] = undefined
     outstanding--
     try {
       settle(rec, records, at, stats, extras)
@@ -267,7 +269,7 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   if (withdrawing) {
     // Its signal was already aborted (see `request`): still staged, it is skipped.
     binding.cancel(id)
-    readTargets[id] = undefined
+    if (readTargets[id] !== undefined) readTargets[id] = undefined
     return new Promise<T>(() => {})
   }
   let resolve!: (value: unknown) => void
@@ -310,7 +312,7 @@ function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
   rec.aborted = true
   if (binding.cancel(id)) {
     pending[id] = undefined
-    readTargets[id] = undefined
+    if (readTargets[id] !== undefined) readTargets[id] = undefined
     outstanding--
   } else {
     promise.catch(() => {}) // it will reject with AbortError; nobody holds it
@@ -323,7 +325,7 @@ function abortRequest(id: number, rec: Pending): void {
   if (binding.cancel(id)) {
     // It was still queued: it is gone now, and no completion will come.
     pending[id] = undefined
-    readTargets[id] = undefined
+    if (readTargets[id] !== undefined) readTargets[id] = undefined
     outstanding--
     rec.reject(abortErrorFor(rec))
     if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
