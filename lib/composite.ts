@@ -1,6 +1,7 @@
 // IO::AIO's composite requests: load, copy, move, scandir, rmtree. Each runs as one pool
-// request (its steps in sequence on one worker), so its priority applies to the whole and
-// an abort stops it between steps, cleaning up as an error would.
+// request (its steps on one worker; scandir's stats and rmtree's removals also on threads
+// of the request's own), so its priority applies to the whole and an abort stops it
+// between steps, cleaning up as an error would.
 
 import { binding } from './native.js'
 import { Out, request, track } from './core.js'

@@ -1,8 +1,9 @@
 //! Composite requests, each a sequence of steps run as one pool request that checks for
 //! cancellation between steps: load, copy, move, scandir, rmtree. Where IO::AIO builds
-//! them from groups of sub-requests, eio runs the steps on one worker, so the request's
-//! priority applies to the whole, and an abort stops it at the next step and cleans up as
-//! an error would.
+//! them from groups of sub-requests, eio runs the steps on one worker (where IO::AIO's
+//! sub-requests run in parallel, on threads of the request's own for its duration:
+//! scandir's stats, rmtree's removals), so the request's priority applies to the whole,
+//! and an abort stops it at the next step and cleans up as an error would.
 
 mod copy;
 mod load;

@@ -216,6 +216,10 @@ pub(crate) unsafe fn run_ready(ctx: &EnvCtx) -> napi::Result<()> {
             rest.push(job);
             continue;
         }
+        if !matches!(job.op(), Op::Read { .. }) {
+            rest.push(job);
+            continue;
+        }
         if targets.is_null() {
             // SAFETY: guaranteed by the caller.
             targets = unsafe { ctx.read_targets()? };

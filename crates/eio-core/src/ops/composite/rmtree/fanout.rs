@@ -97,6 +97,11 @@ struct Fanout<'a> {
 
 /// Empties the directory open on `root`, which stays (the caller removes it).
 pub fn empty(root: OwnedFd, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
+    empty_counting_threads(root, ctx).0
+}
+
+/// `empty`, and how many threads it ran on (the caller's included).
+fn empty_counting_threads(root: OwnedFd, ctx: &ReqCtx<'_>) -> (Result<(), ReqError>, usize) {
     let fanout = Fanout {
         queue: Mutex::new(Queue {
             tasks: Vec::new(),
@@ -122,7 +127,7 @@ pub fn empty(root: OwnedFd, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
         fanout.work(scope);
     });
     let queue = fanout.queue.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-    queue.failure.map_or(Ok(()), Err)
+    (queue.failure.map_or(Ok(()), Err), queue.threads)
 }
 
 impl<'a> Fanout<'a> {
@@ -309,9 +314,22 @@ mod tests {
             fs::write(chain.join("f"), b"x").unwrap();
         }
         let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
-        with_ctx(false, |ctx| empty(fd, ctx)).unwrap();
+        let (emptied, threads) = with_ctx(false, |ctx| empty_counting_threads(fd, ctx));
+        emptied.unwrap();
         assert_eq!(fs::read_dir(t.path("tree")).unwrap().count(), 0, "emptied, the root kept");
         assert_eq!(fs::read(t.path("outside/keep")).unwrap(), b"keep");
+        assert!(threads > 1 && threads <= THREADS, "{threads} threads");
+    }
+
+    #[test]
+    fn a_tree_without_subdirectories_starts_no_thread() {
+        let t = TempDir::new("fanflat");
+        build(&t.path("tree"), 0, 0, &t.path("tree"));
+        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
+        let (emptied, threads) = with_ctx(false, |ctx| empty_counting_threads(fd, ctx));
+        emptied.unwrap();
+        assert_eq!(fs::read_dir(t.path("tree")).unwrap().count(), 0);
+        assert_eq!(threads, 1);
     }
 
     #[test]
