@@ -15,6 +15,7 @@
 
 use std::ffi::{CStr, CString};
 use std::os::fd::OwnedFd;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, Scope};
@@ -122,7 +123,7 @@ fn empty_counting_threads(root: OwnedFd, ctx: &ReqCtx<'_>) -> (Result<(), ReqErr
         pending: AtomicUsize::new(1),
     });
     thread::scope(|scope| {
-        let read = fanout.expand(root, scope);
+        let read = caught(|| fanout.expand(root, scope));
         fanout.finished(read);
         fanout.work(scope);
     });
@@ -139,7 +140,7 @@ impl<'a> Fanout<'a> {
     /// Runs tasks until the tree is empty or something failed.
     fn work<'s>(&'s self, scope: &'s Scope<'s, '_>) {
         while let Some(task) = self.take() {
-            let ran = check_abort(self.ctx).and_then(|()| self.run(task, scope));
+            let ran = caught(|| check_abort(self.ctx).and_then(|()| self.run(task, scope)));
             self.finished(ran);
         }
     }
@@ -204,6 +205,8 @@ impl<'a> Fanout<'a> {
     /// else by queueing its subdirectories.
     fn run<'s>(&'s self, task: Task, scope: &'s Scope<'s, '_>) -> Result<(), ReqError> {
         let Task { parent, name } = task;
+        #[cfg(test)]
+        assert!(name.as_bytes() != tests::PANIC_NAME, "injected");
         let at = parent.at(&name);
         let fd = match file::open(&at, OPEN_DIR, 0) {
             Ok(fd) => fd,
@@ -268,6 +271,13 @@ impl<'a> Fanout<'a> {
             dir = parent;
         }
     }
+}
+
+/// Runs `step`, a panic becoming its error: a task that unwound without reporting would
+/// leave the other threads waiting for it forever.
+fn caught(step: impl FnOnce() -> Result<(), ReqError>) -> Result<(), ReqError> {
+    catch_unwind(AssertUnwindSafe(step))
+        .unwrap_or_else(|_| Err(ReqError::Panic("rmtree: a removal thread panicked".to_owned())))
 }
 
 /// `unlinkat(parent, name, flags)`; a name already gone is fine.
@@ -347,6 +357,21 @@ mod tests {
             .filter(|target| target.starts_with(t.path("tree")))
             .count();
         assert_eq!(open_in_tree, 0);
+    }
+
+    /// A directory whose task panics (see `run`).
+    pub const PANIC_NAME: &[u8] = b"eio-test-panic";
+
+    #[test]
+    fn a_task_that_panics_fails_the_request_instead_of_hanging_it() {
+        let t = TempDir::new("fanpanic");
+        build(&t.path("tree"), 3, 2, &t.path("tree"));
+        fs::create_dir(t.path("tree/d1/eio-test-panic")).unwrap();
+        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(with_ctx(false, |ctx| empty(fd, ctx))).unwrap());
+        let got = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("no hang");
+        assert!(matches!(got, Err(ReqError::Panic(_))), "{got:?}");
     }
 
     #[test]
