@@ -30,18 +30,18 @@ test('the package name resolves through the exports map to both builds and one a
   // eio.<platform>.node, or eio.node: the portable build (npm run test:portable-js).
   const r = runNode(`
     import { createRequire } from 'node:module'
-    import * as esm from 'eio'
-    const cjs = createRequire(import.meta.url)('eio')
-    const addons = process.report.getReport().sharedObjects.filter((p) => /eio([.][\\w-]+)?[.]node$/.test(p))
+    import * as esm from 'io-aio'
+    const cjs = createRequire(import.meta.url)('io-aio')
+    const addons = process.report.getReport().sharedObjects.filter((p) => /(io-aio|eio)([.][\\w-]+)?[.]node$/.test(p))
     console.log(JSON.stringify({ same: esm.stat === cjs.stat && esm.Wd === cjs.Wd, addons: addons.length }))
   `)
   t.is(r.status, 0, r.stderr)
   t.deepEqual(JSON.parse(r.stdout), { same: true, addons: 1 })
 })
 
-test('without a loadable addon, import and require fail with ERR_EIO_NATIVE_UNAVAILABLE naming the platform', (t) => {
+test('without a loadable addon, import and require fail with ERR_IO_AIO_NATIVE_UNAVAILABLE naming the platform', (t) => {
   // The loader tries only this path when it is set.
-  const env = { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/eio.node' }
+  const env = { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/io-aio.node' }
   const required = runNode(
     `
     import { createRequire } from 'node:module'
@@ -53,12 +53,12 @@ test('without a loadable addon, import and require fail with ERR_EIO_NATIVE_UNAV
   )
   t.is(required.status, 0, required.stderr)
   const err = JSON.parse(required.stdout)
-  t.is(err.code, 'ERR_EIO_NATIVE_UNAVAILABLE')
+  t.is(err.code, 'ERR_IO_AIO_NATIVE_UNAVAILABLE')
   t.true(err.cause, 'the loader error is kept as the cause')
   // A static import fails the program with the same error.
   const imported = runNode(`import './index.mjs'`, { env })
   t.is(imported.status, 1)
-  t.regex(imported.stderr, /code: 'ERR_EIO_NATIVE_UNAVAILABLE'/)
+  t.regex(imported.stderr, /code: 'ERR_IO_AIO_NATIVE_UNAVAILABLE'/)
   const { platform, arch } = process
   t.true(err.message.includes(`platform=${platform}, arch=${arch}`), err.message)
   if (platform === 'linux') t.regex(err.message, /libc=(glibc|musl)/)

@@ -12,10 +12,10 @@ import { ROOT, tmpdir } from './helpers.mjs'
 
 const eio = createRequire(import.meta.url)('../index.js')
 
-/** The names an example imports from 'eio' that the package does not export. */
+/** The names an example imports from 'io-aio' that the package does not export. */
 function missingImports(example) {
   const source = fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8')
-  const match = /import \{([^}]*)\} from 'eio'/.exec(source)
+  const match = /import \{([^}]*)\} from 'io-aio'/.exec(source)
   if (!match) throw new Error(`${example} imports nothing from eio`)
   return match[1]
     .split(',')

@@ -16,7 +16,7 @@ import { ROOT, tmpdir } from './helpers.mjs'
 const PLATFORM = 'linux-x64-gnu'
 const onPlatform =
   process.platform === 'linux' && process.arch === 'x64' && Boolean(process.report.getReport().header.glibcVersionRuntime)
-const addon = path.join(ROOT, `eio.${PLATFORM}.node`)
+const addon = path.join(ROOT, `io-aio.${PLATFORM}.node`)
 
 /** npm's own entry point, to run it under a PATH that lacks cargo. */
 function npmCli() {
@@ -63,17 +63,17 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import * as esm from 'eio'
-import eioDefault from 'eio'
+import * as esm from 'io-aio'
+import eioDefault from 'io-aio'
 
-const cjs = createRequire(import.meta.url)('eio')
+const cjs = createRequire(import.meta.url)('io-aio')
 // One module instance behind both entry points: every export is a named ESM export.
 assert.equal(eioDefault, cjs)
 for (const key of Object.keys(cjs)) assert.equal(esm[key], cjs[key], key)
 // One addon, loaded from the platform package.
-const addons = process.report.getReport().sharedObjects.filter((p) => /eio[.][\\w-]+[.]node$/.test(p))
+const addons = process.report.getReport().sharedObjects.filter((p) => /io-aio[.][\\w-]+[.]node$/.test(p))
 assert.equal(addons.length, 1, addons.join(', '))
-assert.match(addons[0], /node_modules[/]eio-${PLATFORM}[/]eio[.]${PLATFORM}[.]node$/)
+assert.match(addons[0], /node_modules[/]io-aio-${PLATFORM}[/]io-aio[.]${PLATFORM}[.]node$/)
 
 const dir = process.argv[2]
 fs.writeFileSync(path.join(dir, 'a'), 'hello')
@@ -129,9 +129,9 @@ packTest('the packed packages install without cargo and work from ESM and CJS', 
   const bare = install(project, [root.tarball], env)
   t.is(bare.status, 0, bare.stderr)
   t.regex(bare.stdout + bare.stderr, /no prebuilt native addon for linux-x64-gnu and no cargo on PATH/)
-  const failed = run(process.execPath, ['-e', "try { require('eio') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }"], { cwd: project, env })
+  const failed = run(process.execPath, ['-e', "try { require('io-aio') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }"], { cwd: project, env })
   const err = JSON.parse(failed.stdout)
-  t.is(err.code, 'ERR_EIO_NATIVE_UNAVAILABLE')
+  t.is(err.code, 'ERR_IO_AIO_NATIVE_UNAVAILABLE')
   t.regex(err.message, /linux-x64-gnu \(platform=linux, arch=x64, libc=glibc\)/)
   t.regex(err.message, /rustup\.rs/)
 
@@ -139,7 +139,7 @@ packTest('the packed packages install without cargo and work from ESM and CJS', 
   const full = install(project, [root.tarball, platform.tarball], env)
   t.is(full.status, 0, full.stderr)
   t.notRegex(full.stdout + full.stderr, /building the native addon/)
-  t.false(fs.existsSync(path.join(project, 'node_modules', 'eio', `eio.${PLATFORM}.node`)), 'nothing was built')
+  t.false(fs.existsSync(path.join(project, 'node_modules', 'io-aio', `io-aio.${PLATFORM}.node`)), 'nothing was built')
   const work = path.join(home, 'work')
   fs.mkdirSync(work)
   const smoke = run(process.execPath, ['smoke.mjs', work], { cwd: project, env })

@@ -9,7 +9,7 @@
 //
 // Output: one line per DIR, `<bytes>\t<DIR>` (-h: human-readable sizes).
 
-import { constants, lstat, walk } from 'eio'
+import { constants, lstat, walk } from 'io-aio'
 
 /** lstat requests in flight at most: enough to keep the pool busy, bounded in memory. */
 const WINDOW = 128

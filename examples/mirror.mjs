@@ -13,7 +13,7 @@
 
 import path from 'node:path'
 
-import { constants, copy, group, lstat, mkdir, readlink, rmtree, symlink, unlink, walk } from 'eio'
+import { constants, copy, group, lstat, mkdir, readlink, rmtree, symlink, unlink, walk } from 'io-aio'
 
 const { DT_DIR, DT_LNK, DT_REG, PRI_DEFAULT, PRI_MAX, PRI_MIN } = constants
 const SMALL = 64 * 1024

@@ -14,7 +14,7 @@
 import os from 'node:os'
 import path from 'node:path'
 
-import { lstat, realpath, rmtree, unlink } from 'eio'
+import { lstat, realpath, rmtree, unlink } from 'io-aio'
 
 const args = process.argv.slice(2)
 const force = args[0] === '-f'

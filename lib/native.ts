@@ -1,6 +1,6 @@
 // The one place that loads the native addon. The generated loader (../binding.js) tries a
-// local build (eio.<platform>.node next to it: `npm run build`, or the source build of the
-// postinstall script) and then the prebuilt platform package (eio-<platform>). When both
+// local build (io-aio.<platform>.node next to it: `npm run build`, or the source build of the
+// postinstall script) and then the prebuilt platform package (io-aio-<platform>). When both
 // are missing, its error lists every path it tried; this module turns that into one
 // message that names the platform and what to install.
 
@@ -26,7 +26,7 @@ function manifest(): { name: string; prebuilt: string[] } {
     const pkg = require('../package.json') as { name: string; optionalDependencies?: Record<string, string> }
     return { name: pkg.name, prebuilt: Object.keys(pkg.optionalDependencies ?? {}) }
   } catch {
-    return { name: 'eio', prebuilt: [] }
+    return { name: 'io-aio', prebuilt: [] }
   }
 }
 
@@ -47,7 +47,7 @@ function unavailable(cause: unknown): Error {
       `(platform=${process.platform}, arch=${process.arch}${libcNote}). ${advice}`,
     { cause },
   )
-  Object.defineProperty(err, 'code', { value: 'ERR_EIO_NATIVE_UNAVAILABLE', enumerable: true })
+  Object.defineProperty(err, 'code', { value: 'ERR_IO_AIO_NATIVE_UNAVAILABLE', enumerable: true })
   return err
 }
 

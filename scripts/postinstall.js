@@ -1,9 +1,9 @@
-// Runs after `npm install eio`. Normally npm has installed the prebuilt addon for this
-// platform (the eio-<platform> optional dependency) and there is nothing to do. When no
+// Runs after `npm install io-aio`. Normally npm has installed the prebuilt addon for this
+// platform (the io-aio-<platform> optional dependency) and there is nothing to do. When no
 // prebuilt addon loads and cargo is on PATH, this builds the addon from the Rust sources
 // shipped in the package and puts it where the loader (binding.js) looks first:
-// eio.<platform>.node next to it. It never fails the installation: if the addon is still
-// missing, importing eio throws one error saying what to install (lib/native.ts).
+// io-aio.<platform>.node next to it. It never fails the installation: if the addon is still
+// missing, importing io-aio throws one error saying what to install (lib/native.ts).
 //
 // In a git checkout (the package is not inside node_modules) it does nothing, whatever the
 // settings: `prepare` builds there. Set npm_config_build_from_source=true (`npm install --build-from-source`)
@@ -18,7 +18,7 @@ const os = require('node:os')
 const path = require('node:path')
 
 const root = path.resolve(__dirname, '..')
-const log = (msg) => console.error(`eio: ${msg}`)
+const log = (msg) => console.error(`io-aio: ${msg}`)
 
 /** The loader's name for this platform (as binding.js and lib/native.ts spell it). */
 function platformName() {
@@ -61,7 +61,7 @@ function buildFromSource() {
       { stdio: 'inherit', env: { ...process.env, CARGO_TARGET_DIR: targetDir } },
     )
     if (r.status !== 0) return false
-    fs.copyFileSync(path.join(targetDir, 'release', cdylibName()), path.join(root, `eio.${platformName()}.node`))
+    fs.copyFileSync(path.join(targetDir, 'release', cdylibName()), path.join(root, `io-aio.${platformName()}.node`))
     return true
   } finally {
     if (!userTarget) fs.rmSync(targetDir, { recursive: true, force: true })
@@ -73,7 +73,7 @@ function main() {
   if (!root.split(path.sep).includes('node_modules')) return
   if (!forced && addonLoads()) return
   if (!haveCargo()) {
-    log(`no prebuilt native addon for ${platformName()} and no cargo on PATH: importing eio will fail until one is installed`)
+    log(`no prebuilt native addon for ${platformName()} and no cargo on PATH: importing io-aio will fail until one is installed`)
     return
   }
   if (buildFromSource() && addonLoads()) {

@@ -1,6 +1,6 @@
 // Typed usage from CommonJS (`require`): the same types as the ES module entry.
 
-import eio = require('eio')
+import eio = require('io-aio')
 
 export async function example(dir: string): Promise<number> {
   const fd: number = await eio.open(`${dir}/f`, 'w+')

@@ -3,9 +3,9 @@
 // on an AsyncGroup. Checked by
 // `npm run test:types` (tsc --noEmit); never run.
 
-import eio, { constants, CWD, open, close, read, write, stat, lstat, readdir, mkdir, rename, wd, Wd, Stats, AbortError, configure, nreqs, flush } from 'eio'
-import { group, AsyncGroup, nop, unlink, statvfs, utime, chmod, load, copy, rmtree, mmap, munmap } from 'eio'
-import type { Constants, ErrnoException, PathLike, RequestOptions, PoolOptions, NamesOptions } from 'eio'
+import eio, { constants, CWD, open, close, read, write, stat, lstat, readdir, mkdir, rename, wd, Wd, Stats, AbortError, configure, nreqs, flush } from 'io-aio'
+import { group, AsyncGroup, nop, unlink, statvfs, utime, chmod, load, copy, rmtree, mmap, munmap } from 'io-aio'
+import type { Constants, ErrnoException, PathLike, RequestOptions, PoolOptions, NamesOptions } from 'io-aio'
 
 export async function example(dir: string): Promise<void> {
   // Constants are precise: a misspelt name does not compile.
