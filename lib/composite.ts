@@ -4,8 +4,8 @@
 // between steps, cleaning up as an error would.
 
 import { binding } from './native.js'
-import { Out, request, track } from './core.js'
-import type { RequestOptions } from './core.js'
+import { Out, request, track } from './engine.js'
+import type { RequestOptions } from './engine.js'
 import { toPath } from './paths.js'
 import type { PathLike } from './paths.js'
 import type { NamesOptions } from './requests.js'

@@ -14,7 +14,7 @@
 //   throwing, so that late continuations never leak a request or an unhandled rejection;
 //   only a group that has finished normally refuses members (ERR_INVALID_STATE).
 
-import { cancelRequest, type GroupLike, PRI_DEFAULT, PRI_MAX, PRI_MIN } from './core.js'
+import { cancelRequest, type GroupLike, PRI_DEFAULT, PRI_MAX, PRI_MIN } from './engine.js'
 import { AbortError, invalidArgType, invalidArgValue, invalidState } from './errors.js'
 import { validateFunction, validateInteger, validateObject, validateSignal } from './validators.js'
 

@@ -9,8 +9,8 @@
 
 import { binding } from './native.js'
 import { constants } from './constants.js'
-import { Out, request, track } from './core.js'
-import type { RequestOptions } from './core.js'
+import { Out, request, track } from './engine.js'
+import type { RequestOptions } from './engine.js'
 import { invalidArgValue } from './errors.js'
 import { byteRange } from './ranges.js'
 import { validateBuffer, validateInt32 } from './validators.js'

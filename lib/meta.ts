@@ -3,8 +3,8 @@
 // normalises and makes one binding call; none throws (bad arguments reject).
 
 import { binding } from './native.js'
-import { Out, request, track } from './core.js'
-import type { RequestOptions } from './core.js'
+import { Out, request, track } from './engine.js'
+import type { RequestOptions } from './engine.js'
 import { invalidArgType, outOfRange } from './errors.js'
 import { toPath } from './paths.js'
 import type { NativePath, PathLike } from './paths.js'

@@ -3,7 +3,7 @@
 import { binding } from './native.js'
 import { validateInteger, validateObject, validateSeconds } from './validators.js'
 
-export { flush } from './core.js'
+export { flush } from './engine.js'
 
 /** IO::AIO's pool settings; times in seconds. */
 export interface PoolOptions {

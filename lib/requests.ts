@@ -4,8 +4,8 @@
 
 import { binding } from './native.js'
 import { constants } from './constants.js'
-import { isSerial, Out, readTargets, request, track } from './core.js'
-import type { Opts, RequestOptions } from './core.js'
+import { isSerial, Out, readTargets, request, track } from './engine.js'
+import type { Opts, RequestOptions } from './engine.js'
 import { toPath } from './paths.js'
 import type { PathLike } from './paths.js'
 import { Stats as StatsClass } from './stats.js'

@@ -146,7 +146,7 @@ test('a request that panics rejects alone; the pool goes on', async (t) => {
   const { createRequire } = await import('node:module')
   const require = createRequire(import.meta.url)
   const binding = require(path.join(ROOT, 'binding.js'))
-  const core = require(path.join(ROOT, 'lib/core.js'))
+  const core = require(path.join(ROOT, 'lib/engine.js'))
   const eio = await import(ENTRY)
   const before = eio.nthreads()
   const panics = Array.from({ length: 20 }, () =>

@@ -207,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    #[cfg(not(eio_linux))]
     fn read_now_is_linux_only() {
         let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
         let op = Op::Read { fd: file.as_raw_fd(), offset: Some(0), buf: vec![0; 4] };
@@ -215,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     fn read_now_runs_only_cached_positional_reads_that_need_no_second_look() {
         let path = std::env::temp_dir().join(format!("eio-op-read-now-{}", std::process::id()));
         std::fs::File::create(&path).unwrap().write_all(&[7u8; 100]).unwrap();

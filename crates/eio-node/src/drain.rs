@@ -4,7 +4,7 @@
 //!
 //! Record layout (`RECORD` numbers per completion): `[slot, tag, value, aux]`, where `aux`
 //! indexes `extras` or is -1. Stat results append `STAT_FIELDS` numbers after the records;
-//! their `value` is the index of the first one. `lib/core.ts` decodes the same layout.
+//! their `value` is the index of the first one. `lib/engine.ts` decodes the same layout.
 
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 use std::time::{Duration, Instant};
@@ -139,7 +139,7 @@ unsafe fn deliver_chunk(
     let status = unsafe {
         sys::napi_call_function(env, raw::undefined(env), dispatch, args.len(), args.as_ptr(), &mut result)
     };
-    // Dispatch settles every record (lib/core.ts catches per record), so it fails only
+    // Dispatch settles every record (lib/engine.ts catches per record), so it fails only
     // when JavaScript cannot run: the environment is going away and nobody will ever see
     // these fds. Returning early drops (closes) them.
     raw::check(status, "dispatch")?;

@@ -113,7 +113,7 @@ pub enum Delivery {
     /// Numbers, stats, nothing: the tag says it all.
     Plain,
     /// Bytes read are copied at `offset` into the view that JavaScript holds for this
-    /// slot in its read-target array (`readTargets` in lib/core.ts), which keeps the view
+    /// slot in its read-target array (`readTargets` in lib/engine.ts), which keeps the view
     /// alive until the completion is delivered without a Node-API reference per read.
     ReadInto { offset: usize },
     /// Directory names as strings, or as `Buffer`s.

@@ -150,7 +150,7 @@ mod tests {
         let range = MemRange::in_mapping(m.clone(), 0, p).unwrap();
         drop(m); // as JavaScript's munmap does: the request's share remains
         assert!(test_support::is_mapped(&name));
-        #[cfg(all(target_os = "linux", not(eio_portable)))]
+        #[cfg(eio_linux)]
         touch(&range, true, &|| false).unwrap();
         mem::msync(range.addr, range.len, libc::MS_SYNC).unwrap();
         drop(range);
@@ -158,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    #[cfg(not(eio_linux))]
     fn touch_is_enosys_where_pages_cannot_be_populated() {
         let m = anon(page_size(), libc::PROT_READ);
         let range = MemRange::in_mapping(m, 0, page_size()).unwrap();
@@ -166,7 +166,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     fn touch_fails_on_memory_that_is_gone_and_stops_when_aborted() {
         use std::cell::Cell;
         // Nothing is ever mapped at page 0.

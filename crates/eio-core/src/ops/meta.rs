@@ -487,13 +487,13 @@ mod tests {
         let (r, _w) = pipe();
         let err = run(MetaOp::Readahead { fd: r.as_raw_fd(), offset: 0, len: 10 }).unwrap_err();
         let want =
-            if cfg!(all(target_os = "linux", not(eio_portable))) { libc::EINVAL } else { libc::ESPIPE };
+            if cfg!(eio_linux) { libc::EINVAL } else { libc::ESPIPE };
         assert_eq!(err.errno(), Some(Errno(want)));
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     fn fiemap_all_matches_one_large_call() {
         use std::os::unix::fs::FileExt;
         let dir = scratch("fiemap");
@@ -544,7 +544,7 @@ mod tests {
             .open(dir.join("f"))
             .unwrap();
         let fd = f.as_raw_fd();
-        let native = cfg!(all(target_os = "linux", not(eio_portable)));
+        let native = cfg!(eio_linux);
         // (request, errno natively, errno with the portable code)
         let cases = [
             // fdatasync, or fsync in its place.

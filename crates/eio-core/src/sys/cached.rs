@@ -7,17 +7,17 @@
 //! Only Linux can promise that (`openat2` with `RESOLVE_CACHED`): elsewhere, and with
 //! `--cfg eio_portable`, every answer is [`Cached::WouldBlock`].
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use std::{
     mem::MaybeUninit,
     os::fd::{AsRawFd, FromRawFd, OwnedFd},
     sync::atomic::{AtomicBool, Ordering},
 };
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use super::cvt::{cvt, Errno, SysResult};
 use super::path::At;
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use super::stat::{self, StatTarget};
 use crate::value::FileStat;
 
@@ -28,12 +28,12 @@ pub enum Cached<T> {
 }
 
 /// Cleared when the kernel lacks `openat2` or `RESOLVE_CACHED` (before Linux 5.12).
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 static HAVE_RESOLVE_CACHED: AtomicBool = AtomicBool::new(true);
 
 /// Filesystems whose `getattr` never waits for I/O once the inode is in memory. Network
 /// and FUSE filesystems revalidate attributes remotely, so they are never on this list.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 const LOCAL_FS: [i64; 4] = [
     0xEF53,     // ext2, ext3, ext4
     0x58465342, // xfs
@@ -46,7 +46,7 @@ const LOCAL_FS: [i64; 4] = [
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/openat2.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 fn open_cached(at: &At, follow: bool) -> SysResult<OwnedFd> {
     let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
     // `struct open_how` as the kernel defines it (libc's is non-exhaustive).
@@ -76,7 +76,7 @@ fn open_cached(at: &At, follow: bool) -> SysResult<OwnedFd> {
 }
 
 /// `fstatfs(2)` — whether the filesystem holding `fd` is on [`LOCAL_FS`].
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 // `f_type` is a different integer type on different architectures.
 #[allow(clippy::unnecessary_cast)]
 fn on_local_fs(fd: &OwnedFd) -> bool {
@@ -93,7 +93,7 @@ fn on_local_fs(fd: &OwnedFd) -> bool {
 /// A stat that never blocks: `Done` with the status when the path is cached and on a
 /// local filesystem, `WouldBlock` otherwise (including every failure, so that errors
 /// always come from the ordinary path with their exact cause).
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn stat(at: &At, follow: bool) -> Cached<FileStat> {
     if !HAVE_RESOLVE_CACHED.load(Ordering::Relaxed) {
         return Cached::WouldBlock;
@@ -117,7 +117,7 @@ pub fn stat(at: &At, follow: bool) -> Cached<FileStat> {
 }
 
 /// Nothing here can promise not to block: the caller takes the ordinary path.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn stat(_at: &At, _follow: bool) -> Cached<FileStat> {
     Cached::WouldBlock
 }

@@ -3,7 +3,7 @@
 
 use std::os::fd::RawFd;
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use super::cvt::cvt_r;
 use super::cvt::{cvt, Errno, SysResult};
 
@@ -13,7 +13,7 @@ use super::cvt::{cvt, Errno, SysResult};
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/copy_file_range.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn copy_file_range(
     fd_in: RawFd,
     off_in: &mut i64,
@@ -28,7 +28,7 @@ pub fn copy_file_range(
 
 /// `copy_file_range`: Linux's (`ENOSYS` elsewhere; the copy falls back to `pread`/`pwrite`).
 /// FreeBSD 13 has one too, but a library built against FreeBSD 12's ABI cannot count on it.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn copy_file_range(
     _fd_in: RawFd,
     _off_in: &mut i64,

@@ -26,7 +26,7 @@ impl Errno {
 
     /// Sets this thread's `errno` to 0, for the calls that tell an error from a plain
     /// `NULL` only by `errno` (`readdir(3)`): see [`cvt_ptr`].
-    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    #[cfg(not(eio_linux))]
     fn clear() {
         // SAFETY: the location is valid for writes for the life of the thread.
         unsafe { *errno_location() = 0 };
@@ -99,7 +99,7 @@ pub fn cvt_nz(ret: i32) -> SysResult<()> {
 
 /// Decodes the "`NULL` and `errno` set on error, `NULL` and `errno` untouched at the end"
 /// convention of `readdir(3)`: `Ok(None)` at the end.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn cvt_ptr<T>(f: impl FnOnce() -> *mut T) -> SysResult<Option<std::ptr::NonNull<T>>> {
     Errno::clear();
     match std::ptr::NonNull::new(f()) {

@@ -1,19 +1,19 @@
 //! Reading directories into a compact [`DirList`]: with `getdents64(2)` on Linux, with
 //! `fdopendir(3)`/`readdir(3)` elsewhere (and with `--cfg eio_portable`).
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use std::{cell::RefCell, os::fd::RawFd};
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 use std::{ffi::CStr, os::fd::IntoRawFd, ptr::NonNull};
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use std::os::fd::AsRawFd;
 use std::os::fd::OwnedFd;
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use super::cvt::cvt;
 use super::cvt::SysResult;
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 use super::cvt::{cvt_ptr, Errno};
 use super::file;
 use super::path::At;
@@ -21,19 +21,19 @@ use crate::value::DirList;
 
 /// Bytes asked of each `getdents64` call: large enough that a directory of a few thousand
 /// entries takes one or two calls.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 const DENTS_BUF: usize = 64 * 1024;
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 thread_local! {
     static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; DENTS_BUF]);
 }
 
 /// The call [`read_all`] makes, for naming it in errors.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub const READ_CALL: &str = "getdents64";
 /// The call [`read_all`] makes, for naming it in errors.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub const READ_CALL: &str = "readdir";
 
 /// Opens `at` as a directory for reading.
@@ -45,7 +45,7 @@ pub fn open_dir(at: &At) -> SysResult<OwnedFd> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/getdents.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn getdents(fd: RawFd, buf: &mut [u8]) -> SysResult<usize> {
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes; the kernel writes at most that.
     let n = cvt(unsafe { libc::syscall(libc::SYS_getdents64, fd, buf.as_mut_ptr(), buf.len()) })?;
@@ -60,7 +60,7 @@ pub struct RawDirent<'a> {
 }
 
 /// Walks the records of a filled getdents64 buffer.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn parse_dirents(buf: &[u8]) -> impl Iterator<Item = RawDirent<'_>> {
     // struct linux_dirent64 { u64 d_ino; i64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
     const NAME_AT: usize = 19;
@@ -90,7 +90,7 @@ pub fn is_dot_or_dotdot(name: &[u8]) -> bool {
 
 /// Reads the whole directory open on `fd`, without `.` and `..`, in the kernel's order.
 /// Stops early with `ECANCELED` when `aborted` says so (checked between batches).
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> {
     let mut list = DirList::default();
     BUF.with(|cell| {
@@ -113,13 +113,13 @@ pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> 
 }
 
 /// Entries [`read_all`] reads between two looks at `aborted` where it reads one at a time.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 const ABORT_CHECK_EVERY: usize = 1024;
 
 /// Reads the whole directory open on `fd`, without `.` and `..`, in the filesystem's
 /// order, through a directory stream on a duplicate of `fd` (so that `fd` stays open for
 /// the `*at` calls that follow). Stops early with `ECANCELED` when `aborted` says so.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> {
     let mut stream =
         Dir::from_fd(fd.try_clone().map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EBADF)))?)?;
@@ -138,14 +138,14 @@ pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> 
 }
 
 /// A directory stream (`DIR *`), which owns its fd and closes it on drop.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub struct Dir(NonNull<libc::DIR>);
 
 // SAFETY: a `DIR` may be used from any thread, one at a time: every use takes `&mut self`.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 unsafe impl Send for Dir {}
 
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 impl Dir {
     /// `fdopendir(3)` — a stream reading the directory open on `fd`, from its current
     /// position; the stream owns `fd` from then on (on failure, `fd` is closed).
@@ -191,7 +191,7 @@ impl Dir {
     }
 }
 
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 impl Drop for Dir {
     /// `closedir(3)`, which closes the fd too. Its only failure, `EBADF`, cannot happen.
     fn drop(&mut self) {

@@ -55,7 +55,7 @@ pub fn read(fd: RawFd, buf: &mut [u8], offset: Option<i64>) -> SysResult<usize> 
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/preadv2.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn read_cached(fd: RawFd, buf: &mut [u8], offset: i64) -> SysResult<usize> {
     let iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
     // SAFETY: `iov` describes `buf`, valid for writes of its length during the call.
@@ -64,7 +64,7 @@ pub fn read_cached(fd: RawFd, buf: &mut [u8], offset: i64) -> SysResult<usize> {
 }
 
 /// `preadv2(2)` with `RWF_NOWAIT` is Linux's (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn read_cached(_fd: RawFd, _buf: &mut [u8], _offset: i64) -> SysResult<usize> {
     Err(super::cvt::Errno(libc::ENOSYS))
 }

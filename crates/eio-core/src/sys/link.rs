@@ -13,7 +13,7 @@ use super::path::At;
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/mknodat.2.html>
-#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
+#[cfg(any(eio_linux, target_os = "freebsd"))]
 pub fn mknod(at: &At, mode: u32, dev: u64) -> SysResult<()> {
     // SAFETY: the path is a valid C string for the duration of the call.
     cvt(unsafe { libc::mknodat(at.dirfd(), at.c_path().as_ptr(), mode as libc::mode_t, dev as libc::dev_t) })
@@ -26,7 +26,7 @@ pub fn mknod(at: &At, mode: u32, dev: u64) -> SysResult<()> {
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/mknod.html>
-#[cfg(not(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd")))]
+#[cfg(not(any(eio_linux, target_os = "freebsd")))]
 // `mode_t` is a u16 and `dev_t` an i32 on darwin.
 #[allow(clippy::unnecessary_cast)]
 pub fn mknod(at: &At, mode: u32, dev: u64) -> SysResult<()> {
@@ -39,7 +39,7 @@ pub fn mknod(at: &At, mode: u32, dev: u64) -> SysResult<()> {
 /// or relative to the current directory, else its directory's path (see [`fd_path`])
 /// joined with it, as libeio does for a working directory where `*at` calls are missing.
 /// The empty path names nothing (`ENOENT`), as for the `*at` calls.
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 fn absolute(at: &At) -> SysResult<CString> {
     let rel = at.c_path().to_bytes();
     match &at.base {
@@ -190,9 +190,9 @@ fn named_or_enoent(fd: &OwnedFd, path: Vec<u8>) -> SysResult<Vec<u8>> {
 /// none, FreeBSD only since 14): the file is opened read-only (`O_NONBLOCK`: a FIFO does
 /// not block), which needs read permission where Linux needs none.
 pub fn open_path(at: &At, directory: bool) -> SysResult<OwnedFd> {
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     let access = libc::O_PATH;
-    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    #[cfg(not(eio_linux))]
     let access = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY;
     let flags = access | if directory { libc::O_DIRECTORY } else { 0 };
     let fd = super::file::open(at, flags, 0)?;
@@ -209,7 +209,7 @@ pub fn open_path(at: &At, directory: bool) -> SysResult<OwnedFd> {
 /// kernel resolved it in one lookup (so no component can change between steps).
 /// Errors are the lookup's: `ENOENT` for an empty path or a missing component, `ENOTDIR`,
 /// `ELOOP`, `EACCES`.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn realpath(at: &At) -> SysResult<Vec<u8>> {
     fd_path(&open_path(at, false)?)
 }
@@ -220,7 +220,7 @@ pub fn realpath(at: &At) -> SysResult<Vec<u8>> {
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/realpath.html>
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn realpath(at: &At) -> SysResult<Vec<u8>> {
     let path = absolute(at)?;
     // SAFETY: the path is a valid C string; with a null buffer realpath allocates the

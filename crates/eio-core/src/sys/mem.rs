@@ -14,7 +14,7 @@
 use std::os::fd::RawFd;
 use std::sync::OnceLock;
 
-#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
+#[cfg(any(eio_linux, target_os = "freebsd"))]
 use super::cvt::cvt_nz;
 use super::cvt::{cvt, Errno, SysResult};
 
@@ -168,7 +168,7 @@ pub fn munlockall() -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/madvise.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn populate(addr: usize, len: usize, write: bool) -> SysResult<()> {
     let advice = if write { libc::MADV_POPULATE_WRITE } else { libc::MADV_POPULATE_READ };
     let (start, len) = page_align(addr, len);
@@ -181,14 +181,14 @@ pub fn populate(addr: usize, len: usize, write: bool) -> SysResult<()> {
 }
 
 /// Populating without touching the memory is Linux's (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn populate(_addr: usize, _len: usize, _write: bool) -> SysResult<()> {
     Err(Errno(libc::ENOSYS))
 }
 
 /// Whether the kernel knows `advice`: it checks the advice before anything else, and an
 /// empty range at an aligned address is otherwise always accepted.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 fn advice_known(advice: i32) -> bool {
     let aligned = page_size() as *mut libc::c_void;
     // SAFETY: an empty range touches no memory.
@@ -226,14 +226,14 @@ pub unsafe fn mprotect(addr: usize, len: usize, prot: i32) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/posix_fadvise.2.html>
-#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
+#[cfg(any(eio_linux, target_os = "freebsd"))]
 pub fn fadvise(fd: RawFd, offset: i64, len: i64, advice: i32) -> SysResult<()> {
     // SAFETY: posix_fadvise only reads its integer arguments.
     cvt_nz(unsafe { libc::posix_fadvise(fd, offset, len, advice) })
 }
 
 /// `posix_fadvise`: darwin's libc lacks it (`ENOSYS`, as IO::AIO says).
-#[cfg(not(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd")))]
+#[cfg(not(any(eio_linux, target_os = "freebsd")))]
 pub fn fadvise(_fd: RawFd, _offset: i64, _len: i64, _advice: i32) -> SysResult<()> {
     Err(Errno(libc::ENOSYS))
 }
@@ -301,7 +301,7 @@ mod tests {
         assert!(!m.contains(m.addr(), 2 * p + 1));
         assert!(!m.contains(m.addr() - 1, 1));
         msync(m.addr() + 1, m.len() - 1, libc::MS_SYNC).unwrap();
-        #[cfg(all(target_os = "linux", not(eio_portable)))]
+        #[cfg(eio_linux)]
         populate(m.addr() + 3, m.len() - 3, true).unwrap();
         if let Err(e) = mlock(m.addr(), 1) {
             // RLIMIT_MEMLOCK may forbid locking; it still must not fault.
@@ -325,14 +325,14 @@ mod tests {
         // Nothing is ever mapped at page 0 (eio refuses MAP_FIXED).
         assert_eq!(msync(0, 1, libc::MS_SYNC), Err(Errno(libc::ENOMEM)));
         let populated =
-            if cfg!(all(target_os = "linux", not(eio_portable))) { libc::ENOMEM } else { libc::ENOSYS };
+            if cfg!(eio_linux) { libc::ENOMEM } else { libc::ENOSYS };
         assert_eq!(populate(1, 1, false), Err(Errno(populated)));
         assert_eq!(populate(0, 1, true), Err(Errno(populated)));
         assert_eq!(mlock(0, 1), Err(Errno(libc::ENOMEM)));
     }
 
     #[test]
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     fn populate_reports_instead_of_faulting() {
         let p = page_size();
         let anon = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
@@ -346,7 +346,7 @@ mod tests {
 
     #[test]
     fn fadvise_checks_its_fd() {
-        let want = if cfg!(all(target_os = "linux", not(eio_portable))) { libc::EBADF } else { libc::ENOSYS };
+        let want = if cfg!(eio_linux) { libc::EBADF } else { libc::ENOSYS };
         assert_eq!(fadvise(-1, 0, 0, libc::POSIX_FADV_NORMAL), Err(Errno(want)));
     }
 }

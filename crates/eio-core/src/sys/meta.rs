@@ -33,7 +33,7 @@ pub fn fstatvfs(fd: RawFd) -> SysResult<StatVfs> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/openat.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn statvfs_at(at: &At) -> SysResult<StatVfs> {
     // SAFETY: the path is a valid C string; openat does not keep the pointer.
     let fd =
@@ -49,7 +49,7 @@ pub fn statvfs_at(at: &At) -> SysResult<StatVfs> {
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/statvfs.html>
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn statvfs_at(at: &At) -> SysResult<StatVfs> {
     if at.dirfd() == libc::AT_FDCWD || at.c_path().to_bytes().first() == Some(&b'/') {
         let mut buf = MaybeUninit::<StatVfs>::zeroed();
@@ -176,7 +176,7 @@ pub fn truncate_at(at: &At, length: i64) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fallocate.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn fallocate(fd: RawFd, mode: i32, offset: i64, len: i64) -> SysResult<()> {
     // SAFETY: fallocate only reads its integer arguments.
     cvt_r(|| unsafe { libc::fallocate(fd, mode, offset, len) }).map(drop)
@@ -216,14 +216,14 @@ pub fn fsync(fd: RawFd) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fdatasync.2.html>
-#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
+#[cfg(any(eio_linux, target_os = "freebsd"))]
 pub fn fdatasync(fd: RawFd) -> SysResult<()> {
     // SAFETY: fdatasync only reads its integer argument.
     cvt_r(|| unsafe { libc::fdatasync(fd) }).map(drop)
 }
 
 /// `fdatasync`: darwin's libc does not declare it (`ENOSYS`; `fsync` stands in).
-#[cfg(not(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd")))]
+#[cfg(not(any(eio_linux, target_os = "freebsd")))]
 pub fn fdatasync(_fd: RawFd) -> SysResult<()> {
     Err(Errno(libc::ENOSYS))
 }
@@ -232,14 +232,14 @@ pub fn fdatasync(_fd: RawFd) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/syncfs.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn syncfs(fd: RawFd) -> SysResult<()> {
     // SAFETY: syncfs only reads its integer argument.
     cvt(unsafe { libc::syncfs(fd) }).map(drop)
 }
 
 /// `syncfs`: Linux's (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn syncfs(_fd: RawFd) -> SysResult<()> {
     Err(Errno(libc::ENOSYS))
 }
@@ -258,14 +258,14 @@ pub fn sync() {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/sync_file_range.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn sync_file_range(fd: RawFd, offset: i64, nbytes: i64, flags: u32) -> SysResult<()> {
     // SAFETY: sync_file_range only reads its integer arguments.
     cvt_r(|| unsafe { libc::sync_file_range(fd, offset, nbytes, flags) }).map(drop)
 }
 
 /// `sync_file_range`: Linux's (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn sync_file_range(_fd: RawFd, _offset: i64, _nbytes: i64, _flags: u32) -> SysResult<()> {
     Err(Errno(libc::ENOSYS))
 }
@@ -275,7 +275,7 @@ pub fn sync_file_range(_fd: RawFd, _offset: i64, _nbytes: i64, _flags: u32) -> S
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/sendfile.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn sendfile(out_fd: RawFd, in_fd: RawFd, offset: &mut i64, count: usize) -> SysResult<usize> {
     // SAFETY: `offset` is valid for reads and writes of an off_t for the call.
     let n = cvt_r(|| unsafe { libc::sendfile(out_fd, in_fd, offset, count) })?;
@@ -284,7 +284,7 @@ pub fn sendfile(out_fd: RawFd, in_fd: RawFd, offset: &mut i64, count: usize) -> 
 
 /// `sendfile` from any fd to any fd is Linux's: darwin's and FreeBSD's only write to
 /// sockets, with another signature (`ENOSYS`; the callers copy with `pread`/`write`).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn sendfile(_out_fd: RawFd, _in_fd: RawFd, _offset: &mut i64, _count: usize) -> SysResult<usize> {
     Err(Errno(libc::ENOSYS))
 }
@@ -293,20 +293,20 @@ pub fn sendfile(_out_fd: RawFd, _in_fd: RawFd, _offset: &mut i64, _count: usize)
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/readahead.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn readahead(fd: RawFd, offset: i64, count: usize) -> SysResult<()> {
     // SAFETY: readahead only reads its integer arguments.
     cvt_r(|| unsafe { libc::readahead(fd, offset, count) }).map(drop)
 }
 
 /// `readahead`: Linux's (`ENOSYS` elsewhere; the request reads the range instead).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn readahead(_fd: RawFd, _offset: i64, _count: usize) -> SysResult<()> {
     Err(Errno(libc::ENOSYS))
 }
 
 /// `FS_IOC_FIEMAP`, `_IOWR('f', 11, struct fiemap)`: the libc crate does not define it.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 const FS_IOC_FIEMAP: libc::c_ulong = 0xC020_660B;
 
 /// `struct fiemap` of `<linux/fiemap.h>`, without its trailing extent array.
@@ -339,7 +339,7 @@ pub struct FiemapExtent {
 ///
 /// # References
 /// - <https://www.kernel.org/doc/html/latest/filesystems/fiemap.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn fiemap(
     fd: RawFd,
     start: u64,
@@ -380,7 +380,7 @@ pub fn fiemap(
 }
 
 /// `FS_IOC_FIEMAP` is Linux's (`ENOSYS` elsewhere, as IO::AIO says).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn fiemap(
     _fd: RawFd,
     _start: u64,

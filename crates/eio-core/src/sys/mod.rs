@@ -10,7 +10,7 @@
 //! rule: every platform has the same functions, and the requests substitute what IO::AIO
 //! substitutes (fsync for fdatasync, `pread`/`write` for sendfile...).
 //!
-//! The Linux code is `cfg(all(target_os = "linux", not(eio_portable)))`. Building with
+//! The Linux code is `cfg(eio_linux)`. Building with
 //! `RUSTFLAGS="--cfg eio_portable"` (`npm run test:portable`) selects the portable code on
 //! Linux too, so that it is compiled and its tests run here. Where darwin and FreeBSD
 //! differ, it takes darwin's branch when Linux can build it (no fdatasync, fadvise, pipe2

@@ -21,7 +21,7 @@ pub fn mkdir(at: &At, mode: u32) -> SysResult<()> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/rename.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn rename(from: &At, to: &At, flags: u32) -> SysResult<()> {
     let (fd1, p1, fd2, p2) = (from.dirfd(), from.c_path().as_ptr(), to.dirfd(), to.c_path().as_ptr());
     if flags == 0 {
@@ -54,7 +54,7 @@ pub fn rename(from: &At, to: &At, flags: u32) -> SysResult<()> {
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/renameat.html>
-#[cfg(not(any(all(target_os = "linux", not(eio_portable)), target_vendor = "apple")))]
+#[cfg(not(any(eio_linux, target_vendor = "apple")))]
 pub fn rename(from: &At, to: &At, flags: u32) -> SysResult<()> {
     if flags != 0 {
         return Err(super::cvt::Errno(libc::ENOSYS));
@@ -80,7 +80,7 @@ mod tests {
         let noreplace = rename(&at("a"), &at("b"), libc::RENAME_NOREPLACE).unwrap_err();
         // Natively the target exists; FreeBSD (and eio_portable) has no flags at all.
         let want =
-            if cfg!(all(target_os = "linux", not(eio_portable))) { libc::EEXIST } else { libc::ENOSYS };
+            if cfg!(eio_linux) { libc::EEXIST } else { libc::ENOSYS };
         assert_eq!(noreplace.0, want);
         rename(&at("a"), &at("b"), 0).unwrap();
         assert_eq!(std::fs::read(dir.join("b")).unwrap(), b"a");

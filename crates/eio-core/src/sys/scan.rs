@@ -2,14 +2,14 @@
 //! Linux) or `readdir(3)` (elsewhere, and with `--cfg eio_portable`), and `fstatat(2)`
 //! for entries whose type the filesystem does not report.
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use std::cell::RefCell;
 use std::ffi::CString;
 use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use std::os::fd::{AsRawFd, OwnedFd};
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 use std::sync::Mutex;
 
 use super::cvt::{cvt, Errno, SysResult};
@@ -19,10 +19,10 @@ use crate::value::DirList;
 
 /// Bytes asked of each `getdents64` call by [`BatchDir::read_batch`]: about 2,000
 /// entries of short names per call.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 const BATCH_BUF: usize = 64 * 1024;
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 thread_local! {
     static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BATCH_BUF]);
 }
@@ -33,14 +33,14 @@ pub const DT_UNKNOWN: u8 = libc::DT_UNKNOWN;
 /// A directory read in batches, each continuing where the last one stopped: on Linux the
 /// fd itself, whose position the kernel keeps; elsewhere a directory stream, whose
 /// position lives in libc (its buffer may hold entries read ahead), behind a lock.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 #[derive(Debug)]
 pub struct BatchDir(OwnedFd);
 
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub struct BatchDir(Mutex<dir::Dir>);
 
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 impl std::fmt::Debug for BatchDir {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("BatchDir")
@@ -49,13 +49,13 @@ impl std::fmt::Debug for BatchDir {
 
 impl BatchDir {
     /// Opens `at` as a directory for reading in batches.
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     pub fn open(at: &At) -> SysResult<BatchDir> {
         dir::open_dir(at).map(BatchDir)
     }
 
     /// Opens `at` as a directory for reading in batches.
-    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    #[cfg(not(eio_linux))]
     pub fn open(at: &At) -> SysResult<BatchDir> {
         Ok(BatchDir(Mutex::new(dir::Dir::from_fd(dir::open_dir(at)?)?)))
     }
@@ -63,7 +63,7 @@ impl BatchDir {
     /// Reads the next entries (without `.` and `..`), calling `getdents64` until at least
     /// `min_entries` were read or the directory ends. Returns the entries and whether the
     /// directory ended; the next batch starts after them.
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     pub fn read_batch(&self, min_entries: usize) -> SysResult<(DirList, bool)> {
         let mut list = DirList::default();
         BUF.with(|cell| {
@@ -88,7 +88,7 @@ impl BatchDir {
     /// Reads the next entries (without `.` and `..`) until `min_entries` were read or the
     /// directory ends. Returns the entries and whether the directory ended; the next batch
     /// starts after them.
-    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    #[cfg(not(eio_linux))]
     pub fn read_batch(&self, min_entries: usize) -> SysResult<(DirList, bool)> {
         let mut stream = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let mut list = DirList::default();

@@ -7,9 +7,9 @@
 
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use super::cvt::cvt_r;
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 use super::cvt::Errno;
 use super::cvt::{cvt, SysResult};
 
@@ -18,7 +18,7 @@ use super::cvt::{cvt, SysResult};
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/pipe2.2.html>
-#[cfg(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd"))]
+#[cfg(any(eio_linux, target_os = "freebsd"))]
 pub fn pipe2(flags: i32) -> SysResult<(OwnedFd, OwnedFd)> {
     let mut fds = [-1; 2];
     // SAFETY: `fds` has room for the two descriptors pipe2 writes.
@@ -33,7 +33,7 @@ pub fn pipe2(flags: i32) -> SysResult<(OwnedFd, OwnedFd)> {
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/pipe.html>
-#[cfg(not(any(all(target_os = "linux", not(eio_portable)), target_os = "freebsd")))]
+#[cfg(not(any(eio_linux, target_os = "freebsd")))]
 pub fn pipe2(flags: i32) -> SysResult<(OwnedFd, OwnedFd)> {
     if flags & !libc::O_CLOEXEC != 0 {
         return Err(Errno(libc::ENOSYS));
@@ -54,7 +54,7 @@ pub fn pipe2(flags: i32) -> SysResult<(OwnedFd, OwnedFd)> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fcntl.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn pipe_size(fd: RawFd) -> SysResult<i32> {
     // SAFETY: F_GETPIPE_SZ takes no argument and touches no memory.
     cvt(unsafe { libc::fcntl(fd, libc::F_GETPIPE_SZ) })
@@ -62,20 +62,20 @@ pub fn pipe_size(fd: RawFd) -> SysResult<i32> {
 
 /// `fcntl(F_SETPIPE_SZ)` — sets the capacity of the pipe `fd` to at least `size` bytes;
 /// returns the capacity the kernel chose (a power-of-two number of pages).
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn set_pipe_size(fd: RawFd, size: i32) -> SysResult<i32> {
     // SAFETY: F_SETPIPE_SZ takes an integer and touches no memory.
     cvt(unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, size) })
 }
 
 /// The pipe buffer size is Linux's to read and set (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn pipe_size(_fd: RawFd) -> SysResult<i32> {
     Err(Errno(libc::ENOSYS))
 }
 
 /// The pipe buffer size is Linux's to read and set (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn set_pipe_size(_fd: RawFd, _size: i32) -> SysResult<i32> {
     Err(Errno(libc::ENOSYS))
 }
@@ -86,7 +86,7 @@ pub fn set_pipe_size(_fd: RawFd, _size: i32) -> SysResult<i32> {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/splice.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn splice(
     fd_in: RawFd,
     off_in: Option<&mut i64>,
@@ -107,7 +107,7 @@ pub fn splice(
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/tee.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn tee(fd_in: RawFd, fd_out: RawFd, len: usize, flags: u32) -> SysResult<usize> {
     // SAFETY: tee only reads its integer arguments.
     let n = cvt_r(|| unsafe { libc::tee(fd_in, fd_out, len, flags) })?;
@@ -115,7 +115,7 @@ pub fn tee(fd_in: RawFd, fd_out: RawFd, len: usize, flags: u32) -> SysResult<usi
 }
 
 /// `splice` is Linux's (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn splice(
     _fd_in: RawFd,
     _off_in: Option<&mut i64>,
@@ -128,7 +128,7 @@ pub fn splice(
 }
 
 /// `tee` is Linux's (`ENOSYS` elsewhere).
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn tee(_fd_in: RawFd, _fd_out: RawFd, _len: usize, _flags: u32) -> SysResult<usize> {
     Err(Errno(libc::ENOSYS))
 }
@@ -140,7 +140,7 @@ mod tests {
     use crate::sys::file;
     use std::os::fd::AsRawFd;
 
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     fn temp_file(contents: &[u8]) -> std::fs::File {
         use std::io::Write;
         let dir = std::env::temp_dir();
@@ -158,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(not(all(target_os = "linux", not(eio_portable))))]
+    #[cfg(not(eio_linux))]
     fn pipe_without_pipe2_and_no_splice() {
         let (r, w) = pipe2(libc::O_CLOEXEC).unwrap();
         for fd in [&r, &w] {
@@ -177,7 +177,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(all(target_os = "linux", not(eio_portable)))]
+    #[cfg(eio_linux)]
     fn pipes_splice_and_tee() {
         let (r, w) = pipe2(0).unwrap();
         // SAFETY: F_GETFD only reads the fd's flags.

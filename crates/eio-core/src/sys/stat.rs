@@ -4,10 +4,10 @@
 
 use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use std::sync::atomic::{AtomicBool, Ordering};
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 use super::cvt::Errno;
 use super::cvt::{cvt, SysResult};
 use super::path::At;
@@ -34,14 +34,14 @@ pub enum StatTarget<'a> {
 
 /// Cleared the first time statx answers `ENOSYS` (kernels before 4.11, some seccomp
 /// filters); from then on `fstatat` is used directly.
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 static HAVE_STATX: AtomicBool = AtomicBool::new(true);
 
 /// `statx(2)` — file status, with the birth time where the filesystem has it (0 where not).
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/statx.2.html>
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
     let (dirfd, path, flags) = match &target {
         StatTarget::Path { at, follow } => {
@@ -69,7 +69,7 @@ pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/fstatat.html>
-#[cfg(not(all(target_os = "linux", not(eio_portable))))]
+#[cfg(not(eio_linux))]
 pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
     match target {
         StatTarget::Path { at, follow } => {
@@ -86,7 +86,7 @@ pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
     }
 }
 
-#[cfg_attr(all(target_os = "linux", not(eio_portable)), cold)]
+#[cfg_attr(eio_linux, cold)]
 fn fstatat(dirfd: RawFd, path: *const libc::c_char, flags: i32) -> SysResult<FileStat> {
     let mut buf = MaybeUninit::<libc::stat>::zeroed();
     // SAFETY: `path` is a valid C string and `buf` is valid for a `struct stat`.
@@ -135,7 +135,7 @@ fn birthtime(_: &libc::stat) -> (i64, u32) {
     (0, 0)
 }
 
-#[cfg(all(target_os = "linux", not(eio_portable)))]
+#[cfg(eio_linux)]
 fn from_statx(s: &libc::statx) -> FileStat {
     let ts = |t: &libc::statx_timestamp| (t.tv_sec, t.tv_nsec);
     FileStat {

@@ -1,5 +1,5 @@
 //! One exported function per request: convert the validated arguments, submit one core
-//! request, return its slot number. The JS layer (`lib/core.ts`) validated everything
+//! request, return its slot number. The JS layer (`lib/engine.ts`) validated everything
 //! already; errors here are only a second line of defence.
 
 use std::time::Duration;
@@ -26,7 +26,7 @@ use crate::wd::{self, WdHandle};
 const STAGE_MAX: usize = 1024;
 
 /// Stages `op` for the environment `env`; returns the request's slot number. The JS layer
-/// calls `submit_staged` at the end of the current job (see `track` in lib/core.ts).
+/// calls `submit_staged` at the end of the current job (see `track` in lib/engine.ts).
 pub(crate) fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
     // SAFETY: the env of the current call, on its JS thread.
     let ctx = unsafe { EnvCtx::get(env.raw())? };

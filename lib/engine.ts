@@ -1,6 +1,6 @@
-// The JS half of the completion path: every request gets a slot number from the binding
-// and a record here; the binding's batched drain calls `dispatch` with many completions at
-// once, which settles their promises. Also: request options (priority, signal, group),
+// The engine: the JS half of every request. Every request gets a slot number from the
+// binding and a record here; the binding's batched drain calls `dispatch` with many
+// completions at once, which settles their promises. Also: request options (priority, signal, group),
 // AbortSignal wiring, flush().
 
 import { binding } from './native.js'
