@@ -1,7 +1,7 @@
 // The engine: the JS half of every request. Every request gets a slot number from the
 // binding and a record here; the binding's batched drain calls `dispatch` with many
-// completions at once, which settles their promises. Also: request options (priority, signal, group),
-// AbortSignal wiring, flush().
+// completions at once, which settles their promises. Also: request options (priority,
+// signal, group), AbortSignal wiring, flush().
 
 import { binding } from './native.js'
 import { AbortError, abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'

@@ -486,8 +486,7 @@ mod tests {
         // A pipe cannot be read ahead natively (EINVAL) nor by `pread` (ESPIPE).
         let (r, _w) = pipe();
         let err = run(MetaOp::Readahead { fd: r.as_raw_fd(), offset: 0, len: 10 }).unwrap_err();
-        let want =
-            if cfg!(eio_linux) { libc::EINVAL } else { libc::ESPIPE };
+        let want = if cfg!(eio_linux) { libc::EINVAL } else { libc::ESPIPE };
         assert_eq!(err.errno(), Some(Errno(want)));
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -324,8 +324,7 @@ mod tests {
     fn validating_calls_fail_where_nothing_is_mapped() {
         // Nothing is ever mapped at page 0 (eio refuses MAP_FIXED).
         assert_eq!(msync(0, 1, libc::MS_SYNC), Err(Errno(libc::ENOMEM)));
-        let populated =
-            if cfg!(eio_linux) { libc::ENOMEM } else { libc::ENOSYS };
+        let populated = if cfg!(eio_linux) { libc::ENOMEM } else { libc::ENOSYS };
         assert_eq!(populate(1, 1, false), Err(Errno(populated)));
         assert_eq!(populate(0, 1, true), Err(Errno(populated)));
         assert_eq!(mlock(0, 1), Err(Errno(libc::ENOMEM)));

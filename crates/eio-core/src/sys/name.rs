@@ -79,8 +79,7 @@ mod tests {
         let at = |n: &str| At::cwd(CString::new(dir.join(n).as_os_str().as_encoded_bytes()).unwrap());
         let noreplace = rename(&at("a"), &at("b"), libc::RENAME_NOREPLACE).unwrap_err();
         // Natively the target exists; FreeBSD (and eio_portable) has no flags at all.
-        let want =
-            if cfg!(eio_linux) { libc::EEXIST } else { libc::ENOSYS };
+        let want = if cfg!(eio_linux) { libc::EEXIST } else { libc::ENOSYS };
         assert_eq!(noreplace.0, want);
         rename(&at("a"), &at("b"), 0).unwrap();
         assert_eq!(std::fs::read(dir.join("b")).unwrap(), b"a");
