@@ -16,7 +16,9 @@
 
 import { cancelRequest, type GroupLike, PRI_DEFAULT, PRI_MAX, PRI_MIN } from './engine.js'
 import { AbortError, invalidArgType, invalidArgValue, invalidState } from './errors.js'
-import { validateFunction, validateInteger, validateObject, validateSignal } from './validators.js'
+import { optionKeys, validateFunction, validateInteger, validateObject, validateOptionKeys, validateSignal } from './validators.js'
+
+const GROUP_OPTIONS = optionKeys('group', ['limit', 'feed', 'signal', 'priority'])
 
 /** Generates members: called with the group whenever it has fewer than `limit` outstanding. */
 export type Feeder<T = unknown> = (group: AsyncGroup<T>) => void
@@ -120,6 +122,7 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     let priority = PRI_DEFAULT
     if (options !== undefined && options !== null) {
       const o = validateObject(options, 'options')
+      validateOptionKeys(o, GROUP_OPTIONS)
       if (o.limit !== undefined) limit = validateInteger(o.limit, 'options.limit', 0)
       if (o.feed !== undefined) feed = validateFunction(o.feed, 'options.feed') as Feeder<T>
       signal = validateSignal(o.signal, 'options.signal')

@@ -13,7 +13,12 @@ import { Out, request, track } from './engine.js'
 import type { RequestOptions } from './engine.js'
 import { invalidArgValue } from './errors.js'
 import { byteRange } from './ranges.js'
-import { validateBuffer, validateInt32 } from './validators.js'
+import { optionKeys, REQUEST_OPTIONS, validateBuffer, validateInt32, validateOptionKeys } from './validators.js'
+
+const MSYNC_OPTIONS = optionKeys('msync', REQUEST_OPTIONS)
+const MTOUCH_OPTIONS = optionKeys('mtouch', REQUEST_OPTIONS)
+const MLOCK_OPTIONS = optionKeys('mlock', REQUEST_OPTIONS)
+const MLOCKALL_OPTIONS = optionKeys('mlockall', REQUEST_OPTIONS)
 
 /** The completion of a request on `buf`: fulfils with undefined, holding `buf` till then. */
 function holding(buf: ArrayBufferView): () => undefined {
@@ -33,6 +38,7 @@ export function msync(
   options?: RequestOptions,
 ): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, MSYNC_OPTIONS)
     const buf = validateBuffer(buffer, 'buffer')
     const [off, len] = byteRange(buf, offset, length)
     const f = flags === undefined || flags === null ? constants.MS_SYNC : validateInt32(flags, 'flags')
@@ -56,6 +62,7 @@ export function mtouch(
   options?: RequestOptions,
 ): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, MTOUCH_OPTIONS)
     const buf = validateBuffer(buffer, 'buffer')
     const [off, len] = byteRange(buf, offset, length)
     const f = flags === undefined || flags === null ? 0 : validateInt32(flags, 'flags')
@@ -75,6 +82,7 @@ export function mlock(
   options?: RequestOptions,
 ): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, MLOCK_OPTIONS)
     const buf = validateBuffer(buffer, 'buffer')
     const [off, len] = byteRange(buf, offset, length)
     return track(binding.mlock(o.priority, buf, off, len), o, holding(buf), 'mlock')
@@ -87,6 +95,7 @@ export function mlock(
  */
 export function mlockall(flags: number, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, MLOCKALL_OPTIONS)
     const f = validateInt32(flags, 'flags')
     return track(binding.mlockall(o.priority, f), o, Out.Void, 'mlockall')
   })

@@ -11,11 +11,14 @@ import type { NativePath, PathLike } from './paths.js'
 import {
   isUnusableProxy,
   MAX_SAFE,
+  optionKeys,
+  REQUEST_OPTIONS,
   validateFd,
   validateInt32,
   validateInteger,
   validateMode,
   validateOffset,
+  validateOptionKeys,
   validateUint32,
 } from './validators.js'
 
@@ -70,6 +73,22 @@ export interface FiemapExtent {
 
 /** A time for `utime`: seconds since the epoch (fractions kept), a numeric string, or a Date. */
 export type TimeLike = number | string | Date
+
+const SENDFILE_OPTIONS = optionKeys('sendfile', REQUEST_OPTIONS)
+const READAHEAD_OPTIONS = optionKeys('readahead', REQUEST_OPTIONS)
+const STATVFS_OPTIONS = optionKeys('statvfs', REQUEST_OPTIONS)
+const UTIME_OPTIONS = optionKeys('utime', REQUEST_OPTIONS)
+const CHOWN_OPTIONS = optionKeys('chown', REQUEST_OPTIONS)
+const CHMOD_OPTIONS = optionKeys('chmod', REQUEST_OPTIONS)
+const TRUNCATE_OPTIONS = optionKeys('truncate', REQUEST_OPTIONS)
+const ALLOCATE_OPTIONS = optionKeys('allocate', REQUEST_OPTIONS)
+const FSYNC_OPTIONS = optionKeys('fsync', REQUEST_OPTIONS)
+const FDATASYNC_OPTIONS = optionKeys('fdatasync', REQUEST_OPTIONS)
+const SYNCFS_OPTIONS = optionKeys('syncfs', REQUEST_OPTIONS)
+const SYNC_OPTIONS = optionKeys('sync', REQUEST_OPTIONS)
+const SYNC_FILE_RANGE_OPTIONS = optionKeys('syncFileRange', REQUEST_OPTIONS)
+const PATHSYNC_OPTIONS = optionKeys('pathsync', REQUEST_OPTIONS)
+const FIEMAP_OPTIONS = optionKeys('fiemap', REQUEST_OPTIONS)
 
 const UNCHANGED_ID = 0xffffffff
 const MAX_ID = 2 ** 32 - 1
@@ -151,6 +170,7 @@ function toStatVfs(raw: unknown): StatVfs {
  */
 export function sendfile(outFd: FdLike, inFd: FdLike, inOffset: number | bigint, length: number | bigint, options?: RequestOptions): Promise<number> {
   return request(options, (o) => {
+    validateOptionKeys(options, SENDFILE_OPTIONS)
     const out = validateFd(outFd, 'outFd')
     const inp = validateFd(inFd, 'inFd')
     const off = validateOffset(inOffset, 'inOffset')
@@ -165,6 +185,7 @@ export function sendfile(outFd: FdLike, inFd: FdLike, inOffset: number | bigint,
  */
 export function readahead(fd: FdLike, offset: number | bigint, length: number | bigint, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, READAHEAD_OPTIONS)
     const f = validateFd(fd)
     const off = validateOffset(offset, 'offset')
     const len = validateOffset(length, 'length')
@@ -178,6 +199,7 @@ export function readahead(fd: FdLike, offset: number | bigint, length: number | 
  */
 export function statvfs(pathOrFd: PathLike | FdLike, options?: RequestOptions): Promise<StatVfs> {
   return request(options, (o) => {
+    validateOptionKeys(options, STATVFS_OPTIONS)
     const t = targetOf(pathOrFd)
     const id = binding.statvfs(o.priority, t.dir, t.path, t.fd)
     return track(id, o, toStatVfs, syscallOf(t, 'statvfs', 'fstatvfs'), t.display)
@@ -191,6 +213,7 @@ export function statvfs(pathOrFd: PathLike | FdLike, options?: RequestOptions): 
  */
 export function utime(pathOrFd: PathLike | FdLike, atime: TimeLike | null | undefined, mtime: TimeLike | null | undefined, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, UTIME_OPTIONS)
     const t = targetOf(pathOrFd)
     const now = atime == null && mtime == null
     const [as, an] = now ? [0, 0] : timespec(atime ?? 0, 'atime')
@@ -206,6 +229,7 @@ export function utime(pathOrFd: PathLike | FdLike, atime: TimeLike | null | unde
  */
 export function chown(pathOrFd: PathLike | FdLike, uid: number | null | undefined, gid: number | null | undefined, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, CHOWN_OPTIONS)
     const t = targetOf(pathOrFd)
     const u = validateId(uid, 'uid')
     const g = validateId(gid, 'gid')
@@ -217,6 +241,7 @@ export function chown(pathOrFd: PathLike | FdLike, uid: number | null | undefine
 /** `aio_chmod`: changes the mode of a path (symlinks followed) or an fd; `mode` a number or an octal string. */
 export function chmod(pathOrFd: PathLike | FdLike, mode: number | string, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, CHMOD_OPTIONS)
     const t = targetOf(pathOrFd)
     if (mode === undefined || mode === null) throw invalidArgType('mode', 'of type number or string', mode)
     const m = validateMode(mode, 'mode', 0)
@@ -228,6 +253,7 @@ export function chmod(pathOrFd: PathLike | FdLike, mode: number | string, option
 /** `aio_truncate`: sets the size of a path's file or an fd's file to `length` (default 0). */
 export function truncate(pathOrFd: PathLike | FdLike, length: number | bigint = 0, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, TRUNCATE_OPTIONS)
     const t = targetOf(pathOrFd)
     const len = validateOffset(length ?? 0, 'length')
     const id = binding.truncate(o.priority, t.dir, t.path, t.fd, len)
@@ -242,6 +268,7 @@ export function truncate(pathOrFd: PathLike | FdLike, length: number | bigint = 
  */
 export function allocate(fd: FdLike, mode: number, offset: number | bigint, length: number | bigint, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, ALLOCATE_OPTIONS)
     const f = validateFd(fd)
     const m = validateInt32(mode, 'mode', 0)
     const off = validateOffset(offset, 'offset')
@@ -252,22 +279,34 @@ export function allocate(fd: FdLike, mode: number, offset: number | bigint, leng
 
 /** `aio_fsync`: flushes an fd's data and metadata to the device. */
 export function fsync(fd: FdLike, options?: RequestOptions): Promise<void> {
-  return request(options, (o) => track(binding.fsync(o.priority, validateFd(fd)), o, Out.Void, 'fsync'))
+  return request(options, (o) => {
+    validateOptionKeys(options, FSYNC_OPTIONS)
+    return track(binding.fsync(o.priority, validateFd(fd)), o, Out.Void, 'fsync')
+  })
 }
 
 /** `aio_fdatasync`: flushes an fd's data (and the metadata needed to read it); fsync where the kernel lacks it. */
 export function fdatasync(fd: FdLike, options?: RequestOptions): Promise<void> {
-  return request(options, (o) => track(binding.fdatasync(o.priority, validateFd(fd)), o, Out.Void, 'fdatasync'))
+  return request(options, (o) => {
+    validateOptionKeys(options, FDATASYNC_OPTIONS)
+    return track(binding.fdatasync(o.priority, validateFd(fd)), o, Out.Void, 'fdatasync')
+  })
 }
 
 /** `aio_syncfs`: flushes the whole filesystem an fd is on (where the kernel lacks syncfs: `sync()`, then ENOSYS, as IO::AIO). */
 export function syncfs(fd: FdLike, options?: RequestOptions): Promise<void> {
-  return request(options, (o) => track(binding.syncfs(o.priority, validateFd(fd)), o, Out.Void, 'syncfs'))
+  return request(options, (o) => {
+    validateOptionKeys(options, SYNCFS_OPTIONS)
+    return track(binding.syncfs(o.priority, validateFd(fd)), o, Out.Void, 'syncfs')
+  })
 }
 
 /** `aio_sync`: flushes every filesystem. */
 export function sync(options?: RequestOptions): Promise<void> {
-  return request(options, (o) => track(binding.sync(o.priority), o, Out.Void, 'sync'))
+  return request(options, (o) => {
+    validateOptionKeys(options, SYNC_OPTIONS)
+    return track(binding.sync(o.priority), o, Out.Void, 'sync')
+  })
 }
 
 /**
@@ -276,6 +315,7 @@ export function sync(options?: RequestOptions): Promise<void> {
  */
 export function syncFileRange(fd: FdLike, offset: number | bigint, nbytes: number | bigint, flags: number, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, SYNC_FILE_RANGE_OPTIONS)
     const f = validateFd(fd)
     const off = validateOffset(offset, 'offset')
     const n = validateOffset(nbytes, 'nbytes')
@@ -290,6 +330,7 @@ export function syncFileRange(fd: FdLike, offset: number | bigint, nbytes: numbe
  */
 export function pathsync(path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, PATHSYNC_OPTIONS)
     const p = toPath(path)
     return track(binding.pathsync(o.priority, p.dir, p.path), o, Out.Void, 'fsync', p.display)
   })
@@ -311,6 +352,7 @@ export function fiemap(
   options?: RequestOptions,
 ): Promise<FiemapExtent[] | number> {
   return request(options, (o) => {
+    validateOptionKeys(options, FIEMAP_OPTIONS)
     const f = validateFd(fd)
     const s = validateOffset(start, 'start')
     const len = length === null || length === undefined ? -1 : validateOffset(length, 'length')

@@ -13,16 +13,27 @@ import type { PathLike } from './paths.js'
 import type { NamesOptions } from './requests.js'
 import {
   isUnusableProxy,
+  optionKeys,
+  REQUEST_OPTIONS,
   validateBuffer,
   validateEncoding,
   validateInteger,
   validateMode,
   validateObject,
   validateOffset,
+  validateOptionKeys,
 } from './validators.js'
 import { Wd } from './wd.js'
 
 export { CWD } from './wd.js'
+
+const MKNOD_OPTIONS = optionKeys('mknod', REQUEST_OPTIONS)
+const LINK_OPTIONS = optionKeys('link', REQUEST_OPTIONS)
+const SYMLINK_OPTIONS = optionKeys('symlink', REQUEST_OPTIONS)
+const READLINK_OPTIONS = optionKeys('readlink', [...REQUEST_OPTIONS, 'encoding'])
+const REALPATH_OPTIONS = optionKeys('realpath', [...REQUEST_OPTIONS, 'encoding'])
+const WD_OPTIONS = optionKeys('wd', REQUEST_OPTIONS)
+const READDIRX_OPTIONS = optionKeys('readdirx', [...REQUEST_OPTIONS, 'encoding'])
 
 const READDIR_DENTS = 0x01
 const READDIR_DIRS_FIRST = 0x02
@@ -59,6 +70,7 @@ function linkTarget(value: unknown, name: string): string | Buffer {
  */
 export function mknod(path: PathLike, mode: number | string, dev: number | bigint = 0, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, MKNOD_OPTIONS)
     const p = toPath(path)
     if (mode === undefined || mode === null) throw invalidArgType('mode', 'of type number or string', mode)
     const m = validateMode(mode, 'mode', 0)
@@ -70,6 +82,7 @@ export function mknod(path: PathLike, mode: number | string, dev: number | bigin
 /** `aio_link`: makes `dst` a new name (hard link) for the file `src`. */
 export function link(src: PathLike, dst: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, LINK_OPTIONS)
     const from = toPath(src, 'src')
     const to = toPath(dst, 'dst')
     const id = binding.link(o.priority, from.dir, from.path, to.dir, to.path)
@@ -84,6 +97,7 @@ export function link(src: PathLike, dst: PathLike, options?: RequestOptions): Pr
  */
 export function symlink(target: string | Buffer | URL, path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, SYMLINK_OPTIONS)
     const t = linkTarget(target, 'target')
     const p = toPath(path)
     return track(binding.symlink(o.priority, t, p.dir, p.path), o, Out.Void, 'symlink', t, p.display)
@@ -95,6 +109,7 @@ export function readlink(path: PathLike, options: NamesOptions & { encoding: 'bu
 export function readlink(path: PathLike, options?: NamesOptions): Promise<string>
 export function readlink(path: PathLike, options?: NamesOptions): Promise<string | Buffer> {
   return request(options, (o) => {
+    validateOptionKeys(options, READLINK_OPTIONS)
     const p = toPath(path)
     const buffers = wantsBuffers(options)
     return track(binding.readlink(o.priority, p.dir, p.path, buffers), o, Out.Value, 'readlink', p.display)
@@ -112,6 +127,7 @@ export function realpath(path: PathLike, options: NamesOptions & { encoding: 'bu
 export function realpath(path: PathLike, options?: NamesOptions): Promise<string>
 export function realpath(path: PathLike, options?: NamesOptions): Promise<string | Buffer> {
   return request(options, (o) => {
+    validateOptionKeys(options, REALPATH_OPTIONS)
     const p = toPath(path)
     const buffers = wantsBuffers(options)
     return track(binding.realpath(o.priority, p.dir, p.path, buffers), o, Out.Value, 'realpath', p.display)
@@ -131,6 +147,7 @@ function toWd(pair: unknown): Wd {
  */
 export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
   return request(options, (o) => {
+    validateOptionKeys(options, WD_OPTIONS)
     const p = toPath(path)
     return track(binding.wd(o.priority, p.dir, p.path), o, toWd, 'open', p.display)
   })
@@ -188,6 +205,7 @@ export function readdirx(path: PathLike, flags: number, options: NamesOptions & 
 export function readdirx(path: PathLike, flags?: number, options?: NamesOptions): Promise<ReaddirxResult<string>>
 export function readdirx(path: PathLike, flags = 0, options?: NamesOptions): Promise<ReaddirxResult<string | Buffer>> {
   return request(options, (o) => {
+    validateOptionKeys(options, READDIRX_OPTIONS)
     const p = toPath(path)
     const f = validateInteger(flags ?? 0, 'flags', 0, 0xffffffff)
     if ((f & ~READDIR_KNOWN) !== 0) throw invalidArgValue('flags', flags, 'must be a combination of READDIR_* constants')

@@ -1,7 +1,7 @@
 // The pool's settings and IO::AIO's counters.
 
 import { binding } from './native.js'
-import { validateInteger, validateObject, validateSeconds } from './validators.js'
+import { optionKeys, validateInteger, validateObject, validateOptionKeys, validateSeconds } from './validators.js'
 
 export { flush } from './engine.js'
 
@@ -22,6 +22,7 @@ export interface PoolOptions {
 }
 
 const THREADS_MAX = 1024
+const CONFIGURE_OPTIONS = optionKeys('configure', ['minParallel', 'maxParallel', 'maxIdle', 'idleTimeout', 'maxPollReqs', 'maxPollTime'])
 
 /**
  * Changes the pool's settings (IO::AIO's `min_parallel` ... `max_poll_time`). Threads are
@@ -30,6 +31,7 @@ const THREADS_MAX = 1024
  */
 export function configure(options: PoolOptions): void {
   const o = validateObject(options, 'options')
+  validateOptionKeys(o, CONFIGURE_OPTIONS)
   const n = (key: keyof PoolOptions, max: number): number | undefined =>
     o[key] === undefined ? undefined : validateInteger(o[key], `options.${key}`, 0, max)
   const s = (key: keyof PoolOptions): number | undefined =>

@@ -213,3 +213,66 @@ export function validateEncoding(value: unknown, name: string): boolean {
   if (value === 'buffer') return true
   throw invalidArgValue(name, value, "must be 'utf8' or 'buffer'")
 }
+
+/** The options every request takes. */
+export const REQUEST_OPTIONS = ['signal', 'priority', 'group'] as const
+
+/** The option keys a function accepts, made once per function by `optionKeys`. */
+export interface OptionKeys {
+  /** The function's name, as errors show it. */
+  readonly fn: string
+  /** The accepted keys (a null-prototype lookup table). */
+  readonly keys: Readonly<Record<string, true>>
+}
+
+/** The accepted option keys of `fn`, for `validateOptionKeys`. */
+export function optionKeys(fn: string, keys: readonly string[]): OptionKeys {
+  const table = Object.create(null) as Record<string, true>
+  for (const key of keys) table[key] = true
+  return Object.freeze({ fn, keys: Object.freeze(table) })
+}
+
+/**
+ * What eio offers instead of an option that Node's fs (or fs-extra) takes, by
+ * `function.key`, else by key. Shown when a caller passes one to a function without it.
+ */
+const EQUIVALENTS: Readonly<Record<string, string>> = {
+  'readdir.withFileTypes': 'readdirx(path, constants.READDIR_DENTS) and readdirIter(path) give entries with their types',
+  'readdir.recursive': 'walk(root) lists a whole tree',
+  'rmdir.recursive': 'rmtree(path) removes a whole tree',
+  'stat.throwIfNoEntry': 'a missing path rejects with ENOENT',
+  'lstat.throwIfNoEntry': 'a missing path rejects with ENOENT',
+  withFileTypes: 'readdirx(path, constants.READDIR_DENTS), readdirIter(path) and walk(root) give entries with their types',
+  recursive: 'walk(root) lists, copy(src, dst, { recursive: true }) copies, mkdir(path, mode, { recursive: true }) creates and rmtree(path) removes a whole tree',
+  bigint: 'stat and lstat take { bigint: true }',
+  encoding: "the requests that return names take { encoding: 'buffer' }",
+  filter: 'copy(src, dst, { recursive: true, filter }) takes a filter',
+  overwrite: 'copy and move take { overwrite }',
+  errorOnExist: 'copy takes { errorOnExist }',
+  force: 'rmtree(path, { force: true }) ignores a missing path',
+}
+
+/**
+ * Rejects every own key of `options` that `accepted` does not name, with
+ * ERR_INVALID_ARG_VALUE naming what eio offers instead where it offers something: a
+ * misspelt or foreign option (`{ withFileTypes }` on `readdir`) must not be silently
+ * ignored. `options` undefined or null passes; the caller has validated that it is an
+ * object. Values are not read (a getter is never called).
+ */
+export function validateOptionKeys(options: unknown, accepted: OptionKeys, name = 'options'): void {
+  if (options === undefined || options === null) return
+  const o = options as Record<string, unknown>
+  for (const key in o) {
+    if (accepted.keys[key] === true || !Object.hasOwn(o, key)) continue
+    throw unknownOption(o, key, accepted, name)
+  }
+}
+
+function unknownOption(o: Record<string, unknown>, key: string, accepted: OptionKeys, name: string): TypeError {
+  const desc = Object.getOwnPropertyDescriptor(o, key)
+  const value = desc !== undefined && 'value' in desc ? desc.value : undefined
+  const takes = Object.keys(accepted.keys).join(', ')
+  const instead = EQUIVALENTS[`${accepted.fn}.${key}`] ?? EQUIVALENTS[key]
+  const reason = `is not an option of ${accepted.fn} (it takes ${takes})${instead === undefined ? '' : `: ${instead}`}`
+  return invalidArgValue(`${name}.${key}`, value, reason)
+}
