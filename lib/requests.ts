@@ -25,7 +25,25 @@ import {
   validateSeconds,
   validateEncoding,
   isUnusableProxy,
+  optionKeys,
+  REQUEST_OPTIONS,
+  validateOptionKeys,
 } from './validators.js'
+
+const NOP_OPTIONS = optionKeys('nop', REQUEST_OPTIONS)
+const BUSY_OPTIONS = optionKeys('busy', REQUEST_OPTIONS)
+const OPEN_OPTIONS = optionKeys('open', REQUEST_OPTIONS)
+const CLOSE_OPTIONS = optionKeys('close', REQUEST_OPTIONS)
+const SEEK_OPTIONS = optionKeys('seek', REQUEST_OPTIONS)
+const READ_OPTIONS = optionKeys('read', REQUEST_OPTIONS)
+const WRITE_OPTIONS = optionKeys('write', REQUEST_OPTIONS)
+const STAT_OPTIONS = optionKeys('stat', [...REQUEST_OPTIONS, 'bigint'])
+const LSTAT_OPTIONS = optionKeys('lstat', [...REQUEST_OPTIONS, 'bigint'])
+const UNLINK_OPTIONS = optionKeys('unlink', REQUEST_OPTIONS)
+const MKDIR_OPTIONS = optionKeys('mkdir', REQUEST_OPTIONS)
+const RMDIR_OPTIONS = optionKeys('rmdir', REQUEST_OPTIONS)
+const RENAME_OPTIONS = optionKeys('rename', REQUEST_OPTIONS)
+const READDIR_OPTIONS = optionKeys('readdir', [...REQUEST_OPTIONS, 'encoding'])
 
 /** Options of requests that return names. */
 export interface NamesOptions extends RequestOptions {
@@ -35,12 +53,16 @@ export interface NamesOptions extends RequestOptions {
 
 /** `aio_nop`: does nothing on a worker thread; fulfils once it has gone round the pool. */
 export function nop(options?: RequestOptions): Promise<void> {
-  return request(options, (o) => track(binding.nop(o.priority), o, Out.Void, 'nop'))
+  return request(options, (o) => {
+    validateOptionKeys(options, NOP_OPTIONS)
+    return track(binding.nop(o.priority), o, Out.Void, 'nop')
+  })
 }
 
 /** `aio_busy`: keeps a worker thread busy for `seconds` (fractions allowed). */
 export function busy(seconds: number, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, BUSY_OPTIONS)
     const s = validateSeconds(seconds, 'seconds')
     return track(binding.busy(o.priority, s), o, Out.Void, 'busy')
   })
@@ -49,6 +71,7 @@ export function busy(seconds: number, options?: RequestOptions): Promise<void> {
 /** `aio_open`: opens a file; fulfils with the fd. `flags` as a number or Node's strings. */
 export function open(path: PathLike, flags: number | string = 'r', mode: number | string = 0o666, options?: RequestOptions): Promise<number> {
   return request(options, (o) => {
+    validateOptionKeys(options, OPEN_OPTIONS)
     const p = toPath(path)
     const f = validateOpenFlags(flags, 'flags', constants)
     const m = validateMode(mode, 'mode', 0o666)
@@ -59,6 +82,7 @@ export function open(path: PathLike, flags: number | string = 'r', mode: number 
 /** `aio_close`. */
 export function close(fd: number | { fd: number }, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, CLOSE_OPTIONS)
     const f = validateFd(fd)
     return track(binding.close(o.priority, f), o, Out.Void, 'close')
   })
@@ -67,6 +91,7 @@ export function close(fd: number | { fd: number }, options?: RequestOptions): Pr
 /** `aio_seek`: `lseek`; fulfils with the new offset. `whence` is a `SEEK_*` constant. */
 export function seek(fd: number | { fd: number }, offset: number | bigint, whence: number, options?: RequestOptions): Promise<number | bigint> {
   return request(options, (o) => {
+    validateOptionKeys(options, SEEK_OPTIONS)
     const f = validateFd(fd)
     const off = validateInt64(offset, 'offset')
     const w = validateInt32(whence, 'whence')
@@ -90,6 +115,7 @@ export function read(
   options?: RequestOptions,
 ): Promise<number> {
   return request(options, (o) => {
+    validateOptionKeys(options, READ_OPTIONS)
     const f = validateFd(fd)
     const pos = validatePosition(offset, 'offset')
     const buf = validateBuffer(buffer, 'buffer')
@@ -116,6 +142,7 @@ export function write(
   options?: RequestOptions,
 ): Promise<number> {
   return request(options, (o) => {
+    validateOptionKeys(options, WRITE_OPTIONS)
     const f = validateFd(fd)
     const pos = validatePosition(offset, 'offset')
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : validateBuffer(data, 'data')
@@ -167,6 +194,7 @@ function statPath(path: PathLike, o: Opts, follow: boolean): Promise<Stats> {
 /** `aio_stat`: status of a path (following symlinks) or of an fd. */
 export function stat(pathOrFd: PathLike | number | { fd: number }, options?: RequestOptions): Promise<Stats> {
   return request(options, (o) => {
+    validateOptionKeys(options, STAT_OPTIONS)
     if (isFdLike(pathOrFd)) {
       const f = validateFd(pathOrFd)
       return track(binding.stat(o.priority, null, undefined, f, true), o, Out.Value, 'fstat')
@@ -178,6 +206,7 @@ export function stat(pathOrFd: PathLike | number | { fd: number }, options?: Req
 /** `aio_lstat`: status of a path, not following a final symlink. */
 export function lstat(path: PathLike, options?: RequestOptions): Promise<Stats> {
   return request(options, (o) => {
+    validateOptionKeys(options, LSTAT_OPTIONS)
     return statPath(path, o, false)
   })
 }
@@ -185,6 +214,7 @@ export function lstat(path: PathLike, options?: RequestOptions): Promise<Stats> 
 /** `aio_unlink`. */
 export function unlink(path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, UNLINK_OPTIONS)
     const p = toPath(path)
     return track(binding.unlink(o.priority, p.dir, p.path), o, Out.Void, 'unlink', p.display)
   })
@@ -193,6 +223,7 @@ export function unlink(path: PathLike, options?: RequestOptions): Promise<void> 
 /** `aio_mkdir`. */
 export function mkdir(path: PathLike, mode: number | string = 0o777, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, MKDIR_OPTIONS)
     const p = toPath(path)
     const m = validateMode(mode, 'mode', 0o777)
     return track(binding.mkdir(o.priority, p.dir, p.path, m), o, Out.Void, 'mkdir', p.display)
@@ -202,6 +233,7 @@ export function mkdir(path: PathLike, mode: number | string = 0o777, options?: R
 /** `aio_rmdir`. */
 export function rmdir(path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, RMDIR_OPTIONS)
     const p = toPath(path)
     return track(binding.rmdir(o.priority, p.dir, p.path), o, Out.Void, 'rmdir', p.display)
   })
@@ -213,6 +245,7 @@ export function rmdir(path: PathLike, options?: RequestOptions): Promise<void> {
  */
 export function rename(src: PathLike, dst: PathLike, flags = 0, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
+    validateOptionKeys(options, RENAME_OPTIONS)
     const from = toPath(src, 'src')
     const to = toPath(dst, 'dst')
     const fl = validateInt32(flags ?? 0, 'flags', 0)
@@ -226,6 +259,7 @@ export function readdir(path: PathLike, options: NamesOptions & { encoding: 'buf
 export function readdir(path: PathLike, options?: NamesOptions): Promise<string[]>
 export function readdir(path: PathLike, options?: NamesOptions): Promise<string[] | Buffer[]> {
   return request(options, (o) => {
+    validateOptionKeys(options, READDIR_OPTIONS)
     const p = toPath(path)
     const buffers = options == null ? false : validateEncoding(validateObject(options, 'options').encoding, 'options.encoding')
     return track(binding.readdir(o.priority, p.dir, p.path, buffers), o, Out.Value, 'scandir', p.display)
