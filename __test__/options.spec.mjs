@@ -13,7 +13,10 @@ import { rejectsWith, tmpdir } from './helpers.mjs'
 const UNKNOWN = { name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }
 const { constants: C } = eio
 
-/** A directory with a file, an empty directory, a symlink, and an fd open on the file. */
+/**
+ * A directory with a file, an empty directory, a symlink, an fd open on the file, and one
+ * for `close` to close (never closed again by the teardown: its number may be reused).
+ */
 function setup(t) {
   const dir = tmpdir(t)
   const file = path.join(dir, 'file')
@@ -21,22 +24,22 @@ function setup(t) {
   fs.mkdirSync(path.join(dir, 'empty'))
   fs.symlinkSync('file', path.join(dir, 'link'))
   const fd = fs.openSync(file, 'r+')
+  const ctx = { dir, file, fd, closeFd: fs.openSync(file, 'r'), ownsCloseFd: true }
   t.teardown(() => {
-    try {
-      fs.closeSync(fd)
-    } catch {}
+    fs.closeSync(fd)
+    if (ctx.ownsCloseFd) fs.closeSync(ctx.closeFd)
   })
-  return { dir, file, fd }
+  return ctx
 }
 
 /** Every request of the core, meta, names and memory families, called with `options` last. */
-function requests({ dir, file, fd }, options) {
+function requests({ dir, file, fd, closeFd }, options) {
   const buf = Buffer.alloc(4096)
   return {
     nop: () => eio.nop(options),
     busy: () => eio.busy(0, options),
     open: () => eio.open(path.join(dir, 'created'), 'wx', 0o644, options),
-    close: () => eio.close(fd, options),
+    close: () => eio.close(closeFd, options),
     seek: () => eio.seek(fd, 0, C.SEEK_SET, options),
     read: () => eio.read(fd, 0, 4, buf, 0, options),
     write: () => eio.write(fd, 0, undefined, 'DATA', 0, options),
@@ -77,14 +80,14 @@ function requests({ dir, file, fd }, options) {
 }
 
 /** What the requests above would change if they ran. */
-function state({ dir, file, fd }) {
+function state({ dir, file, fd, closeFd }) {
   const st = fs.statSync(file)
   return {
     names: fs.readdirSync(dir).sort(),
     content: fs.readFileSync(file, 'utf8'),
     mode: st.mode,
     mtime: st.mtimeMs,
-    fdOpen: fs.fstatSync(fd).ino === st.ino,
+    fdsOpen: fs.fstatSync(fd).ino === st.ino && fs.fstatSync(closeFd).ino === st.ino,
   }
 }
 
@@ -109,10 +112,11 @@ test.serial('the keys a request takes are accepted', async (t) => {
   const controller = new AbortController()
   const grp = eio.group()
   const options = { signal: controller.signal, priority: 1, group: grp }
+  ctx.ownsCloseFd = false // close() closes it
   for (const [name, call] of Object.entries(requests(ctx, options))) {
     // Some fail for their own reasons (EINVAL, EPERM...), never over an option key.
     const outcome = await call().then(
-      () => 'fulfilled',
+      (value) => (value instanceof eio.Wd ? value.close() : 'fulfilled'),
       (err) => err.code,
     )
     t.not(outcome, UNKNOWN.code, name)
