@@ -2,6 +2,7 @@
 // one module instance with one addon, and a missing addon fails with one clear error.
 
 import test from 'ava'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -63,4 +64,35 @@ test('without a loadable addon, import and require fail with ERR_IO_AIO_NATIVE_U
   t.true(err.message.includes(`platform=${platform}, arch=${arch}`), err.message)
   if (platform === 'linux') t.regex(err.message, /libc=(glibc|musl)/)
   t.regex(err.message, /rustup\.rs/)
+})
+
+/** Milliseconds a child node spends in `import('io-aio')` (esm) or `require('io-aio')` (cjs). */
+function loadTime(kind) {
+  const source =
+    kind === 'esm'
+      ? "const t = performance.now(); await import('io-aio'); console.log(performance.now() - t)"
+      : "const t = performance.now(); require('io-aio'); console.log(performance.now() - t)"
+  const args = kind === 'esm' ? ['--input-type=module', '-e', source] : ['-e', source]
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
+  if (r.status !== 0) throw new Error(`${kind} load failed: ${r.stderr}`)
+  return Number(r.stdout)
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]
+
+test.serial('import of the ES module entry costs about what require of the package does', (t) => {
+  // Interleaved runs, medians: a loaded machine slows both alike, so the bound scales with
+  // require's own time that moment (idle, on 2 cores: import ~15 ms, require ~12.5 ms; an
+  // ESM entry that `import`s the CommonJS build, which makes Node scan it and every module
+  // it re-exports for export names, took ~28 ms against ~13 ms). 3 ms: the ES module's own
+  // resolution and compilation.
+  const esm = []
+  const cjs = []
+  for (let i = 0; i < 9; i++) {
+    esm.push(loadTime('esm'))
+    cjs.push(loadTime('cjs'))
+  }
+  const [e, c] = [median(esm), median(cjs)]
+  t.log(`median import ${e.toFixed(1)} ms, require ${c.toFixed(1)} ms`)
+  t.true(e <= c * 1.5 + 3, `import ${e.toFixed(1)} ms vs require ${c.toFixed(1)} ms`)
 })
