@@ -348,6 +348,11 @@ export function cancelRequest(promise: unknown, reason?: unknown): boolean {
   return true
 }
 
+/** Whether `promise` is one that an eio request function returned (groups watch those). */
+export function isRequest(promise: unknown): boolean {
+  return typeof promise === 'object' && promise !== null && kRequest in promise
+}
+
 /**
  * Runs `submit` (validation plus one binding call) so that nothing throws: bad arguments
  * reject, an already-aborted signal rejects without submitting.
@@ -368,6 +373,8 @@ export function request<T>(options: unknown, submit: (opts: Opts) => Promise<T>)
         withdrawing = false
       }
       const p = Promise.reject(abortError(opts.signal))
+      // A request's promise still (with no record: nothing left to cancel).
+      ;(p as Promise<T> & { [kRequest]?: Pending })[kRequest] = undefined
       if (opts.group !== undefined) opts.group.add(p)
       return p as Promise<T>
     }
