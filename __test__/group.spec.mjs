@@ -6,7 +6,7 @@ import path from 'node:path'
 
 import test from 'ava'
 
-import { AsyncGroup, busy, constants, group, nop, open, stat } from '../index.js'
+import { AsyncGroup, busy, constants, flush, group, nop, nreqs, open, stat } from '../index.js'
 import { ENTRY, rejectsWith, runNode, tmpdir } from './helpers.mjs'
 
 const ABORT = { name: 'AbortError', code: 'ABORT_ERR' }
@@ -38,7 +38,7 @@ async function turns(n = 3) {
 
 // ---------------------------------------------------------------- unhandled rejections
 
-test.serial('members rejections never surface as unhandled rejections', async (t) => {
+test.serial('members rejections never surface as unhandled rejections of their own', async (t) => {
   const unhandled = []
   const listener = (reason) => unhandled.push(reason)
   process.on('unhandledRejection', listener)
@@ -51,9 +51,9 @@ test.serial('members rejections never surface as unhandled rejections', async (t
   g1.add(stat('/nonexistent/eio-group-2'), Promise.reject(plain))
   t.is(await t.throwsAsync(g1), plain, 'the first to fail')
 
-  // A group that rejects but is never awaited.
+  // A group nobody awaits, whose member's error its caller took.
   const g2 = group()
-  stat('/nonexistent/eio-group', { group: g2 })
+  stat('/nonexistent/eio-group', { group: g2 }).catch(() => {})
   // A cancelled group, never awaited, with members cancelled by it.
   const g3 = group()
   busy(0.01, { group: g3 })
@@ -61,7 +61,7 @@ test.serial('members rejections never surface as unhandled rejections', async (t
   g3.cancel()
   // A request joining a cancelled group, and one with its own aborted signal.
   stat('/', { group: g3 })
-  stat('/', { group: group(), signal: AbortSignal.abort() })
+  stat('/', { group: group(), signal: AbortSignal.abort() }).catch(() => {})
   // Nested: the inner group's failure, the outer group decided by result().
   const outer = group()
   const inner = group()
@@ -77,13 +77,6 @@ test.serial('members rejections never surface as unhandled rejections', async (t
   stat('/nonexistent/eio-group', { group: g4 })
   busy(0.01, { group: g4 })
   g4.cancelSubs()
-  // A throwing feeder, group never awaited.
-  group({
-    feed: () => {
-      throw new Error('feeder')
-    },
-  })
-
   await new Promise((r) => setTimeout(r, 100))
   await turns()
   t.deepEqual(unhandled, [])
@@ -211,6 +204,143 @@ test('bad options throw Node errors', (t) => {
 })
 
 // ------------------------------------------------------------------------ outcome
+
+test('a feeder that handles each member error itself gets a group that fulfils (the README example)', async (t) => {
+  const dir = tmpdir(t)
+  const files = ['a', 'missing-1', 'b', 'missing-2'].map((name) => path.join(dir, name))
+  for (const name of ['a', 'b']) fs.writeFileSync(path.join(dir, name), name)
+  const sizes = new Map()
+  const failed = []
+  const grp = group({
+    limit: 2,
+    feed: (g) => {
+      const file = files.pop()
+      if (file === undefined) return
+      stat(file, { group: g }).then((st) => sizes.set(file, st.size), (err) => failed.push(err))
+    },
+  })
+  t.is(await grp, undefined)
+  t.is(sizes.size, 2)
+  t.deepEqual(failed.map((e) => e.code), ['ENOENT', 'ENOENT'])
+})
+
+test('every way of taking a member hands its error to the caller: catch, await, Promise.allSettled, finally', async (t) => {
+  const missing = '/nonexistent/eio-group'
+  const grp = group()
+  const caught = stat(missing, { group: grp }).catch((err) => err.code)
+  const awaited = (async () => {
+    try {
+      await stat(missing, { group: grp })
+    } catch (err) {
+      return err.code
+    }
+  })()
+  const settled = Promise.allSettled([stat(missing, { group: grp })])
+  const finalized = stat(missing, { group: grp })
+    .finally(() => {})
+    .catch((err) => err.code)
+  t.is(await grp, undefined)
+  t.is(await caught, 'ENOENT')
+  t.is(await awaited, 'ENOENT')
+  t.is((await settled)[0].reason.code, 'ENOENT')
+  t.is(await finalized, 'ENOENT')
+})
+
+test('an error nobody took still rejects the group, even after taken ones failed', async (t) => {
+  const grp = group()
+  const taken = stat('/nonexistent/taken', { group: grp }).catch(() => 'handled')
+  await taken
+  const untaken = stat('/nonexistent/untaken', { group: grp })
+  stat('/nonexistent/taken-too', { group: grp }).then(
+    () => {},
+    () => {},
+  )
+  const err = await rejectsWith(t, grp, { code: 'ENOENT' })
+  t.is(err.path, '/nonexistent/untaken')
+  await rejectsWith(t, untaken, { code: 'ENOENT' })
+})
+
+test('an aborted signal at the call: the AbortError is the caller\'s if taken, else the group\'s', async (t) => {
+  const g1 = group()
+  stat('/', { group: g1, signal: AbortSignal.abort() }).catch(() => {})
+  t.is(await g1, undefined)
+  const g2 = group()
+  stat('/', { group: g2, signal: AbortSignal.abort() })
+  await rejectsWith(t, g2, ABORT)
+})
+
+test('a nested group the caller awaits hands its error to the caller, not to the outer group', async (t) => {
+  const outer = group()
+  const inner = group()
+  outer.add(inner)
+  stat('/nonexistent/eio-group', { group: inner })
+  const [innerErr] = await Promise.all([rejectsWith(t, inner, { code: 'ENOENT' }), outer])
+  t.is(innerErr.code, 'ENOENT')
+})
+
+test('plain promises added to a group count as not taken', async (t) => {
+  const grp = group()
+  const plain = Promise.reject(new Error('plain'))
+  plain.catch(() => {})
+  grp.add(plain)
+  t.is((await t.throwsAsync(grp)).message, 'plain')
+})
+
+test('a rejecting group nobody awaits is an unhandled rejection; a cancelled one is not', (t) => {
+  const r = runNode(`
+    import { group, stat, busy } from ${JSON.stringify(ENTRY)}
+    const unhandled = []
+    process.on('unhandledRejection', (reason) => unhandled.push(reason.code ?? reason.message))
+    stat('/nonexistent/eio-group', { group: group() })
+    group({ feed: () => { throw new Error('feeder') } })
+    const cancelled = group()
+    busy(0.01, { group: cancelled }).catch(() => {})
+    cancelled.cancel()
+    const taken = group()
+    stat('/nonexistent/eio-group', { group: taken }).catch(() => {})
+    setTimeout(() => console.log(JSON.stringify(unhandled.sort())), 200)
+  `)
+  t.is(r.status, 0, r.stderr)
+  t.deepEqual(JSON.parse(r.stdout), ['ENOENT', 'feeder'])
+})
+
+// ------------------------------------------------------------- groups as requests
+
+test.serial('an empty group is one request until it has settled (t/06)', async (t) => {
+  await flush()
+  t.is(nreqs(), 0)
+  const grp = group()
+  t.is(nreqs(), 1)
+  const member = busy(0.01, { group: grp })
+  t.is(nreqs(), 2, 'the group and its member')
+  await member
+  await grp
+  t.is(nreqs(), 0)
+  const cancelled = group()
+  t.is(nreqs(), 1)
+  cancelled.cancel()
+  t.is(nreqs(), 0, 'a cancelled group has settled')
+})
+
+test.serial('flush() waits for groups, and for what settling groups start', async (t) => {
+  const gate = deferred()
+  const grp = group()
+  grp.add(gate.promise)
+  const grpState = track(grp)
+  let flushed = false
+  const flushing = flush().then(() => (flushed = true))
+  await turns(5)
+  t.false(flushed, 'a group with an outstanding member holds flush()')
+  // The member's continuation starts a request once the group could have finished.
+  let late
+  gate.promise.then(() => setImmediate(() => (late = track(busy(0.02)))))
+  gate.resolve()
+  await flushing
+  t.true(grpState.settled, 'flush() fulfilled after the group settled')
+  t.true(late.settled, 'and after the request its continuation made')
+  t.is(nreqs(), 0)
+})
+
 
 test('result() decides the value, even over failing members (t/06)', async (t) => {
   const grp = group()

@@ -6,6 +6,16 @@
 // on cancelSubs() → Done; Open or Draining → Cancelled on cancel(). Only outstanding
 // members are held: a million fed requests cost `limit` entries, never a million.
 //
+// What `await grp` does with members' errors: a member's error is the group's unless user
+// code took it. A member that user code subscribed to (then, catch, finally, await,
+// Promise.all...) while it was in the group hands its error down that chain, where it is
+// handled, or reported by Node as unhandled; only errors nobody took make the group reject
+// (the first of them). So a feeder that handles each member's failure itself gets a group
+// that fulfils, and an error nobody handled still reaches the user: through `await grp`,
+// or, if nobody awaits the group, as the group's unhandled rejection. Subscriptions are
+// seen on eio's own requests and on nested groups; any other promise added to a group
+// counts as not taken (add `p.catch(...)` instead to handle its error yourself).
+//
 // Where IO::AIO gives no answer a Node user could rely on, the choices are:
 // - A cancelled group rejects with an AbortError at once (IO::AIO never calls it back).
 // - A feeder that throws is removed and the group rejects with its exception once the
@@ -14,8 +24,9 @@
 //   throwing, so that late continuations never leak a request or an unhandled rejection;
 //   only a group that has finished normally refuses members (ERR_INVALID_STATE).
 
-import { cancelRequest, type GroupLike, PRI_DEFAULT, PRI_MAX, PRI_MIN } from './engine.js'
+import { cancelRequest, type GroupLike, isRequest, PRI_DEFAULT, PRI_MAX, PRI_MIN } from './engine.js'
 import { AbortError, invalidArgType, invalidArgValue, invalidState } from './errors.js'
+import { groupOpened, groupSettled } from './pool.js'
 import { optionKeys, validateFunction, validateInteger, validateObject, validateOptionKeys, validateSignal } from './validators.js'
 
 const GROUP_OPTIONS = optionKeys('group', ['limit', 'feed', 'signal', 'priority'])
@@ -61,6 +72,29 @@ function defaultReason(): DOMException {
   return new DOMException('This operation was aborted', 'AbortError')
 }
 
+/** eio requests in a group that user code subscribed to: their errors are the user's. */
+const taken = new WeakSet<object>()
+const promiseThen = Promise.prototype.then
+
+/** `then` of a request in a group: notes that user code took it, then subscribes as usual. */
+function takenThen(this: Promise<unknown>, onFulfilled?: unknown, onRejected?: unknown): Promise<unknown> {
+  taken.add(this)
+  return promiseThen.call(this, onFulfilled as never, onRejected as never)
+}
+
+/**
+ * Makes every subscription to `request` visible: an own `then` notes it (`catch` and
+ * `finally` call `then`), and an own `constructor` that is not `Promise` makes `await`,
+ * `Promise.resolve()` and `Promise.all()` call `then` too (for a plain native promise they
+ * subscribe without calling it). The group itself subscribes with `promiseThen`.
+ */
+function watchTakers(request: Promise<unknown>): void {
+  Object.defineProperties(request, {
+    then: { value: takenThen, writable: true, configurable: true },
+    constructor: { value: undefined, writable: true, configurable: true },
+  })
+}
+
 function cancelMember(member: Member, reason: unknown): void {
   if (member instanceof AsyncGroup) member.cancel(reason)
   else cancelRequest(member, reason) // false (and harmless) for anything but an eio request
@@ -71,9 +105,12 @@ function cancelMember(member: Member, reason: unknown): void {
  * until every member has settled and no feeder remains. Create one with `group()`.
  *
  * `await grp` fulfils with what `result()` set (default `undefined`), rejects with what
- * `error()` set, or else with the first member's error (members the group cancelled do
- * not count); it rejects with an `AbortError` if the group was cancelled. Members'
- * rejections are handled by the group: they never become unhandled rejections.
+ * `error()` set, or else with the first error of a member that nobody took: a request
+ * whose promise your code subscribed to (`then`, `catch`, `await`...) while it was in the
+ * group hands its error to your code instead, and members the group cancelled do not
+ * count. It rejects with an `AbortError` if the group was cancelled. Members' rejections
+ * never become unhandled rejections of their own; a group that rejects (other than by
+ * being cancelled) and that nobody awaits is an unhandled rejection, as a promise would be.
  */
 export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, GroupLike {
   /** The priority requests submitted with `{ group: grp }` get when they name none. */
@@ -99,10 +136,16 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
 
   /** The outcome, once Done or Cancelled. */
   #outcome: { ok: boolean; value: unknown } | undefined
-  /** The promise `then` delegates to, made on first use so that an unobserved group never rejects unhandled. */
+  /**
+   * The promise `then` delegates to, made on first use or when the group rejects, so that
+   * a cancelled group nobody awaits never rejects unhandled.
+   */
   #promise: Promise<T | undefined> | undefined
   #resolve: ((value: unknown) => void) | undefined
   #reject: ((reason: unknown) => void) | undefined
+
+  /** Whether user code subscribed to the group (then, catch, finally, await): its error is theirs then, not a parent group's. */
+  #taken = false
 
   /** `grp.signal`'s controller, made on first use. */
   #controller: AbortController | undefined
@@ -130,6 +173,7 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     }
     this.priority = priority
     this.#limit = limit
+    groupOpened()
     if (signal !== undefined) {
       if (signal.aborted) {
         this.cancel(signal.reason)
@@ -227,7 +271,7 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     this.#cancelReason = why
     for (const member of this.#members) cancelMember(member, why)
     this.#controller?.abort(why)
-    this.#settle(false, new AbortError(undefined, { cause: why }))
+    this.#settle(false, new AbortError(undefined, { cause: why }), true)
   }
 
   /**
@@ -259,16 +303,19 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     onFulfilled?: ((value: T | undefined) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
+    this.#taken = true
     return this.#settled().then(onFulfilled, onRejected)
   }
 
   /** As `Promise.prototype.catch`. */
   catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | undefined | R> {
+    this.#taken = true
     return this.#settled().catch(onRejected)
   }
 
   /** As `Promise.prototype.finally`. */
   finally(onFinally?: (() => void) | null): Promise<T | undefined> {
+    this.#taken = true
     return this.#settled().finally(onFinally)
   }
 
@@ -299,11 +346,15 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     // joined, as `{ group }` does) run first, as IO::AIO runs a member's callback before
     // its group's bookkeeping: by the time the feeder runs, they have seen the result.
     const onSettled = (ok: boolean, value: unknown) => queueMicrotask(() => this.#memberSettled(member, ok, value))
+    const fulfilled = (value: unknown) => onSettled(true, value)
+    const rejected = (error: unknown) => onSettled(false, error)
     try {
-      member.then(
-        (value) => onSettled(true, value),
-        (error) => onSettled(false, error),
-      )
+      // The group's own subscription must not count as user code taking the member.
+      if (member instanceof AsyncGroup) member.#settled().then(fulfilled, rejected)
+      else if (isRequest(member)) {
+        watchTakers(member as Promise<unknown>)
+        promiseThen.call(member, fulfilled, rejected)
+      } else member.then(fulfilled, rejected)
     } catch (error) {
       onSettled(false, error) // a thenable whose `then` throws
     }
@@ -320,10 +371,15 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
       return
     }
     this.#members.delete(member)
-    if (!ok && this.#state === State.Open && this.#firstError === undefined) this.#firstError = { error: value }
+    if (!ok && this.#state === State.Open && this.#firstError === undefined && !AsyncGroup.#isTaken(member)) this.#firstError = { error: value }
     // IO::AIO: the feeder runs after each member, before the completion check.
     this.#feed()
     this.#maybeFinish()
+  }
+
+  /** Whether user code took `member` (see `watchTakers`): its error is not the group's. */
+  static #isTaken(member: Member): boolean {
+    return member instanceof AsyncGroup ? member.#taken : taken.has(member)
   }
 
   /** Calls the feeder while the group is below its limit (IO::AIO's grp_try_feed). */
@@ -380,11 +436,16 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     this.#feederError = undefined
   }
 
-  #settle(ok: boolean, value: unknown): void {
+  /** Decides the outcome; `cancelled`: by cancel(), which never rejects unhandled. */
+  #settle(ok: boolean, value: unknown, cancelled = false): void {
     this.#outcome = { ok, value }
     if (ok) this.#resolve?.(value)
-    else this.#reject?.(value)
+    else if (this.#reject !== undefined) this.#reject(value)
+    // Nobody awaits the group (yet): its error must not vanish. Unless a handler is
+    // attached in this turn, Node reports it as an unhandled rejection.
+    else if (!cancelled) this.#promise = Promise.reject(value)
     this.#resolve = this.#reject = undefined
+    groupSettled()
   }
 
   #settled(): Promise<T | undefined> {

@@ -1,9 +1,43 @@
 // The pool's settings and IO::AIO's counters.
 
 import { binding } from './native.js'
+import { flush as requestsSettled } from './engine.js'
 import { optionKeys, validateInteger, validateObject, validateOptionKeys, validateSeconds } from './validators.js'
 
-export { flush } from './engine.js'
+/**
+ * Groups of this environment not yet settled. IO::AIO counts a group as a request from its
+ * creation until its callback has run (t/06_group.t: an empty group is one request), so
+ * `nreqs()` counts them and `flush()` waits for them.
+ */
+let liveGroups = 0
+let groupWaiters: (() => void)[] = []
+
+/** Called by every new group. */
+export function groupOpened(): void {
+  liveGroups++
+}
+
+/** Called once by every group when it settles (fulfilled, rejected or cancelled). */
+export function groupSettled(): void {
+  liveGroups--
+  if (liveGroups > 0 || groupWaiters.length === 0) return
+  const waiters = groupWaiters
+  groupWaiters = []
+  for (const w of waiters) w()
+}
+
+/**
+ * A promise that fulfils once no request and no group of this environment is outstanding
+ * (IO::AIO's `flush`). Settling groups may make requests, and requests' continuations
+ * groups: it waits until both are none at once.
+ */
+export async function flush(): Promise<void> {
+  for (;;) {
+    await requestsSettled()
+    if (liveGroups === 0) return
+    await new Promise<void>((resolve) => groupWaiters.push(resolve))
+  }
+}
 
 /** IO::AIO's pool settings; times in seconds. */
 export interface PoolOptions {
@@ -46,9 +80,9 @@ export function configure(options: PoolOptions): void {
   })
 }
 
-/** Requests of this environment not yet settled (IO::AIO's `nreqs`). */
+/** Requests of this environment not yet settled, groups included (IO::AIO's `nreqs`). */
 export function nreqs(): number {
-  return binding.nreqs()
+  return binding.nreqs() + liveGroups
 }
 
 /** Requests of this environment waiting for a thread (IO::AIO's `nready`). */
