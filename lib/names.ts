@@ -195,7 +195,8 @@ function toReaddirx(raw: unknown): ReaddirxResult<string | Buffer> {
  * - `READDIR_STAT_ORDER`: ascending inode, the fastest order to stat every entry;
  * - `READDIR_DIRS_FIRST`: directories first (by inode), then the rest; where the
  *   filesystem reports no types, by a guess (leading dot, short names without a dot
- *   first) and then inode, as libeio does.
+ *   first) and then inode, as libeio does;
+ * - both: as `READDIR_DIRS_FIRST`, with the rest by inode too (IO::AIO's order).
  *
  * With `READDIR_DENTS`, entries are `{ name, type, ino }`. `READDIR_FOUND_UNKNOWN` is an
  * answer (see `ReaddirxResult.flags`) and is ignored in `flags`. Names are `Buffer`s with

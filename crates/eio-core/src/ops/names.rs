@@ -106,8 +106,10 @@ fn score(name: &[u8], kind: u8) -> u8 {
 }
 
 /// The order of `readdirx` as a permutation of the kernel's order, or `None` for the
-/// kernel's order itself. As libeio:
-/// - `STAT_ORDER` (with or without `DIRS_FIRST`): ascending inode;
+/// kernel's order itself. As libeio (and IO::AIO 4.80, checked):
+/// - `STAT_ORDER` alone: ascending inode;
+/// - `STAT_ORDER | DIRS_FIRST`: by ([`score`], inode): the directories (and, where the
+///   filesystem reports no types, the likely ones) first, each class by inode;
 /// - `DIRS_FIRST`, every type known: the directories by inode, then the rest as read;
 /// - `DIRS_FIRST` with unknown types: by ([`score`], inode);
 /// - neither: as read.
@@ -115,7 +117,9 @@ fn score(name: &[u8], kind: u8) -> u8 {
 /// Sorts are stable, so equal keys (hard links) keep the kernel's order.
 pub fn order(list: &DirList, flags: u32, found_unknown: bool) -> Option<Vec<usize>> {
     let mut idx: Vec<usize> = (0..list.len()).collect();
-    if flags & STAT_ORDER != 0 {
+    if flags & STAT_ORDER != 0 && flags & DIRS_FIRST != 0 {
+        idx.sort_by_key(|&i| (score(list.name(i), list.types[i]), list.inos[i]));
+    } else if flags & STAT_ORDER != 0 {
         idx.sort_by_key(|&i| list.inos[i]);
     } else if flags & DIRS_FIRST != 0 && found_unknown {
         idx.sort_by_key(|&i| (score(list.name(i), list.types[i]), list.inos[i]));
@@ -188,10 +192,12 @@ mod tests {
             // No ordering flag: as the kernel returned them.
             (&known, 0, &["f1", "d1", "l1", "d2", "f2"]),
             (&known, DENTS, &["f1", "d1", "l1", "d2", "f2"]),
-            // STAT_ORDER: by inode, with or without DIRS_FIRST.
+            // STAT_ORDER: by inode.
             (&known, STAT_ORDER, &["l1", "f2", "d2", "f1", "d1"]),
-            (&known, STAT_ORDER | DIRS_FIRST, &["l1", "f2", "d2", "f1", "d1"]),
-            (&unknown, STAT_ORDER | DIRS_FIRST, &["file.txt", "longname", "ab", "x", ".git", "d"]),
+            (&unknown, STAT_ORDER, &["file.txt", "longname", "ab", "x", ".git", "d"]),
+            // STAT_ORDER | DIRS_FIRST: by (score, inode), directories first.
+            (&known, STAT_ORDER | DIRS_FIRST, &["d2", "d1", "l1", "f2", "f1"]),
+            (&unknown, STAT_ORDER | DIRS_FIRST, &["d", ".git", "x", "ab", "longname", "file.txt"]),
             // DIRS_FIRST, all known: directories by inode, then the rest as read.
             (&known, DIRS_FIRST, &["d2", "d1", "f1", "l1", "f2"]),
             // DIRS_FIRST with unknowns: by (score, inode).
