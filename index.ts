@@ -6,7 +6,7 @@ export { AbortError } from './lib/errors.js'
 export type { ErrnoException } from './lib/errors.js'
 export type { GroupLike, RequestOptions } from './lib/engine.js'
 export type { PathLike } from './lib/paths.js'
-export { Stats } from './lib/stats.js'
+export { BigIntStats, Stats } from './lib/stats.js'
 export { Wd } from './lib/wd.js'
 export { configure, flush, nreqs, nready, npending, nthreads } from './lib/pool.js'
 export type { PoolOptions } from './lib/pool.js'
@@ -26,7 +26,7 @@ export {
   unlink,
   write,
 } from './lib/requests.js'
-export type { NamesOptions } from './lib/requests.js'
+export type { NamesOptions, StatOptions } from './lib/requests.js'
 
 // Request families, one module each.
 export * from './lib/meta.js'

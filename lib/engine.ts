@@ -4,9 +4,9 @@
 // signal, group), AbortSignal wiring, flush().
 
 import { binding } from './native.js'
-import { AbortError, abortError, errnoError, internalError, invalidArgType, invalidState, outOfRange } from './errors.js'
-import { Stats } from './stats.js'
+import { AbortError, abortError, invalidArgType, outOfRange } from './errors.js'
 import { isUnusableProxy, validateObject, validateSignal } from './validators.js'
+import * as wire from './wire.js'
 
 export const PRI_MIN = -4
 export const PRI_MAX = 4
@@ -16,7 +16,7 @@ export const PRI_DEFAULT = 0
 export const enum Out {
   /** `undefined` */
   Void,
-  /** the number (or bigint) the request returned */
+  /** the value the wire carried (see wire.ts `decode`) */
   Value,
 }
 
@@ -117,30 +117,18 @@ function submitStaged(): void {
 let outstanding = 0
 let flushWaiters: (() => void)[] = []
 
-// Record layout: see crates/eio-node/src/drain.rs.
-const RECORD = 4
-const TAG_NUMBER = 0
-const TAG_ERRNO = 1
-const TAG_EXTRA = 2
-const TAG_STAT = 3
-const TAG_ABORTED = 4
-const TAG_PANIC = 5
-const TAG_DETACHED = 6
-const TAG_UNCONVERTIBLE = 7
-
-function dispatch(records: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
+function dispatch(view: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
+  wire.attach(view)
   lastBatch = count
-  const stats = count * RECORD
-  for (let i = 0; i < count; i++) {
-    const at = i * RECORD
-    const id = records[at]
+  for (let i = 0, at = wire.RECORDS_AT; i < count; i++, at += wire.RECORD) {
+    const id = view[at]
     const rec = pending[id]
     if (rec === undefined) continue
     pending[id] = undefined
     if (readTargets[id] !== undefined) readTargets[id] = undefined
     outstanding--
     try {
-      settle(rec, records, at, stats, extras)
+      settle(rec, view[at + 1], view[at + 2], view[at + 3], extras)
     } catch (err) {
       // Only user objects can throw here (a signal whose removeEventListener throws);
       // the rest of the batch must still settle.
@@ -152,56 +140,18 @@ function dispatch(records: Float64Array, count: number, extras: unknown[] | unde
   if (more) setImmediate(binding.poll)
 }
 
-function settle(rec: Pending, records: Float64Array, at: number, stats: number, extras: unknown[] | undefined): void {
+function settle(rec: Pending, tag: number, a: number, b: number, extras: unknown[] | undefined): void {
   if (rec.watched) unwatchSignal(rec)
-  const tag = records[at + 1]
-  const value = records[at + 2]
-  const aux = records[at + 3]
-  if (rec.aborted || tag === TAG_ABORTED) {
+  if (rec.aborted || tag === wire.Tag.Aborted) {
     rec.reject(abortErrorFor(rec))
-    return
+  } else if (tag >= wire.Tag.Errno) {
+    rec.reject(wire.failure(tag, a, b, extras, rec.syscall, rec.path, rec.dest))
+  } else if (rec.out === Out.Void) {
+    rec.resolve(undefined)
+  } else {
+    const value = wire.decode(tag, a, b, extras)
+    rec.resolve(rec.out === Out.Value ? value : rec.out(value))
   }
-  switch (tag) {
-    case TAG_NUMBER:
-      rec.resolve(rec.out === Out.Void ? undefined : rec.out === Out.Value ? value : rec.out(value))
-      break
-    case TAG_ERRNO: {
-      const names = aux >= 0 ? extras![aux] : undefined
-      if (Array.isArray(names)) {
-        // [syscall | undefined, subpath]: the error names an entry below rec.path.
-        const [syscall, sub] = names as [string | undefined, Buffer]
-        rec.reject(errnoError(value, syscall ?? rec.syscall, belowPath(rec.path, sub), rec.dest))
-      } else {
-        rec.reject(errnoError(value, (names as string | undefined) ?? rec.syscall, rec.path, rec.dest))
-      }
-      break
-    }
-    case TAG_EXTRA:
-      rec.resolve(typeof rec.out === 'function' ? rec.out(extras![aux]) : extras![aux])
-      break
-    case TAG_STAT:
-      rec.resolve(new Stats(records, stats + value))
-      break
-    case TAG_PANIC:
-      rec.reject(internalError(`eio: the request panicked: ${extras![aux] as string}`))
-      break
-    case TAG_UNCONVERTIBLE:
-      rec.reject(internalError('eio: the result could not be converted to a JavaScript value'))
-      break
-    case TAG_DETACHED:
-      rec.reject(invalidState('the buffer was detached while the request was in flight'))
-      break
-  }
-}
-
-/** `sub` (bytes) below the displayed path `base`, kept a Buffer if `base` is one. */
-function belowPath(base: unknown, sub: Buffer): unknown {
-  if (Buffer.isBuffer(base)) {
-    const sep = base.length > 0 && base[base.length - 1] !== 0x2f ? '/' : ''
-    return Buffer.concat([base, Buffer.from(sep), sub])
-  }
-  const text = typeof base === 'string' ? base : ''
-  return text === '' || text.endsWith('/') ? `${text}${sub.toString()}` : `${text}/${sub.toString()}`
 }
 
 /**
@@ -257,7 +207,7 @@ function settleFlush(): void {
   for (const w of waiters) w()
 }
 
-binding.init(dispatch, readTargets)
+wire.attach(binding.init(dispatch, readTargets))
 // At exit, threads may still finish requests: make them drop the results quietly.
 process.once('exit', () => binding.shutdown())
 

@@ -6,8 +6,8 @@ import { binding } from './native.js'
 import { Out, request, track } from './engine.js'
 import type { RequestOptions } from './engine.js'
 import { invalidArgType, outOfRange } from './errors.js'
-import { toPath } from './paths.js'
-import type { NativePath, PathLike } from './paths.js'
+import { isFdLike, toPath } from './paths.js'
+import type { FdLike, NativePath, PathLike } from './paths.js'
 import {
   isUnusableProxy,
   MAX_SAFE,
@@ -21,55 +21,11 @@ import {
   validateOptionKeys,
   validateUint32,
 } from './validators.js'
+import type { FiemapExtent, StatVfs } from './wire.js'
 
-/** A file descriptor: a number, or an object with a numeric `fd` (Node's FileHandle). */
-export type FdLike =
-  | number
-  | {
-      /** The descriptor (Node's `FileHandle` has one). */
-      fd: number
-    }
+export type { FdLike } from './paths.js'
+export type { FiemapExtent, StatVfs } from './wire.js'
 
-/**
- * What `statvfs` fulfils with: `struct statvfs`, field for field. Counts are numbers (a
- * bigint only past 2**53, as `fsid` often is).
- */
-export interface StatVfs {
-  /** Filesystem block size. */
-  bsize: number
-  /** Fragment size: the unit of `blocks`, `bfree` and `bavail`. */
-  frsize: number
-  /** Size of the filesystem, in `frsize` units. */
-  blocks: number
-  /** Free blocks. */
-  bfree: number
-  /** Free blocks available to unprivileged users. */
-  bavail: number
-  /** Inodes. */
-  files: number
-  /** Free inodes. */
-  ffree: number
-  /** Free inodes available to unprivileged users. */
-  favail: number
-  /** Filesystem ID (a bigint where it exceeds 2**53). */
-  fsid: number | bigint
-  /** `ST_*` flags. */
-  flag: number
-  /** Maximum length of a file name. */
-  namemax: number
-}
-
-/** One extent of `fiemap`'s result; a field is a bigint only beyond 2**53. */
-export interface FiemapExtent {
-  /** Byte offset of the extent in the file. */
-  logical: number | bigint
-  /** Byte offset of the extent on the device. */
-  physical: number | bigint
-  /** Length of the extent in bytes. */
-  length: number | bigint
-  /** `FIEMAP_EXTENT_*` flags. */
-  flags: number
-}
 
 /** A time for `utime`: seconds since the epoch (fractions kept), a numeric string, or a Date. */
 export type TimeLike = number | string | Date
@@ -101,10 +57,6 @@ interface PathOrFd {
   path: NativePath['path'] | undefined
   display: NativePath['display'] | undefined
   fd: number
-}
-
-function isFdLike(v: unknown): boolean {
-  return typeof v === 'number' || (typeof v === 'object' && v !== null && !isUnusableProxy(v) && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
 }
 
 function targetOf(value: unknown): PathOrFd {
@@ -148,19 +100,6 @@ function timespec(value: unknown, name: string): [number, number] {
   return [sec, nsec]
 }
 
-/** A count the kernel reports as unsigned: values past 2**63 arrive negative. */
-function unsigned(v: unknown): number | bigint {
-  if (typeof v === 'bigint') return v < 0n ? BigInt.asUintN(64, v) : v
-  return (v as number) < 0 ? BigInt.asUintN(64, BigInt(v as number)) : (v as number)
-}
-
-function toStatVfs(raw: unknown): StatVfs {
-  const r = raw as Record<string, unknown>
-  const out = Object.create(null) as Record<string, unknown>
-  for (const k of Object.keys(r)) out[k] = unsigned(r[k])
-  return out as unknown as StatVfs
-}
-
 /**
  * `aio_sendfile`: copies `length` bytes of `inFd`, starting at `inOffset`, to `outFd` at
  * its file position (which advances; `inFd`'s position does not move). Uses `sendfile(2)`,
@@ -202,7 +141,7 @@ export function statvfs(pathOrFd: PathLike | FdLike, options?: RequestOptions): 
     validateOptionKeys(options, STATVFS_OPTIONS)
     const t = targetOf(pathOrFd)
     const id = binding.statvfs(o.priority, t.dir, t.path, t.fd)
-    return track(id, o, toStatVfs, syscallOf(t, 'statvfs', 'fstatvfs'), t.display)
+    return track(id, o, Out.Value, syscallOf(t, 'statvfs', 'fstatvfs'), t.display)
   })
 }
 

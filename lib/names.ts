@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url'
 
 import { binding } from './native.js'
-import type { WdHandle } from '../binding.js'
+import { constants } from './constants.js'
 import { Out, request, track } from './engine.js'
 import type { RequestOptions } from './engine.js'
 import { invalidArgType, invalidArgValue, invalidUrlScheme } from './errors.js'
@@ -23,7 +23,10 @@ import {
   validateOffset,
   validateOptionKeys,
 } from './validators.js'
-import { Wd } from './wd.js'
+import type { Wd } from './wd.js'
+import type { ReaddirxResult } from './wire.js'
+
+export type { ReaddirxEntry, ReaddirxResult } from './wire.js'
 
 export { CWD } from './wd.js'
 
@@ -35,11 +38,8 @@ const REALPATH_OPTIONS = optionKeys('realpath', [...REQUEST_OPTIONS, 'encoding']
 const WD_OPTIONS = optionKeys('wd', REQUEST_OPTIONS)
 const READDIRX_OPTIONS = optionKeys('readdirx', [...REQUEST_OPTIONS, 'encoding'])
 
-const READDIR_DENTS = 0x01
-const READDIR_DIRS_FIRST = 0x02
-const READDIR_STAT_ORDER = 0x04
-const READDIR_FOUND_UNKNOWN = 0x80
-const READDIR_KNOWN = READDIR_DENTS | READDIR_DIRS_FIRST | READDIR_STAT_ORDER | READDIR_FOUND_UNKNOWN
+const READDIR_KNOWN =
+  constants.READDIR_DENTS | constants.READDIR_DIRS_FIRST | constants.READDIR_STAT_ORDER | constants.READDIR_FOUND_UNKNOWN
 
 /** Whether `options` asks for names as Buffers (`encoding: 'buffer'`). */
 function wantsBuffers(options: unknown): boolean {
@@ -134,11 +134,6 @@ export function realpath(path: PathLike, options?: NamesOptions): Promise<string
   })
 }
 
-function toWd(pair: unknown): Wd {
-  const [handle, path] = pair as [WdHandle, string]
-  return new Wd(handle, path)
-}
-
 /**
  * `aio_wd`: opens a directory as a working directory (see `Wd`), with its canonical path.
  * The directory is opened `O_PATH|O_DIRECTORY|O_CLOEXEC` (never as fd 0), which needs no
@@ -149,44 +144,8 @@ export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
   return request(options, (o) => {
     validateOptionKeys(options, WD_OPTIONS)
     const p = toPath(path)
-    return track(binding.wd(o.priority, p.dir, p.path), o, toWd, 'open', p.display)
+    return track(binding.wd(o.priority, p.dir, p.path), o, Out.Value, 'open', p.display)
   })
-}
-
-/** A directory entry as `readdirx` returns it with `READDIR_DENTS`. */
-export interface ReaddirxEntry<N = string> {
-  /** The entry's name (a Buffer with `encoding: 'buffer'`). */
-  name: N
-  /** `constants.DT_*`; `DT_UNKNOWN` (0) where the filesystem does not say. */
-  type: number
-  /** The entry's inode number. */
-  ino: number
-}
-
-/** What `readdirx` fulfils with. */
-export interface ReaddirxResult<N = string> {
-  /** Names, or with `READDIR_DENTS` `{ name, type, ino }` objects; no `.` or `..`. */
-  entries: N[] | ReaddirxEntry<N>[]
-  /**
-   * The flags asked for, plus `READDIR_DENTS` (always, as IO::AIO), plus
-   * `READDIR_FOUND_UNKNOWN` if some entry's type was `DT_UNKNOWN`.
-   */
-  flags: number
-}
-
-interface RawReaddirx {
-  names: string[] | Buffer[]
-  types?: Float64Array
-  inos?: Float64Array
-  flags: number
-}
-
-function toReaddirx(raw: unknown): ReaddirxResult<string | Buffer> {
-  const { names, types, inos, flags } = raw as RawReaddirx
-  if (types === undefined || inos === undefined) return { entries: names, flags }
-  const entries: ReaddirxEntry<string | Buffer>[] = new Array(names.length)
-  for (let i = 0; i < names.length; i++) entries[i] = { name: names[i], type: types[i], ino: inos[i] }
-  return { entries, flags }
 }
 
 /**
@@ -211,6 +170,6 @@ export function readdirx(path: PathLike, flags = 0, options?: NamesOptions): Pro
     const f = validateInteger(flags ?? 0, 'flags', 0, 0xffffffff)
     if ((f & ~READDIR_KNOWN) !== 0) throw invalidArgValue('flags', flags, 'must be a combination of READDIR_* constants')
     const buffers = wantsBuffers(options)
-    return track(binding.readdirx(o.priority, p.dir, p.path, f, buffers), o, toReaddirx, 'scandir', p.display)
+    return track(binding.readdirx(o.priority, p.dir, p.path, f, buffers), o, Out.Value, 'scandir', p.display)
   })
 }

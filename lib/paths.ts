@@ -13,6 +13,22 @@ import { Wd } from './wd.js'
 /** A path as users give it. */
 export type PathLike = string | Buffer | URL | Wd | [Wd, string | Buffer]
 
+/** A file descriptor: a number, or an object with a numeric `fd` (Node's FileHandle). */
+export type FdLike =
+  | number
+  | {
+      /** The descriptor (Node's `FileHandle` has one). */
+      fd: number
+    }
+
+/**
+ * Whether an argument that may be a path or an fd is meant as an fd: a number, or an
+ * object with an `fd` property that is not a path (not an array, not a URL).
+ */
+export function isFdLike(v: unknown): boolean {
+  return typeof v === 'number' || (typeof v === 'object' && v !== null && !isUnusableProxy(v) && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
+}
+
 /** A path as the binding takes it; `display` is what errors show. */
 export interface NativePath {
   dir: WdHandle | null
@@ -96,4 +112,23 @@ export function toPath(value: unknown, name = 'path'): NativePath {
   }
   const p = plain(value, name)
   return { dir: null, path: p.length === 0 ? p : absolute(p), display: p }
+}
+
+/**
+ * `dir/rel`, without doubling a trailing slash (`rel` alone when `dir` is empty). As a
+ * Buffer when `buffers` (for paths opened again, so that names that are not UTF-8
+ * survive), else as a string.
+ */
+export function joinPath(dir: string | Buffer, rel: string | Buffer, buffers: boolean): string | Buffer {
+  if (rel.length === 0) return dir
+  if (buffers) {
+    const d = typeof dir === 'string' ? Buffer.from(dir) : dir
+    const r = typeof rel === 'string' ? Buffer.from(rel) : rel
+    if (d.length === 0) return r
+    return d[d.length - 1] === SLASH ? Buffer.concat([d, r]) : Buffer.concat([d, Buffer.of(SLASH), r])
+  }
+  const d = typeof dir === 'string' ? dir : dir.toString()
+  const r = typeof rel === 'string' ? rel : rel.toString()
+  if (d.length === 0) return r
+  return d.charCodeAt(d.length - 1) === SLASH ? d + r : `${d}/${r}`
 }

@@ -6,10 +6,10 @@ import { binding } from './native.js'
 import { constants } from './constants.js'
 import { isSerial, Out, readTargets, request, track } from './engine.js'
 import type { Opts, RequestOptions } from './engine.js'
-import { toPath } from './paths.js'
-import type { PathLike } from './paths.js'
-import { Stats as StatsClass } from './stats.js'
-import type { Stats } from './stats.js'
+import { isFdLike, toPath } from './paths.js'
+import type { FdLike, PathLike } from './paths.js'
+import type { BigIntStats, Stats } from './stats.js'
+import { statNow } from './wire.js'
 import {
   MAX_RW,
   validateBuffer,
@@ -24,9 +24,9 @@ import {
   validateRange,
   validateSeconds,
   validateEncoding,
-  isUnusableProxy,
   optionKeys,
   REQUEST_OPTIONS,
+  validateBoolean,
   validateOptionKeys,
 } from './validators.js'
 
@@ -154,14 +154,8 @@ export function write(
   })
 }
 
-function isFdLike(v: unknown): boolean {
-  return typeof v === 'number' || (typeof v === 'object' && v !== null && !isUnusableProxy(v) && !Array.isArray(v) && 'fd' in v && !(v instanceof URL))
-}
-
-/** Receives the fields of a stat answered on this thread (see `statPath`). */
-const cachedStat = new Float64Array(18)
 /**
- * Whether a stat was answered on this thread since the last microtask checkpoint. Such a
+ * Whether a stat answered on this thread since the last microtask checkpoint. Such a
  * stat is never "in flight", so without this a burst of stats made in one go would all
  * be answered here, one after another, instead of by the pool's threads in parallel.
  */
@@ -170,44 +164,65 @@ const clearAnsweredHere = () => {
   answeredHere = false
 }
 
+/** Options of the stat family. */
+export interface StatOptions extends RequestOptions {
+  /** Fulfil with a `BigIntStats`: every number an exact bigint, the times also in nanoseconds. */
+  bigint?: boolean
+}
+
+/** Whether `options` asks for `BigIntStats`. */
+function wantsBigInt(options: unknown): boolean {
+  if (options === undefined || options === null) return false
+  const b = validateObject(options, 'options').bigint
+  return b === undefined ? false : validateBoolean(b, 'options.bigint')
+}
+
 /**
  * A stat of a path: answered on this thread when it is the only request around (serial
  * use, where it saves a round trip through the pool: a few µs instead of tens) and the
  * kernel's caches allow it without blocking; else by the pool.
  */
-function statPath(path: PathLike, o: Opts, follow: boolean): Promise<Stats> {
+function statPath(path: PathLike, o: Opts, follow: boolean, bigint: boolean): Promise<Stats | BigIntStats> {
   const p = toPath(path)
   if (
     !answeredHere &&
     isSerial() &&
     o.signal === undefined &&
     o.group === undefined &&
-    binding.statCached(p.dir, p.path, follow, cachedStat)
+    binding.statCached(p.dir, p.path, follow, bigint)
   ) {
     answeredHere = true
     queueMicrotask(clearAnsweredHere)
-    return Promise.resolve(new StatsClass(cachedStat, 0))
+    return Promise.resolve(statNow(bigint))
   }
-  return track(binding.stat(o.priority, p.dir, p.path, -1, follow), o, Out.Value, follow ? 'stat' : 'lstat', p.display)
+  return track(binding.stat(o.priority, p.dir, p.path, -1, follow, bigint), o, Out.Value, follow ? 'stat' : 'lstat', p.display)
 }
 
-/** `aio_stat`: status of a path (following symlinks) or of an fd. */
-export function stat(pathOrFd: PathLike | number | { fd: number }, options?: RequestOptions): Promise<Stats> {
+/**
+ * `aio_stat`: status of a path (following symlinks) or of an fd. With `{ bigint: true }`,
+ * a `BigIntStats` (as `fs.stat`'s option).
+ */
+export function stat(pathOrFd: PathLike | FdLike, options: StatOptions & { bigint: true }): Promise<BigIntStats>
+export function stat(pathOrFd: PathLike | FdLike, options?: StatOptions): Promise<Stats>
+export function stat(pathOrFd: PathLike | FdLike, options?: StatOptions): Promise<Stats | BigIntStats> {
   return request(options, (o) => {
     validateOptionKeys(options, STAT_OPTIONS)
+    const bigint = wantsBigInt(options)
     if (isFdLike(pathOrFd)) {
       const f = validateFd(pathOrFd)
-      return track(binding.stat(o.priority, null, undefined, f, true), o, Out.Value, 'fstat')
+      return track(binding.stat(o.priority, null, undefined, f, true, bigint), o, Out.Value, 'fstat')
     }
-    return statPath(pathOrFd as PathLike, o, true)
+    return statPath(pathOrFd as PathLike, o, true, bigint)
   })
 }
 
-/** `aio_lstat`: status of a path, not following a final symlink. */
-export function lstat(path: PathLike, options?: RequestOptions): Promise<Stats> {
+/** `aio_lstat`: status of a path, not following a final symlink. `{ bigint: true }`: a `BigIntStats`. */
+export function lstat(path: PathLike, options: StatOptions & { bigint: true }): Promise<BigIntStats>
+export function lstat(path: PathLike, options?: StatOptions): Promise<Stats>
+export function lstat(path: PathLike, options?: StatOptions): Promise<Stats | BigIntStats> {
   return request(options, (o) => {
     validateOptionKeys(options, LSTAT_OPTIONS)
-    return statPath(path, o, false)
+    return statPath(path, o, false, wantsBigInt(options))
   })
 }
 

@@ -15,7 +15,7 @@ import { cancelRequest, Out, requestOptions, track } from './engine.js'
 import type { Opts, RequestOptions } from './engine.js'
 import { abortError, errnoError, invalidArgValue } from './errors.js'
 import type { ErrnoException } from './errors.js'
-import { toPath } from './paths.js'
+import { joinPath, toPath } from './paths.js'
 import type { NativePath, PathLike } from './paths.js'
 import { validateBoolean, validateEncoding, validateFunction, validateInteger, validateObject } from './validators.js'
 
@@ -244,19 +244,6 @@ function withSlash(dir: Name, buffers: boolean): Name {
   // A root given as a Buffer, walked with string names: its path as a string.
   const s = typeof dir === 'string' ? dir : dir.toString()
   return s.length > 0 && s.charCodeAt(s.length - 1) === SLASH ? s : `${s}/`
-}
-
-/**
- * `dir/rel`. As Buffers when `buffers` (for paths the binding opens again, so that
- * names that are not UTF-8 survive), else as a string.
- */
-function join(dir: Name, rel: Name, buffers: boolean): Name {
-  if (rel.length === 0) return dir
-  if (buffers) {
-    const r = typeof rel === 'string' ? Buffer.from(rel) : rel
-    return Buffer.concat([withSlash(dir, true) as Buffer, r])
-  }
-  return (withSlash(dir, false) as string) + (typeof rel === 'string' ? rel : rel.toString())
 }
 
 /** The entry objects of one tree read, with string paths: one loop, one object each. */
@@ -491,8 +478,8 @@ class Walker implements AsyncIterableIterator<WalkEntry<Name>> {
     for (let i = 0, m = 0; i < pending.length; i++) {
       const n = pendingMeta[m + 2]
       this.#frontier.push({
-        native: join(node.native, pending[i], true),
-        shown: join(node.shown, pending[i], this.#buffers),
+        native: joinPath(node.native, pending[i], true),
+        shown: joinPath(node.shown, pending[i], this.#buffers),
         depth: pendingMeta[m],
         link: pendingMeta[m + 1] === 1,
         ancestors: pendingMeta.subarray(m + 3, m + 3 + 4 * n),
@@ -500,7 +487,7 @@ class Walker implements AsyncIterableIterator<WalkEntry<Name>> {
       m += 3 + 4 * n
     }
     for (const [rel, errno, step] of errors) {
-      if (!this.#dirError(errnoError(errno, STEP_SYSCALL[step], join(node.shown, rel, this.#buffers)), false)) break
+      if (!this.#dirError(errnoError(errno, STEP_SYSCALL[step], joinPath(node.shown, rel, this.#buffers)), false)) break
     }
     this.#pump()
     this.#settleWaiters()

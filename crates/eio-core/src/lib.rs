@@ -20,4 +20,4 @@ pub use pool::{seconds, Client, CompletionSink, Pool, PoolConfig, StagedJob, PRI
 pub use req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
 pub use sys::cvt::Errno;
 pub use sys::path::{At, Base};
-pub use value::{Data, DirList, FileStat, Outcome, ReqError, Value};
+pub use value::{DirList, Extent, FileStat, Outcome, ReqError, StatVfs, TreeOut, TreeStep, Value};

@@ -163,7 +163,7 @@ impl Op {
             Op::Rename { from, to, flags } => name::rename(&from, &to, flags).map(|_| Value::Unit)?,
             Op::Readdir { at } => {
                 let fd = dir::open_dir(&at)?;
-                Value::Dir(dir::read_all(&fd, &|| ctx.aborted())?)
+                Value::Names(dir::read_all(&fd, &|| ctx.aborted())?)
             }
             Op::Meta(op) => return op.execute(ctx),
             Op::Names(op) => return op.execute(ctx),

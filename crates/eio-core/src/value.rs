@@ -8,6 +8,9 @@ use crate::sys::cvt::Errno;
 
 pub type Outcome = Result<Value, ReqError>;
 
+/// What a request produced, one variant per kind of result. Each is plain Rust data:
+/// eio-node's wire module (`crates/eio-node/src/wire.rs`) has one encoder per variant
+/// that turns it into JavaScript values, so nothing here knows how JavaScript sees it.
 #[derive(Debug)]
 pub enum Value {
     /// Success with nothing to report (`close`, `unlink`, ...).
@@ -17,42 +20,41 @@ pub enum Value {
     /// A descriptor the request opened; closed if the value is dropped undelivered.
     Fd(OwnedFd),
     Stat(Box<FileStat>),
-    /// Bytes read, for the receiver to copy into the caller's buffer.
+    /// Bytes: those a read returned (its buffer cut to the count), or a whole file (`load`).
     Bytes(Vec<u8>),
-    Dir(DirList),
+    /// One file name or path (`readlink`, `realpath`).
+    Name(Vec<u8>),
+    /// The names of a directory's entries (`readdir`).
+    Names(DirList),
+    /// A directory's entries in `readdirx`'s order. `flags` are those IO::AIO returns
+    /// (the requested ones plus `READDIR_DENTS`, plus `READDIR_FOUND_UNKNOWN` if a type was
+    /// unknown); `dents`: the caller asked for types and inodes, not only names.
+    Readdirx {
+        list: DirList,
+        flags: u32,
+        dents: bool,
+    },
+    /// A directory's entries split by `scandir`: subdirectories and everything else.
+    Scandir {
+        dirs: DirList,
+        nondirs: DirList,
+    },
     /// A working directory that the request opened: its fd (closed if undelivered) and
     /// canonical path.
     Wd {
         fd: OwnedFd,
         path: Vec<u8>,
     },
-    /// Any other structured result (see [`Data`]).
-    Data(Data),
-}
-
-/// A structured result as plain data, for requests whose results are more than a
-/// number: eio-node turns it into the JS value of the same shape. It never holds a
-/// resource (fds go in [`Value::Fd`] or [`Value::Wd`]), so dropping it frees only memory.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Data {
-    Undefined,
-    Null,
-    Bool(bool),
-    /// A number, or a bigint where a double would lose precision.
-    Int(i64),
-    F64(f64),
-    /// A file name or path: a string, or a `Buffer` when the request asked for
-    /// `encoding: 'buffer'`.
-    Name(Vec<u8>),
-    /// A `Buffer`.
-    Bytes(Vec<u8>),
-    /// The names of a [`DirList`], as an array of names (see [`Data::Name`]).
-    Names(DirList),
-    /// A `Float64Array`: many numbers in one value.
-    Numbers(Vec<f64>),
-    Array(Vec<Data>),
-    /// A plain object with these properties, in this order.
-    Object(Vec<(&'static str, Data)>),
+    StatVfs(Box<StatVfs>),
+    /// File extents (`fiemap`).
+    Extents(Vec<Extent>),
+    /// One batch of a directory stream (readdirIter); `end`: the directory is read to its end.
+    DirBatch {
+        list: DirList,
+        end: bool,
+    },
+    /// Part of a walk: the directories read and those left for other requests.
+    Tree(Box<TreeOut>),
 }
 
 /// A request's failure.
@@ -125,6 +127,33 @@ pub struct FileStat {
     pub birthtime: (i64, u32),
 }
 
+/// Filesystem statistics (`statvfs`), as POSIX defines them: the counts are in units of
+/// `frsize` blocks or of inodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatVfs {
+    pub bsize: u64,
+    pub frsize: u64,
+    pub blocks: u64,
+    pub bfree: u64,
+    pub bavail: u64,
+    pub files: u64,
+    pub ffree: u64,
+    pub favail: u64,
+    pub fsid: u64,
+    pub flag: u64,
+    pub namemax: u64,
+}
+
+/// One extent of a file (`fiemap`): `length` bytes at `logical` in the file lie at
+/// `physical` on the device; `flags` are `FIEMAP_EXTENT_*`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extent {
+    pub logical: u64,
+    pub physical: u64,
+    pub length: u64,
+    pub flags: u32,
+}
+
 /// Directory entries, stored compactly: all names in one buffer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DirList {
@@ -169,4 +198,38 @@ impl DirList {
         }
         out
     }
+}
+
+/// Why a directory below the start could not be read; the walk reports it with the
+/// directory's path, as Node names the steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeStep {
+    /// Opening or reading it (`scandir`, as Node's `readdir` reports).
+    Read = 0,
+    /// Finding the type of an entry the filesystem reported as `DT_UNKNOWN`.
+    Lstat = 1,
+    /// Finding its identity for loop detection.
+    Fstat = 2,
+}
+
+/// What a tree read found. Paths are relative to the start directory (`""` for itself).
+#[derive(Debug, Default)]
+pub struct TreeOut {
+    /// The directories read, in the order read.
+    pub dirs: DirList,
+    /// Per directory read: `[depth of its entries, number of entries]`.
+    pub dir_meta: Vec<f64>,
+    /// The names of the entries of all directories read, directory after directory,
+    /// each followed by a NUL byte: one string (or Buffer) for JavaScript to split, far
+    /// cheaper than a string per name.
+    pub names: Vec<u8>,
+    /// The `DT_*` type of each entry.
+    pub types: Vec<u8>,
+    /// Directories found but not read (the budget was spent).
+    pub pending: DirList,
+    /// Per pending directory: `[depth, is_link, n, n * 4 numbers of DirId halves]`, its
+    /// ancestors (with `follow_symlinks`), outermost first, ready to pass back.
+    pub pending_meta: Vec<f64>,
+    /// Directories below the start that could not be read: path, errno, step.
+    pub errors: Vec<(Vec<u8>, i32, TreeStep)>,
 }

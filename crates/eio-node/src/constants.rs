@@ -6,12 +6,15 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 /// IO::AIO's own flags for `readdirx`.
-const READDIR: [(&str, i64); 4] = [
-    ("READDIR_DENTS", 1),
-    ("READDIR_DIRS_FIRST", 2),
-    ("READDIR_STAT_ORDER", 4),
-    ("READDIR_FOUND_UNKNOWN", 0x80),
-];
+const READDIR: [(&str, i64); 4] = {
+    use eio_core::ops::names::readdir_flags::*;
+    [
+        ("READDIR_DENTS", DENTS as i64),
+        ("READDIR_DIRS_FIRST", DIRS_FIRST as i64),
+        ("READDIR_STAT_ORDER", STAT_ORDER as i64),
+        ("READDIR_FOUND_UNKNOWN", FOUND_UNKNOWN as i64),
+    ]
+};
 
 /// `<linux/fiemap.h>`: not in the libc crate (0 off Linux, which has no FIEMAP).
 const FIEMAP: [(&str, i64); 14] = [

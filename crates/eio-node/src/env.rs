@@ -21,8 +21,8 @@ use std::time::Duration;
 use eio_core::{Client, CompletionSink, Outcome, Pool, ReqCell, StagedJob};
 use napi::sys;
 
-use crate::drain;
-use crate::raw::{self, check};
+use crate::raw::{check, Js, Ref, Scope};
+use crate::wire::{Delivery, WireBuffer};
 
 /// One finished request waiting for the JS thread.
 pub struct Done {
@@ -63,7 +63,7 @@ impl EnvSink {
     }
 
     /// Takes everything queued and clears the wake-up flag (JS thread).
-    fn take(&self) -> Vec<Done> {
+    pub fn take(&self) -> Vec<Done> {
         let mut st = self.lock();
         st.wake_scheduled = false;
         let out = std::mem::take(&mut st.queue);
@@ -106,18 +106,6 @@ impl CompletionSink for EnvSink {
             };
         }
     }
-}
-
-/// How a request's result is turned into JS values, decided when it was submitted.
-pub enum Delivery {
-    /// Numbers, stats, nothing: the tag says it all.
-    Plain,
-    /// Bytes read are copied at `offset` into the view that JavaScript holds for this
-    /// slot in its read-target array (`readTargets` in lib/engine.ts), which keeps the view
-    /// alive until the completion is delivered without a Node-API reference per read.
-    ReadInto { offset: usize },
-    /// Directory names as strings, or as `Buffer`s.
-    Names { buffers: bool },
 }
 
 /// One request in flight.
@@ -186,10 +174,19 @@ pub struct EnvLocal {
     pub backlog: VecDeque<Done>,
     pub max_poll_reqs: usize,
     pub max_poll_time: Duration,
+    /// Where results travel to JavaScript (see `wire.rs`).
+    pub wire: WireBuffer,
+    /// A drain is delivering a batch (its JavaScript may make requests, and those may
+    /// complete at once): a drain started meanwhile leaves its completions to that one.
+    pub draining: bool,
     /// Whether the threadsafe function currently keeps the event loop alive.
     loop_held: bool,
     dead: bool,
 }
+
+/// A Node-API callback that Node calls on the JS thread when completions wait
+/// (`napi_threadsafe_function_call_js`): the drain's.
+pub type OnWake = unsafe extern "C" fn(sys::napi_env, sys::napi_value, *mut c_void, *mut c_void);
 
 /// Everything eio keeps for one environment. Allocated by [`EnvCtx::install`] and freed by
 /// the threadsafe function's finalizer, which Node runs last at teardown.
@@ -199,10 +196,10 @@ pub struct EnvCtx {
     pub client: Arc<Client>,
     pub local: RefCell<EnvLocal>,
     tsfn: sys::napi_threadsafe_function,
-    /// The JS dispatch function, for drains started from JS (`poll`).
-    dispatch: sys::napi_ref,
+    /// The JS dispatch function that receives batches (see `drain.rs`).
+    dispatch: Ref,
     /// The JS array of read targets by slot (see [`Delivery::ReadInto`]).
-    read_targets: sys::napi_ref,
+    read_targets: Ref,
 }
 
 /// Forwards to the shared sink; the pool's client owns this box.
@@ -215,28 +212,24 @@ impl CompletionSink for SinkHandle {
 }
 
 impl EnvCtx {
-    /// Sets up eio for the environment `env`, with `dispatch` as the JS function that
-    /// receives batches of completions and `read_targets` as the array in which JavaScript
-    /// holds each read's buffer by slot. Called once per environment.
-    ///
-    /// # Safety
-    /// `env`, `dispatch` and `read_targets` must be live handles of the current call on
-    /// `env`'s JS thread.
-    pub unsafe fn install(
-        env: sys::napi_env,
-        dispatch: sys::napi_value,
-        read_targets: sys::napi_value,
-    ) -> napi::Result<()> {
-        let mut existing = ptr::null_mut();
-        // SAFETY: guaranteed by the caller.
-        check(unsafe { sys::napi_get_instance_data(env, &mut existing) }, "napi_get_instance_data")?;
-        if !existing.is_null() {
+    /// Sets up eio for the environment of `js`, with `dispatch` as the JS function that
+    /// receives batches of completions, `read_targets` as the array in which JavaScript
+    /// holds each read's buffer by slot, and `on_wake` as what Node calls when completions
+    /// wait. Called once per environment; returns the wire buffer's view for JavaScript.
+    pub fn install<'s>(
+        js: Scope<'s>,
+        dispatch: Js<'s>,
+        read_targets: Js<'s>,
+        on_wake: OnWake,
+    ) -> napi::Result<Js<'s>> {
+        if !js.instance_data()?.is_null() {
             return Err(napi::Error::from_reason("eio: already initialised in this environment"));
         }
         // Worker threads outlive any one environment: keep the addon's code mapped even if
         // Node unloads the addon with a worker's environment.
         napi::bindgen_prelude::retain_current_module_for_unload_safety();
 
+        let env = js.env();
         let sink = Arc::new(EnvSink {
             state: Mutex::new(SinkState {
                 queue: Vec::new(),
@@ -247,10 +240,8 @@ impl EnvCtx {
             npending: AtomicUsize::new(0),
         });
         let client = Client::new(Box::new(SinkHandle(sink.clone())));
-        // SAFETY: guaranteed by the caller.
-        let dispatch_ref = unsafe { raw::create_ref(env, dispatch)? };
-        // SAFETY: guaranteed by the caller.
-        let read_targets_ref = unsafe { raw::create_ref(env, read_targets)? };
+        let wire = WireBuffer::new(js)?;
+        let view = wire.view(js)?;
         let ctx = Box::into_raw(Box::new(EnvCtx {
             env,
             sink,
@@ -261,39 +252,40 @@ impl EnvCtx {
                 backlog: VecDeque::new(),
                 max_poll_reqs: 0,
                 max_poll_time: Duration::ZERO,
+                wire,
+                draining: false,
                 loop_held: false,
                 dead: false,
             }),
             tsfn: ptr::null_mut(),
-            dispatch: dispatch_ref,
-            read_targets: read_targets_ref,
+            dispatch: js.create_ref(dispatch)?,
+            read_targets: js.create_ref(read_targets)?,
         }));
 
-        let mut name = ptr::null_mut();
-        // SAFETY: a static string and a valid out-pointer.
-        let status = unsafe { sys::napi_create_string_utf8(env, c"eio".as_ptr(), 3, &mut name) };
-        check(status, "napi_create_string_utf8")?;
+        let name = js.string(b"eio")?;
         let mut tsfn = ptr::null_mut();
-        // SAFETY: `ctx` is a valid heap pointer that only `tsfn_finalize` frees; `dispatch`
-        // is a live function; a queue size of 0 means unbounded, so calls never block.
+        // SAFETY: on the env's JS thread (`js`). `ctx` is a valid heap pointer that only
+        // `tsfn_finalize` frees; `dispatch` is a live function; a queue size of 0 means
+        // unbounded, so calls never block.
         let status = unsafe {
             sys::napi_create_threadsafe_function(
                 env,
-                dispatch,
+                dispatch.raw(),
                 ptr::null_mut(),
-                name,
+                name.raw(),
                 0,
                 1,
                 ctx.cast(),
                 Some(tsfn_finalize),
                 ctx.cast(),
-                Some(tsfn_call_js),
+                Some(on_wake),
                 &mut tsfn,
             )
         };
         if let Err(e) = check(status, "napi_create_threadsafe_function") {
             // SAFETY: `ctx` was never shared; reclaim it.
-            drop(unsafe { Box::from_raw(ctx) });
+            let ctx = unsafe { Box::from_raw(ctx) };
+            ctx.release_refs(js);
             return Err(e);
         }
         // SAFETY: `ctx` is live (freed only by `tsfn_finalize`, which cannot have run).
@@ -310,22 +302,18 @@ impl EnvCtx {
         // SAFETY: as above; the hook runs on this thread at teardown.
         let status = unsafe { sys::napi_add_env_cleanup_hook(env, Some(env_cleanup), ctx.cast()) };
         check(status, "napi_add_env_cleanup_hook")?;
-        Ok(())
+        Ok(view)
     }
 
-    /// The context of the environment of the current call.
-    ///
-    /// # Safety
-    /// `env` must be the live env of the current call, on its JS thread.
-    pub unsafe fn get<'a>(env: sys::napi_env) -> napi::Result<&'a EnvCtx> {
-        let mut data = ptr::null_mut();
-        // SAFETY: guaranteed by the caller.
-        check(unsafe { sys::napi_get_instance_data(env, &mut data) }, "napi_get_instance_data")?;
+    /// The context of the environment of `js`.
+    pub fn of<'s>(js: Scope<'s>) -> napi::Result<&'s EnvCtx> {
+        let data = js.instance_data()?;
         if data.is_null() {
             return Err(napi::Error::from_reason("eio: not initialised in this environment"));
         }
         // SAFETY: instance data is only ever set to a live `EnvCtx` by `install`, and it
-        // stays valid while the environment can still make calls.
+        // stays valid while the environment can still make calls (`tsfn_finalize` clears
+        // it before freeing), which outlasts any scope of it.
         Ok(unsafe { &*data.cast::<EnvCtx>() })
     }
 
@@ -337,21 +325,14 @@ impl EnvCtx {
         i
     }
 
-    /// Hands the staged requests to the pool.
-    pub fn submit_staged(&self) {
-        let staged = std::mem::take(&mut self.local.borrow_mut().staged);
-        if !staged.is_empty() {
-            Pool::global().submit_staged(staged);
-        }
+    /// The JS dispatch function.
+    pub fn dispatch<'s>(&self, js: Scope<'s>) -> napi::Result<Js<'s>> {
+        js.ref_value(&self.dispatch)
     }
 
     /// The array of read targets by slot (see [`Delivery::ReadInto`]).
-    ///
-    /// # Safety
-    /// On the JS thread of `env`, inside a handle scope.
-    pub unsafe fn read_targets(&self) -> napi::Result<sys::napi_value> {
-        // SAFETY: the reference lives as long as the context; guaranteed by the caller.
-        unsafe { raw::ref_value(self.env, self.read_targets) }
+    pub fn read_targets(&self) -> &Ref {
+        &self.read_targets
     }
 
     pub fn update_loop_hold(&self, local: &mut EnvLocal) {
@@ -370,16 +351,9 @@ impl EnvCtx {
         }
     }
 
-    /// Delivers completions to JavaScript (see `drain`), from a wake-up or from `poll`.
-    ///
-    /// # Safety
-    /// On the JS thread of a live `env`, inside a call or callback scope.
-    pub unsafe fn drain(&self) -> napi::Result<()> {
-        let fresh = self.sink.take();
-        // SAFETY: the dispatch reference lives as long as the context.
-        let dispatch = unsafe { raw::ref_value(self.env, self.dispatch)? };
-        // SAFETY: guaranteed by the caller.
-        unsafe { drain::deliver(self, dispatch, fresh) }
+    /// Whether the environment is being torn down (nothing is delivered any more).
+    pub fn is_dead(&self) -> bool {
+        self.local.borrow().dead
     }
 
     /// Stops deliveries for this environment (process exit, or teardown).
@@ -391,29 +365,12 @@ impl EnvCtx {
         local.staged.clear();
         drop(dropped);
     }
-}
 
-/// Called by Node when a completion wake-up reaches the JS thread.
-unsafe extern "C" fn tsfn_call_js(
-    env: sys::napi_env,
-    _js_cb: sys::napi_value,
-    context: *mut c_void,
-    _data: *mut c_void,
-) {
-    if env.is_null() || context.is_null() {
-        return; // the function is being torn down
-    }
-    // SAFETY: `context` is the `EnvCtx` that `install` gave this function; it is freed only
-    // by `tsfn_finalize`, after which this is never called.
-    let ctx = unsafe { &*context.cast::<EnvCtx>() };
-    if ctx.local.borrow().dead {
-        return;
-    }
-    // SAFETY: Node calls this on the env's JS thread with a handle and callback scope open.
-    if let Err(e) = unsafe { ctx.drain() } {
-        let msg = std::ffi::CString::new(e.reason).unwrap_or_default();
-        // SAFETY: a valid C string; throwing here surfaces as an uncaught exception.
-        unsafe { sys::napi_throw_error(env, ptr::null(), msg.as_ptr()) };
+    fn release_refs(self, js: Scope<'_>) {
+        let EnvCtx { local, dispatch, read_targets, .. } = self;
+        js.delete_ref(dispatch);
+        js.delete_ref(read_targets);
+        local.into_inner().wire.release(js);
     }
 }
 
@@ -427,12 +384,11 @@ unsafe extern "C" fn tsfn_finalize(env: sys::napi_env, data: *mut c_void, _hint:
         // not see the freed context. Removing a hook that already ran is harmless.
         // SAFETY: same env, hook and argument as registered in `install`.
         unsafe { sys::napi_remove_env_cleanup_hook(env, Some(env_cleanup), data) };
-        // SAFETY: the reference belongs to this env, which is still valid in finalizers.
-        unsafe { raw::delete_ref(env, ctx.dispatch) };
-        // SAFETY: as above.
-        unsafe { raw::delete_ref(env, ctx.read_targets) };
         // SAFETY: clear the instance data so that nothing can reach the freed context.
         unsafe { sys::napi_set_instance_data(env, ptr::null_mut(), None, ptr::null_mut()) };
+        // SAFETY: finalizers run on the env's JS thread, where deleting the context's
+        // references is allowed; no value is made.
+        ctx.release_refs(unsafe { Scope::assume(env) });
     }
 }
 

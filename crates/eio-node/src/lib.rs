@@ -1,9 +1,12 @@
 //! eio-node: the Node-API binding of eio-core. It only converts: each exported function
-//! turns already-validated arguments (see `lib/` in TypeScript) into one core request, and
-//! completions flow back through the per-environment batched drain (`env`, `drain`).
+//! turns already-validated arguments (see `lib/` in TypeScript) into one core request
+//! (`requests/`, `args`, `submit`), and results flow back through the per-environment
+//! batched drain (`drain`) in the wire format (`wire`, mirrored by `lib/wire.ts`).
+//! `env` holds each environment's state; `raw` is the one safe layer over Node-API.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod args;
 mod bounce;
 mod constants;
 mod drain;
@@ -12,35 +15,39 @@ mod mappings;
 mod pool;
 mod raw;
 mod requests;
+mod submit;
 mod sync_helpers;
 mod wd;
+mod wire;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::env::EnvCtx;
+use crate::raw::Scope;
 
-/// Sets up eio in this environment. `dispatch(records, count, extras, more)` receives
-/// batches of completions; see `drain.rs` for the layout. `readTargets[slot]` is the
-/// buffer of each read in flight, which JavaScript holds until its completion.
-#[napi]
-pub fn init(env: Env, dispatch: Unknown<'_>, read_targets: Unknown<'_>) -> Result<()> {
-    // SAFETY: the handles belong to the current call on this env's JS thread.
-    unsafe { EnvCtx::install(env.raw(), dispatch.raw(), read_targets.raw()) }
+/// Sets up eio in this environment. `dispatch(view, count, extras, more)` receives
+/// batches of completions; see `wire.rs` for the format. `readTargets[slot]` is the
+/// buffer of each read in flight, which JavaScript holds until its completion. Returns the
+/// wire buffer's `Float64Array`.
+#[napi(ts_return_type = "Float64Array")]
+pub fn init<'env>(env: &'env Env, dispatch: Unknown<'_>, read_targets: Unknown<'_>) -> Result<Unknown<'env>> {
+    let js = Scope::of_call(env);
+    let view = EnvCtx::install(js, js.arg(&dispatch), js.arg(&read_targets), drain::on_wake)?;
+    Ok(js.unknown(view))
 }
 
 /// Delivers queued completions now (used when a drain stopped at `maxPollReqs`/`maxPollTime`).
 #[napi]
 pub fn poll(env: Env) -> Result<()> {
-    // SAFETY: the env of the current call, on its JS thread, inside the call's scope.
-    unsafe { EnvCtx::get(env.raw())?.drain() }
+    let js = Scope::of_call(&env);
+    drain::drain(EnvCtx::of(js)?, js)
 }
 
 /// Stops all deliveries in this environment (called when the process exits).
 #[napi]
 pub fn shutdown(env: Env) -> Result<()> {
-    // SAFETY: the env of the current call, on its JS thread.
-    unsafe { EnvCtx::get(env.raw())? }.shut_down();
+    EnvCtx::of(Scope::of_call(&env))?.shut_down();
     Ok(())
 }
 
@@ -59,6 +66,6 @@ pub fn strerror(errno: i32) -> String {
 /// Whether the ArrayBuffer behind a typed array or DataView was detached (transferred).
 #[napi]
 pub fn is_detached(env: Env, view: Unknown<'_>) -> Result<bool> {
-    // SAFETY: `view` is a live handle of the current call; the slice is not kept.
-    Ok(unsafe { raw::typed_array_bytes(env.raw(), view.raw())? }.is_none())
+    let js = Scope::of_call(&env);
+    Ok(js.view(js.arg(&view))?.detached)
 }

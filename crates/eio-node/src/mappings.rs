@@ -30,9 +30,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use eio_core::ops::mem::MemRange;
 use eio_core::sys::mem::Mapping;
-use napi::{sys, JsValue};
+use napi::sys;
 
-use crate::raw::check;
+use crate::raw::{check, Js, Scope, View};
 
 /// JavaScript's share of each live mapping, by address. Process-wide: addresses are.
 static REGISTRY: Mutex<BTreeMap<usize, Entry>> = Mutex::new(BTreeMap::new());
@@ -61,19 +61,17 @@ fn forget(addr: usize) -> Option<Arc<Mapping>> {
 }
 
 /// A new `Buffer` over `map`, owning JavaScript's share of it.
-///
-/// # Safety
-/// `env` must be live and on its JS thread.
-pub unsafe fn into_buffer(env: sys::napi_env, map: Mapping) -> napi::Result<sys::napi_value> {
+pub fn into_buffer<'s>(js: Scope<'s>, map: Mapping) -> napi::Result<Js<'s>> {
     let (addr, len) = (map.addr(), map.len());
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     registry().insert(addr, Entry { id, map: Arc::new(map) });
     let mut buffer = ptr::null_mut();
-    // SAFETY: the `len` bytes at `addr` stay mapped at least until `release` runs for this
-    // `id`, which Node-API calls once the buffer's memory is no longer reachable.
+    // SAFETY: on the env's JS thread (`js`). The `len` bytes at `addr` stay mapped at least
+    // until `release` runs for this `id`, which Node-API calls once the buffer's memory is no
+    // longer reachable.
     let status = unsafe {
         sys::napi_create_external_buffer(
-            env,
+            js.env(),
             len,
             addr as *mut c_void,
             Some(release),
@@ -85,7 +83,7 @@ pub unsafe fn into_buffer(env: sys::napi_env, map: Mapping) -> napi::Result<sys:
         forget(addr);
         return Err(e);
     }
-    Ok(buffer)
+    Ok(js.adopt_new(buffer))
 }
 
 /// The finalizer of a mapped `Buffer`: drops JavaScript's share, unless `munmap` did.
@@ -103,8 +101,8 @@ unsafe extern "C" fn release(_env: sys::napi_env, data: *mut c_void, hint: *mut 
 /// holding the eio mapping the bytes lie in (so that nobody can unmap them while the
 /// range lives), bare if they are not an eio mapping's.
 pub fn range(env: &napi::Env, buf: &napi::Unknown<'_>, offset: f64, length: f64) -> napi::Result<MemRange> {
-    // SAFETY: `buf` is a live handle of the current call in `env`.
-    let view = unsafe { crate::raw::view(env.raw(), buf.raw())? };
+    let js = Scope::of_call(env);
+    let view = js.view(js.arg(buf))?;
     let (offset, len) = (offset as usize, length as usize);
     if view.detached {
         return Err(napi::Error::from_reason("eio: the buffer is detached"));
@@ -134,32 +132,22 @@ pub enum Unmapped {
 
 /// `munmap()`: detaches the `ArrayBuffer` behind `view`, so that no JavaScript view can
 /// reach the memory any more, then drops JavaScript's share of the mapping.
-///
-/// # Safety
-/// `env` must be the live env of the current call, and `view` from [`view`] in it.
-pub unsafe fn unmap(env: sys::napi_env, view: &crate::raw::View) -> napi::Result<Unmapped> {
+pub fn unmap(js: Scope<'_>, view: &View<'_>) -> napi::Result<Unmapped> {
     if view.detached {
         return Ok(Unmapped::AlreadyDetached);
     }
-    let (mut data, mut len) = (ptr::null_mut::<c_void>(), 0usize);
-    // SAFETY: `view.arraybuffer` is a live ArrayBuffer handle of the current call.
-    let status = unsafe { sys::napi_get_arraybuffer_info(env, view.arraybuffer, &mut data, &mut len) };
-    if status == sys::Status::napi_invalid_arg {
-        // A SharedArrayBuffer (Node-API answers only for plain ArrayBuffers): mmap never
-        // returns one, so it is not a mapping, as any other foreign buffer.
+    // A SharedArrayBuffer (Node-API answers only for plain ArrayBuffers): mmap never
+    // returns one, so it is not a mapping, as any other foreign buffer.
+    let Some((addr, len)) = js.arraybuffer_bytes(view.arraybuffer)? else {
         return Ok(Unmapped::NotAMapping);
-    }
-    check(status, "napi_get_arraybuffer_info")?;
+    };
     // The whole ArrayBuffer must be the mapping, else detaching it would take more than
     // the mapping away (or not all of it).
-    let addr = data as usize;
     match find(addr, len) {
         Some(map) if map.addr() == addr && map.len() == len => {}
         _ => return Ok(Unmapped::NotAMapping),
     }
-    // SAFETY: a live ArrayBuffer handle; external buffers are detachable.
-    let status = unsafe { sys::napi_detach_arraybuffer(env, view.arraybuffer) };
-    check(status, "napi_detach_arraybuffer")?;
+    js.detach(view.arraybuffer)?;
     drop(forget(addr)); // unmaps now, unless a request still holds the mapping
     Ok(Unmapped::Done)
 }

@@ -5,6 +5,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::env::EnvCtx;
+use crate::raw::Scope;
 
 /// `configure()`'s options, already validated by the JS layer. Times are in seconds.
 #[napi(object)]
@@ -33,8 +34,7 @@ pub fn configure(env: Env, options: PoolOptions) -> Result<()> {
             cfg.idle_timeout = seconds(s);
         }
     });
-    // SAFETY: the env of the current call, on its JS thread.
-    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    let ctx = EnvCtx::of(Scope::of_call(&env))?;
     let mut local = ctx.local.borrow_mut();
     if let Some(n) = options.max_poll_reqs {
         local.max_poll_reqs = n as usize;
@@ -48,27 +48,24 @@ pub fn configure(env: Env, options: PoolOptions) -> Result<()> {
 /// Requests of this environment not yet settled (IO::AIO's `nreqs`).
 #[napi]
 pub fn nreqs(env: Env) -> Result<u32> {
-    // SAFETY: the env of the current call, on its JS thread.
-    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    let ctx = EnvCtx::of(Scope::of_call(&env))?;
     Ok(ctx.local.borrow().slots.live() as u32)
 }
 
 /// Requests of this environment waiting for a thread (IO::AIO's `nready`).
 #[napi]
 pub fn nready(env: Env) -> Result<u32> {
-    // SAFETY: the env of the current call, on its JS thread.
-    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    let ctx = EnvCtx::of(Scope::of_call(&env))?;
     // Requests staged in this JS job are waiting too (IO::AIO queues at the call): hand
     // them to the pool now, so that they are counted (else `nop(); nready()` gives 0).
-    ctx.submit_staged();
+    crate::submit::submit_to_pool(ctx);
     Ok(ctx.client.nready() as u32)
 }
 
 /// Requests of this environment executed but not yet settled (IO::AIO's `npending`).
 #[napi]
 pub fn npending(env: Env) -> Result<u32> {
-    // SAFETY: the env of the current call, on its JS thread.
-    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    let ctx = EnvCtx::of(Scope::of_call(&env))?;
     Ok((ctx.sink.npending() + ctx.local.borrow().backlog.len()) as u32)
 }
 
@@ -82,8 +79,7 @@ pub fn nthreads() -> u32 {
 /// False if it is running or done: its completion comes with the abort flag raised.
 #[napi]
 pub fn cancel(env: Env, id: u32) -> Result<bool> {
-    // SAFETY: the env of the current call, on its JS thread.
-    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    let ctx = EnvCtx::of(Scope::of_call(&env))?;
     let cell = match ctx.local.borrow().slots.get(id) {
         Some(slot) => slot.cell.clone(),
         None => return Ok(false),

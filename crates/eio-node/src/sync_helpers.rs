@@ -14,8 +14,9 @@ use eio_core::sys::{mem, splice};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::args::int64;
 use crate::mappings::{self, Unmapped};
-use crate::raw;
+use crate::raw::Scope;
 
 /// Returned instead of an errno when a function needs a `Buffer` from eio's `mmap`.
 #[napi]
@@ -34,12 +35,6 @@ fn count<T: TryInto<i64>>(r: SysResult<T>) -> i64 {
     }
 }
 
-/// A 64-bit integer argument (a number or a bigint, range-checked in JavaScript).
-fn int64(env: &Env, v: &Unknown<'_>) -> Result<i64> {
-    // SAFETY: `v` is a live handle of the current call.
-    unsafe { raw::int64(env.raw(), v.raw()) }
-}
-
 /// IO::AIO's `sendfile`: copies `length` bytes of `in_fd` from `offset` to `out_fd`;
 /// returns the bytes written (fewer at end of file or when `out_fd` would block).
 #[napi]
@@ -50,14 +45,14 @@ pub fn sendfile_sync(
     offset: Unknown<'_>,
     length: Unknown<'_>,
 ) -> Result<i64> {
-    let (offset, length) = (int64(&env, &offset)?, int64(&env, &length)?);
+    let (offset, length) = (int64(&env, offset)?, int64(&env, length)?);
     Ok(count(eio_core::ops::meta::sendfile(out_fd, in_fd, offset, length as u64, &|| false)))
 }
 
 /// `posix_fadvise`.
 #[napi]
 pub fn fadvise(env: Env, fd: i32, offset: Unknown<'_>, length: Unknown<'_>, advice: i32) -> Result<i32> {
-    let (offset, length) = (int64(&env, &offset)?, int64(&env, &length)?);
+    let (offset, length) = (int64(&env, offset)?, int64(&env, length)?);
     Ok(status(mem::fadvise(fd, offset, length, advice)))
 }
 
@@ -116,25 +111,22 @@ pub fn mmap<'env>(
     fd: i32,
     offset: Unknown<'_>,
 ) -> Result<Unknown<'env>> {
-    let offset = int64(env, &offset)?;
+    let offset = int64(env, offset)?;
+    let js = Scope::of_call(env);
     let value = match mem::Mapping::new(length as usize, prot, flags, fd, offset) {
-        // SAFETY: the env of the current call, on its JS thread.
-        Ok(map) => unsafe { mappings::into_buffer(env.raw(), map)? },
-        // SAFETY: as above.
-        Err(e) => unsafe { raw::number(env.raw(), -(e.raw() as f64))? },
+        Ok(map) => mappings::into_buffer(js, map)?,
+        Err(e) => js.number(-(e.raw() as f64))?,
     };
-    // SAFETY: `value` was just created in this env.
-    Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
+    Ok(js.unknown(value))
 }
 
 /// `munmap`: detaches `buf` (a `Buffer` from `mmap`) and releases the mapping once no request
 /// uses it. `0`, also when `buf` was already detached, or [`NOT_EIO_MAPPING`].
 #[napi]
 pub fn munmap(env: Env, buf: Unknown<'_>) -> Result<i32> {
-    // SAFETY: `buf` is a live handle of the current call.
-    let view = unsafe { crate::raw::view(env.raw(), buf.raw())? };
-    // SAFETY: the env of the current call; `view` was taken from it.
-    Ok(match unsafe { mappings::unmap(env.raw(), &view)? } {
+    let js = Scope::of_call(&env);
+    let view = js.view(js.arg(&buf))?;
+    Ok(match mappings::unmap(js, &view)? {
         Unmapped::Done | Unmapped::AlreadyDetached => 0,
         Unmapped::NotAMapping => NOT_EIO_MAPPING,
     })
@@ -151,8 +143,8 @@ pub fn splice(
     length: f64,
     flags: u32,
 ) -> Result<i64> {
-    let mut off_in = Some(int64(&env, &off_in)?).filter(|&o| o >= 0);
-    let mut off_out = Some(int64(&env, &off_out)?).filter(|&o| o >= 0);
+    let mut off_in = Some(int64(&env, off_in)?).filter(|&o| o >= 0);
+    let mut off_out = Some(int64(&env, off_out)?).filter(|&o| o >= 0);
     Ok(count(splice::splice(fd_in, off_in.as_mut(), fd_out, off_out.as_mut(), length as usize, flags)))
 }
 
@@ -187,14 +179,14 @@ pub fn pipe2(flags: i32) -> Either<Vec<i32>, i32> {
 #[allow(clippy::unnecessary_cast)]
 #[napi]
 pub fn major(env: Env, dev: Unknown<'_>) -> Result<u32> {
-    Ok(libc::major(int64(&env, &dev)? as libc::dev_t) as u32)
+    Ok(libc::major(int64(&env, dev)? as libc::dev_t) as u32)
 }
 
 /// The minor number of a device id.
 #[allow(clippy::unnecessary_cast)]
 #[napi]
 pub fn minor(env: Env, dev: Unknown<'_>) -> Result<u32> {
-    Ok(libc::minor(int64(&env, &dev)? as libc::dev_t) as u32)
+    Ok(libc::minor(int64(&env, dev)? as libc::dev_t) as u32)
 }
 
 /// The device id of a major and minor number, as a bigint (darwin's 32-bit `dev_t` is

@@ -37,7 +37,7 @@ impl CompositeOp {
             CompositeOp::Load { at } => load::load(&at, ctx).map(Value::Bytes),
             CompositeOp::Copy { src, dst } => copy::copy(&src, &dst, ctx).map(|_| Value::Unit),
             CompositeOp::Move { src, dst } => copy::move_(&src, &dst, ctx).map(|_| Value::Unit),
-            CompositeOp::Scandir { at, maxreq } => scandir::scandir(&at, maxreq, ctx).map(Value::Data),
+            CompositeOp::Scandir { at, maxreq } => scandir::scandir(&at, maxreq, ctx),
             CompositeOp::Rmtree { at } => rmtree::rmtree(&at, ctx).map(|_| Value::Unit),
         }
     }

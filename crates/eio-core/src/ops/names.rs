@@ -5,7 +5,7 @@ use std::ffi::CString;
 use crate::req::ReqCtx;
 use crate::sys::path::At;
 use crate::sys::{dir, link};
-use crate::value::{Data, DirList, Outcome, Value};
+use crate::value::{DirList, Outcome, Value};
 
 /// `readdirx` flags (IO::AIO's `READDIR_*`, libeio's values).
 pub mod readdir_flags {
@@ -45,8 +45,8 @@ impl NamesOp {
             NamesOp::Mknod { at, mode, dev } => link::mknod(&at, mode, dev).map(|_| Value::Unit)?,
             NamesOp::Link { from, to } => link::link(&from, &to).map(|_| Value::Unit)?,
             NamesOp::Symlink { target, at } => link::symlink(&target, &at).map(|_| Value::Unit)?,
-            NamesOp::Readlink { at } => Value::Data(Data::Name(link::readlink(&at)?)),
-            NamesOp::Realpath { at } => Value::Data(Data::Name(link::realpath(&at)?)),
+            NamesOp::Readlink { at } => Value::Name(link::readlink(&at)?),
+            NamesOp::Realpath { at } => Value::Name(link::realpath(&at)?),
             NamesOp::Wd { at } => {
                 // One lookup: the fd and its path name the same directory even if the path
                 // changes meanwhile (IO::AIO resolves the path first, then opens it).
@@ -57,18 +57,17 @@ impl NamesOp {
             NamesOp::Readdirx { at, flags } => {
                 let fd = dir::open_dir(&at)?;
                 let list = dir::read_all(&fd, &|| ctx.aborted())?;
-                Value::Data(readdirx_result(list, flags))
+                readdirx_result(list, flags)
             }
         };
         Ok(value)
     }
 }
 
-/// `{ names, types?, inos?, flags }`: the entries in the requested order, their types and
-/// inodes as two `Float64Array`s (only with `DENTS`: the JS layer zips them into objects),
-/// and the flags IO::AIO returns: the requested ones plus `DENTS`, plus `FOUND_UNKNOWN` if
-/// a type was unknown. `FOUND_UNKNOWN` in the request is ignored: it is an answer.
-fn readdirx_result(list: DirList, flags: u32) -> Data {
+/// The entries in the requested order and the flags IO::AIO returns: the requested ones
+/// plus `DENTS`, plus `FOUND_UNKNOWN` if a type was unknown. `FOUND_UNKNOWN` in the
+/// request is ignored: it is an answer.
+fn readdirx_result(list: DirList, flags: u32) -> Value {
     let flags = flags & !FOUND_UNKNOWN;
     let found_unknown = list.types.contains(&libc::DT_UNKNOWN);
     let list = match order(&list, flags, found_unknown) {
@@ -76,16 +75,7 @@ fn readdirx_result(list: DirList, flags: u32) -> Data {
         None => list,
     };
     let out_flags = flags | DENTS | if found_unknown { FOUND_UNKNOWN } else { 0 };
-    let mut props = Vec::with_capacity(4);
-    if flags & DENTS != 0 {
-        let types = list.types.iter().map(|&t| f64::from(t)).collect();
-        let inos = list.inos.iter().map(|&i| i as f64).collect();
-        props.push(("types", Data::Numbers(types)));
-        props.push(("inos", Data::Numbers(inos)));
-    }
-    props.push(("names", Data::Names(list)));
-    props.push(("flags", Data::Int(i64::from(out_flags))));
-    Data::Object(props)
+    Value::Readdirx { list, flags: out_flags, dents: flags & DENTS != 0 }
 }
 
 /// How likely an entry is a directory, 0 (it is) to 7 (it is not), as libeio guesses it
@@ -211,13 +201,13 @@ mod tests {
 
     #[test]
     fn returned_flags_add_dents_and_found_unknown() {
-        let flags_of = |data: Data| match data {
-            Data::Object(props) => props.into_iter().find(|p| p.0 == "flags").unwrap().1,
-            other => panic!("not an object: {other:?}"),
+        let flags_of = |value: Value| match value {
+            Value::Readdirx { flags, .. } => flags,
+            other => panic!("not a readdirx result: {other:?}"),
         };
         let known = list(&[("a", R, 1)]);
         let unknown = list(&[("a", U, 1)]);
-        let cases: &[(&DirList, u32, i64)] = &[
+        let cases: &[(&DirList, u32, u32)] = &[
             (&known, 0, 1),
             (&known, 2, 3),
             (&known, 6, 7),
@@ -227,7 +217,7 @@ mod tests {
             (&known, 0x80, 1),
         ];
         for &(l, flags, want) in cases {
-            assert_eq!(flags_of(readdirx_result(l.clone(), flags)), Data::Int(want), "flags {flags:#x}");
+            assert_eq!(flags_of(readdirx_result(l.clone(), flags)), want, "flags {flags:#x}");
         }
     }
 }

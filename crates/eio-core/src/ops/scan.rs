@@ -1,8 +1,8 @@
 //! Streaming directory scans: batches for readdirIter, directory reads for walk.
 //!
-//! Both keep per-entry work small: a directory's entries travel as one [`DirList`] (all
-//! names in one buffer) plus one array of numbers, and the caller builds its entry
-//! objects from those in one loop.
+//! Both keep per-entry work small: a directory's entries travel as one
+//! [`DirList`](crate::value::DirList) (all names in one buffer), and the caller builds its
+//! entry objects from those in one loop.
 
 use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,7 @@ use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::path::{At, Base};
 use crate::sys::{dir, file, scan, stat};
-use crate::value::{Data, DirList, Outcome, ReqError, Value};
+use crate::value::{Outcome, ReqError, TreeOut, TreeStep, Value};
 
 /// Entries a readdirIter batch reads at least (unless the directory ends first): large
 /// enough that the per-request cost vanishes, small enough that a directory of millions
@@ -127,9 +127,9 @@ pub struct TreeRead {
 /// The requests of this family; see [`crate::Op`].
 #[derive(Debug)]
 pub enum ScanOp {
-    /// The next batch of a [`DirStream`]: `[names, Float64Array [type, ino, ...], end]`,
-    /// `DT_*` types as the filesystem reports them, the names each followed by a NUL in one
-    /// string or Buffer (see [`TreeOut::names`]). At the end the stream closes its fd.
+    /// The next batch of a [`DirStream`] ([`Value::DirBatch`]): at least
+    /// [`BATCH_ENTRIES`] entries unless the directory ends first, `DT_*` types as the
+    /// filesystem reports them. At the end the stream closes its fd.
     ReadBatch { stream: Arc<DirStream> },
     /// Part of a walk: a directory and, depth first, the directories below it, until the
     /// budget is spent (see [`TreeRead`] and [`TreeOut`] for the result).
@@ -140,7 +140,7 @@ impl ScanOp {
     pub fn execute(self, ctx: &ReqCtx<'_>) -> Outcome {
         match self {
             ScanOp::ReadBatch { stream } => read_batch(&stream),
-            ScanOp::ReadTree(req) => read_tree(ctx, &req).map(|out| Value::Data(out.into_data())),
+            ScanOp::ReadTree(req) => read_tree(ctx, &req).map(|out| Value::Tree(Box::new(out))),
         }
     }
 }
@@ -151,77 +151,7 @@ fn read_batch(stream: &DirStream) -> Outcome {
     if end {
         stream.close();
     }
-    let mut meta = Vec::with_capacity(list.len() * 2);
-    for (&kind, &ino) in list.types.iter().zip(&list.inos) {
-        meta.push(kind as f64);
-        meta.push(ino as f64);
-    }
-    let mut names = Vec::new();
-    for name in list.names() {
-        names.extend_from_slice(name);
-        names.push(0);
-    }
-    Ok(Value::Data(Data::Array(vec![Data::Name(names), Data::Numbers(meta), Data::Bool(end)])))
-}
-
-/// Why a directory below the start could not be read; the walk reports it with the
-/// directory's path, as Node names the steps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TreeStep {
-    /// Opening or reading it (`scandir`, as Node's `readdir` reports).
-    Read = 0,
-    /// Finding the type of an entry the filesystem reported as `DT_UNKNOWN`.
-    Lstat = 1,
-    /// Finding its identity for loop detection.
-    Fstat = 2,
-}
-
-/// What a tree read found. Paths are relative to the start directory (`""` for itself).
-#[derive(Debug, Default)]
-pub struct TreeOut {
-    /// The directories read, in the order read.
-    pub dirs: DirList,
-    /// Per directory read: `[depth of its entries, number of entries]`.
-    pub dir_meta: Vec<f64>,
-    /// The names of the entries of all directories read, directory after directory,
-    /// each followed by a NUL byte: one string (or Buffer) for JavaScript to split, far
-    /// cheaper than a string per name.
-    pub names: Vec<u8>,
-    /// The `DT_*` type of each entry.
-    pub types: Vec<u8>,
-    /// Directories found but not read (the budget was spent).
-    pub pending: DirList,
-    /// Per pending directory: `[depth, is_link, n, n * 4 numbers of DirId halves]`, its
-    /// ancestors (with `follow_symlinks`), outermost first, ready to pass back.
-    pub pending_meta: Vec<f64>,
-    /// Directories below the start that could not be read: path, errno, step.
-    pub errors: Vec<(Vec<u8>, i32, TreeStep)>,
-}
-
-impl TreeOut {
-    /// `[dirs, dir_meta, names, types, pending (always Buffers), pending_meta, errors]`.
-    pub fn into_data(self) -> Data {
-        let types = self.types.iter().map(|&t| t as f64).collect();
-        let pending = self.pending.names().map(|p| Data::Bytes(p.to_vec())).collect();
-        let errors = self
-            .errors
-            .into_iter()
-            .map(|(path, errno, step)| {
-                Data::Array(vec![Data::Name(path), Data::Int(errno as i64), Data::Int(step as i64)])
-            })
-            .collect();
-        Data::Array(vec![
-            Data::Names(self.dirs),
-            Data::Numbers(self.dir_meta),
-            Data::Name(self.names),
-            Data::Numbers(types),
-            // Always bytes: JavaScript opens them again, so they must survive exactly even
-            // when names are delivered as (lossy) strings.
-            Data::Array(pending),
-            Data::Numbers(self.pending_meta),
-            Data::Array(errors),
-        ])
-    }
+    Ok(Value::DirBatch { list, end })
 }
 
 /// A directory still to read in [`read_tree`].
@@ -400,9 +330,9 @@ mod tests {
         op.execute(&ReqCtx { cell: &cell })
     }
 
-    fn parts(out: Outcome) -> Vec<Data> {
+    fn batch(out: Outcome) -> (crate::value::DirList, bool) {
         match out {
-            Ok(Value::Data(Data::Array(parts))) => parts,
+            Ok(Value::DirBatch { list, end }) => (list, end),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -424,15 +354,11 @@ mod tests {
         let stream = Arc::new(DirStream::new(at(&dir)));
         let mut total = 0;
         loop {
-            let p = parts(run(ScanOp::ReadBatch { stream: stream.clone() }));
-            let (Data::Name(names), Data::Numbers(meta), Data::Bool(end)) = (&p[0], &p[1], &p[2]) else {
-                panic!("bad shape {p:?}")
-            };
-            let count = names.iter().filter(|&&b| b == 0).count();
-            assert_eq!(meta.len(), count * 2);
-            assert!(meta.chunks(2).all(|m| m[0] == libc::DT_REG as f64 && m[1] > 0.0));
-            total += count;
-            if *end {
+            let (list, end) = batch(run(ScanOp::ReadBatch { stream: stream.clone() }));
+            assert!(list.types.iter().all(|&t| t == libc::DT_REG));
+            assert!(list.inos.iter().all(|&ino| ino > 0));
+            total += list.len();
+            if end {
                 break;
             }
         }

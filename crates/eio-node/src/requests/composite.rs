@@ -5,9 +5,10 @@ use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::{path_at, submit};
-use crate::env::Delivery;
+use crate::args::path_at;
+use crate::submit::submit;
 use crate::wd::WdHandle;
+use crate::wire::Delivery;
 
 fn composite(env: &Env, priority: i32, op: CompositeOp, delivery: Delivery) -> Result<u32> {
     submit(env, priority, Op::Composite(op), delivery)
@@ -58,7 +59,7 @@ pub fn scandir(
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
     let op = CompositeOp::Scandir { at, maxreq };
-    composite(&env, priority, op, Delivery::Names { buffers })
+    composite(&env, priority, op, super::names_delivery(buffers))
 }
 
 #[napi]

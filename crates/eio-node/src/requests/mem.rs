@@ -9,11 +9,11 @@ use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::env::Delivery;
 use crate::mappings;
+use crate::wire::Delivery;
 
 fn submit(env: &Env, priority: i32, op: MemOp) -> Result<u32> {
-    super::submit(env, priority, Op::Mem(op), Delivery::Plain)
+    crate::submit::submit(env, priority, Op::Mem(op), Delivery::Plain)
 }
 
 /// `aio_msync` on `length` bytes of `buf` from `offset`.

@@ -7,10 +7,11 @@ use eio_core::{Op, Target};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::{path_at, submit};
-use crate::env::Delivery;
-use crate::raw;
+use crate::args::int64;
+use crate::args::path_at;
+use crate::submit::submit;
 use crate::wd::WdHandle;
+use crate::wire::Delivery;
 
 fn meta(env: &Env, priority: i32, op: MetaOp) -> Result<u32> {
     submit(env, priority, Op::Meta(op), Delivery::Plain)
@@ -21,11 +22,6 @@ fn target(env: &Env, dir: Option<&WdHandle>, path: Option<Unknown<'_>>, fd: i32)
         Some(p) => Target::Path(path_at(env, dir, p)?),
         None => Target::Fd(fd),
     })
-}
-
-fn int64(env: &Env, value: Unknown<'_>) -> Result<i64> {
-    // SAFETY: `value` is a live handle of the current call.
-    unsafe { raw::int64(env.raw(), value.raw()) }
 }
 
 /// `sendfile`: `length` bytes of `in_fd` from `in_offset` to `out_fd` at its position.

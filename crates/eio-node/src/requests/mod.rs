@@ -1,10 +1,10 @@
 //! One exported function per request: convert the validated arguments, submit one core
-//! request, return its slot number. The JS layer (`lib/engine.ts`) validated everything
-//! already; errors here are only a second line of defence.
+//! request, return its slot number. The JS layer (`lib/`) validated everything already;
+//! errors here are only a second line of defence.
 
 use std::time::Duration;
 
-use eio_core::{At, Op, Pool, Target};
+use eio_core::{Op, Pool, Target};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -15,55 +15,20 @@ mod names;
 mod read;
 mod scan;
 
-pub(crate) use read::copy_out;
+use crate::args::{int64, path_at, position};
+use crate::env::EnvCtx;
+use crate::raw::Scope;
+use crate::submit::submit;
+use crate::wd::WdHandle;
+use crate::wire::Delivery;
 
-use crate::env::{Delivery, EnvCtx, Slot};
-use crate::raw;
-use crate::wd::{self, WdHandle};
-
-/// Most requests staged before they are handed to the pool anyway, so that a long
-/// synchronous loop of submissions keeps the threads busy while it runs.
-const STAGE_MAX: usize = 1024;
-
-/// Stages `op` for the environment `env`; returns the request's slot number. The JS layer
-/// calls `submit_staged` at the end of the current job (see `track` in lib/engine.ts).
-pub(crate) fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
-    // SAFETY: the env of the current call, on its JS thread.
-    let ctx = unsafe { EnvCtx::get(env.raw())? };
-    let id = ctx.local.borrow().slots.next_index();
-    let (cell, job) = Pool::global().stage(&ctx.client, priority, id as u64, op);
-    let tracked = ctx.track(Slot { cell, delivery });
-    debug_assert_eq!(tracked, id, "submit: slot changed between next_index and track");
-    let full = {
-        let mut local = ctx.local.borrow_mut();
-        local.staged.push(job);
-        local.staged.len() >= STAGE_MAX
-    };
-    if full {
-        ctx.submit_staged();
+/// Names as strings, or (`buffers`) as `Buffer`s.
+pub(crate) fn names_delivery(buffers: bool) -> Delivery {
+    if buffers {
+        Delivery::Buffers
+    } else {
+        Delivery::Plain
     }
-    Ok(tracked)
-}
-
-/// Hands the requests staged by this environment to the pool, after running those that
-/// can complete at once on this thread (see `read::run_ready`).
-#[napi]
-pub fn submit_staged(env: Env) -> Result<()> {
-    // SAFETY: the env of the current call, on its JS thread, inside the call's scope.
-    unsafe { read::run_ready(EnvCtx::get(env.raw())?) }
-}
-
-pub(crate) fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<At> {
-    // SAFETY: `path` is a live handle of the current call.
-    let bytes = unsafe { raw::path_bytes(env.raw(), path.raw())? };
-    wd::at(dir, bytes).map_err(|e| Error::from_reason(format!("eio: bad path argument: {e}")))
-}
-
-/// A file position: the JS layer passes -1 for "the current file position".
-pub(crate) fn position(env: &Env, offset: Unknown<'_>) -> Result<Option<i64>> {
-    // SAFETY: `offset` is a live handle of the current call.
-    let n = unsafe { raw::int64(env.raw(), offset.raw())? };
-    Ok((n >= 0).then_some(n))
 }
 
 #[napi]
@@ -97,8 +62,7 @@ pub fn close(env: Env, priority: i32, fd: i32) -> Result<u32> {
 
 #[napi]
 pub fn seek(env: Env, priority: i32, fd: i32, offset: Unknown<'_>, whence: i32) -> Result<u32> {
-    // SAFETY: `offset` is a live handle of the current call.
-    let offset = unsafe { raw::int64(env.raw(), offset.raw())? };
+    let offset = int64(&env, offset)?;
     submit(&env, priority, Op::Seek { fd, offset, whence }, Delivery::Plain)
 }
 
@@ -114,19 +78,20 @@ pub fn write(
     data_offset: f64,
     length: u32,
 ) -> Result<u32> {
-    // SAFETY: `data` is a live handle of the current call; the slice is copied at once.
-    let view = unsafe { raw::typed_array_bytes(env.raw(), data.raw())? }
-        .ok_or_else(|| Error::from_reason("eio: write buffer is detached"))?;
+    let js = Scope::of_call(&env);
     let start = data_offset as usize; // a safe integer, checked in JS
     let end =
         start.checked_add(length as usize).ok_or_else(|| Error::from_reason("eio: write range overflows"))?;
-    let bytes =
-        view.get(start..end).ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?.to_vec();
+    let bytes = js
+        .with_bytes(js.arg(&data), |view| view.get(start..end).map(<[u8]>::to_vec))?
+        .ok_or_else(|| Error::from_reason("eio: write buffer is detached"))?
+        .ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?;
     let offset = position(&env, offset)?;
     submit(&env, priority, Op::Write { fd, offset, data: bytes }, Delivery::Plain)
 }
 
-/// `stat`/`lstat` of a path (`path` given) or of `fd`.
+/// `stat`/`lstat` of a path (`path` given) or of `fd`; `bigint`: as exact integers
+/// (`BigIntStats`).
 #[napi]
 pub fn stat(
     env: Env,
@@ -135,17 +100,19 @@ pub fn stat(
     path: Option<Unknown<'_>>,
     fd: i32,
     follow: bool,
+    bigint: bool,
 ) -> Result<u32> {
     let target = match path {
         Some(p) => Target::Path(path_at(&env, dir, p)?),
         None => Target::Fd(fd),
     };
-    submit(&env, priority, Op::Stat { target, follow }, Delivery::Plain)
+    let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
+    submit(&env, priority, Op::Stat { target, follow }, delivery)
 }
 
 /// Stats a path on this thread when the kernel can answer from its caches without
-/// blocking (see `eio_core::sys::cached`), writing the fields into `out` (a Float64Array
-/// in the drain's stat layout). Returns false, touching nothing, when the request must go
+/// blocking (see `eio_core::sys::cached`), writing the fields in the wire buffer's slots
+/// for results answered now (see `wire.rs`). Returns false, touching nothing, when the request must go
 /// through the pool instead: the path is not cached or not on a local filesystem, the
 /// pool is paused, or this environment has requests in flight. The last rule keeps the
 /// fast path to serial use, where it cuts latency: it could overtake queued requests, and
@@ -156,10 +123,10 @@ pub fn stat_cached(
     dir: Option<&WdHandle>,
     path: Unknown<'_>,
     follow: bool,
-    out: Unknown<'_>,
+    bigint: bool,
 ) -> Result<bool> {
-    // SAFETY: the env of the current call, on its JS thread.
-    let ctx = unsafe { EnvCtx::get(env.raw())? };
+    let js = Scope::of_call(&env);
+    let ctx = EnvCtx::of(js)?;
     if ctx.local.borrow().slots.live() > 0 || Pool::global().is_paused() {
         return Ok(false);
     }
@@ -167,14 +134,8 @@ pub fn stat_cached(
     let eio_core::sys::cached::Cached::Done(st) = eio_core::sys::cached::stat(&at, follow) else {
         return Ok(false);
     };
-    let mut fields = Vec::with_capacity(crate::drain::STAT_FIELDS);
-    crate::drain::push_stat(&mut fields, &st);
-    // SAFETY: `out` is a live Float64Array of the current call; written before JS runs.
-    let view = unsafe { raw::typed_array_bytes(env.raw(), out.raw())? }
-        .ok_or_else(|| Error::from_reason("eio: stat output detached"))?;
-    for (chunk, v) in view.chunks_exact_mut(8).zip(&fields) {
-        chunk.copy_from_slice(&v.to_ne_bytes());
-    }
+    let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
+    ctx.local.borrow_mut().wire.write_now(js, &st, delivery)?;
     Ok(true)
 }
 
@@ -222,7 +183,7 @@ pub fn readdir(
     buffers: bool,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    submit(&env, priority, Op::Readdir { at }, Delivery::Names { buffers })
+    submit(&env, priority, Op::Readdir { at }, names_delivery(buffers))
 }
 
 /// A request that panics on its worker thread: for tests that check that a panic fails

@@ -7,10 +7,12 @@ use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use super::{path_at, submit};
-use crate::env::Delivery;
-use crate::raw;
+use crate::args::int64;
+use crate::args::path_at;
+use crate::raw::Scope;
+use crate::submit::submit;
 use crate::wd::WdHandle;
+use crate::wire::Delivery;
 
 fn names(op: NamesOp) -> Op {
     Op::Names(op)
@@ -27,8 +29,7 @@ pub fn mknod(
     dev: Unknown<'_>,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    // SAFETY: `dev` is a live handle of the current call.
-    let dev = unsafe { raw::int64(env.raw(), dev.raw())? } as u64;
+    let dev = int64(&env, dev)? as u64;
     let op = names(NamesOp::Mknod { at, mode, dev });
     submit(&env, priority, op, Delivery::Plain)
 }
@@ -56,8 +57,8 @@ pub fn symlink(
     dir: Option<&WdHandle>,
     path: Unknown<'_>,
 ) -> Result<u32> {
-    // SAFETY: `target` is a live handle of the current call.
-    let target = unsafe { raw::path_bytes(env.raw(), target.raw())? };
+    let js = Scope::of_call(&env);
+    let target = js.path_bytes(js.arg(&target))?;
     let target =
         CString::new(target).map_err(|_| Error::from_reason("eio: symlink target contains a NUL byte"))?;
     let at = path_at(&env, dir, path)?;
@@ -74,7 +75,7 @@ pub fn readlink(
     buffers: bool,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    submit(&env, priority, names(NamesOp::Readlink { at }), Delivery::Names { buffers })
+    submit(&env, priority, names(NamesOp::Readlink { at }), super::names_delivery(buffers))
 }
 
 /// `realpath`: the canonical path as a string, or (`buffers`) a `Buffer`.
@@ -87,7 +88,7 @@ pub fn realpath(
     buffers: bool,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    submit(&env, priority, names(NamesOp::Realpath { at }), Delivery::Names { buffers })
+    submit(&env, priority, names(NamesOp::Realpath { at }), super::names_delivery(buffers))
 }
 
 /// `wd`: completes with `[WdHandle, path]`.
@@ -109,5 +110,5 @@ pub fn readdirx(
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
     let op = names(NamesOp::Readdirx { at, flags });
-    submit(&env, priority, op, Delivery::Names { buffers })
+    submit(&env, priority, op, super::names_delivery(buffers))
 }

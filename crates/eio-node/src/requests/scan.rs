@@ -8,7 +8,6 @@ use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::env::Delivery;
 use crate::wd::WdHandle;
 
 /// The native half of a readdirIter iterator: the directory being read in batches. Its fd
@@ -31,7 +30,7 @@ impl DirStreamHandle {
 /// A stream over the directory at `path`; nothing is opened until the first batch.
 #[napi]
 pub fn scan_open(env: Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<DirStreamHandle> {
-    let at = super::path_at(&env, dir, path)?;
+    let at = crate::args::path_at(&env, dir, path)?;
     Ok(DirStreamHandle { stream: Arc::new(DirStream::new(at)) })
 }
 
@@ -39,7 +38,7 @@ pub fn scan_open(env: Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<
 #[napi]
 pub fn scan_read_batch(env: Env, priority: i32, stream: &DirStreamHandle, buffers: bool) -> Result<u32> {
     let op = ScanOp::ReadBatch { stream: stream.stream.clone() };
-    super::submit(&env, priority, Op::Scan(op), Delivery::Names { buffers })
+    crate::submit::submit(&env, priority, Op::Scan(op), super::names_delivery(buffers))
 }
 
 /// Part of a walk: the directory at `path` and, depth first, those below it until
@@ -62,12 +61,13 @@ pub fn scan_read_tree(
     budget: u32,
     buffers: bool,
 ) -> Result<u32> {
-    let at = super::path_at(&env, dir, path)?;
-    // SAFETY: `ancestors` is a live handle of the current call; the bytes are copied here.
-    let bytes = unsafe { crate::raw::typed_array_bytes(env.raw(), ancestors.raw())? }
+    let at = crate::args::path_at(&env, dir, path)?;
+    let js = crate::raw::Scope::of_call(&env);
+    let halves: Vec<f64> = js
+        .with_bytes(js.arg(&ancestors), |bytes| {
+            bytes.chunks_exact(8).map(|b| f64::from_ne_bytes(b.try_into().unwrap_or_default())).collect()
+        })?
         .ok_or_else(|| Error::from_reason("eio: ancestors buffer is detached"))?;
-    let halves: Vec<f64> =
-        bytes.chunks_exact(8).map(|b| f64::from_ne_bytes(b.try_into().unwrap_or_default())).collect();
     let req = TreeRead {
         at,
         follow_start,
@@ -79,5 +79,5 @@ pub fn scan_read_tree(
         budget: budget as usize,
     };
     let op = Op::Scan(ScanOp::ReadTree(Box::new(req)));
-    super::submit(&env, priority, op, Delivery::Names { buffers })
+    crate::submit::submit(&env, priority, op, super::names_delivery(buffers))
 }

@@ -24,7 +24,7 @@ use crate::req::ReqCtx;
 use crate::sys::dir;
 use crate::sys::path::{At, Base};
 use crate::sys::stat::{self, mode, StatTarget};
-use crate::value::{Data, DirList, FileStat, ReqError};
+use crate::value::{DirList, FileStat, ReqError, Value};
 
 /// Stats between two abort checks.
 const STATS_PER_CHECK: usize = 64;
@@ -33,7 +33,7 @@ const DEFAULT_MAXREQ: usize = 4;
 
 /// `{ dirs, nondirs }` of the directory `at`, names relative, in directory order; at most
 /// `maxreq` stats at a time (0: IO::AIO's default of 4).
-pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Result<Data, ReqError> {
+pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Result<Value, ReqError> {
     // Failing to open or read reports syscall `scandir`, as Node's readdir does.
     let fd = dir::open_dir(at)?;
     let before = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(step("fstat"))?;
@@ -52,7 +52,7 @@ pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Result<Data, ReqError>
         }
         Ok(lstat_is_dir(&base, name))
     })?;
-    Ok(Data::Object(vec![("dirs", Data::Names(dirs)), ("nondirs", Data::Names(nondirs))]))
+    Ok(Value::Scandir { dirs, nondirs })
 }
 
 /// Splits `entries` into directories and the rest. Known types are trusted; `is_dir`
