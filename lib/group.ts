@@ -496,7 +496,10 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
  * `{ group: grp }` to a request. Throws on bad options (ERR_INVALID_ARG_TYPE,
  * ERR_OUT_OF_RANGE).
  *
- * ```js
+ * ```js fixture=tree
+ * import { group, stat } from 'io-aio'
+ *
+ * const files = ['a.txt', 'b.txt', 'c.txt']
  * const grp = group({ limit: 8, feed: (g) => { const f = files.pop(); if (f) stat(f, { group: g }) } })
  * await grp
  * ```
