@@ -44,10 +44,12 @@ pub enum MetaOp {
     Statvfs {
         target: Target,
     },
-    /// `times: None` sets both to now.
+    /// `times: None` sets both to now. `follow: false` sets a symlink's own times
+    /// (Node's `lutimes`; IO::AIO has none), for a path.
     Utime {
         target: Target,
         times: Option<[TimeSpec; 2]>,
+        follow: bool,
     },
     /// `u32::MAX` (-1) leaves the id as it is.
     Chown {
@@ -121,7 +123,11 @@ impl MetaOp {
                 };
                 Value::StatVfs(Box::new(statvfs_value(&st)))
             }
-            MetaOp::Utime { target, times } => {
+            MetaOp::Utime { target: Target::Path(at), times, follow: false } => {
+                sys::lutimens(&at, times)?;
+                Value::Unit
+            }
+            MetaOp::Utime { target, times, follow: _ } => {
                 sys::utimens(sys_target(&target), times)?;
                 Value::Unit
             }
@@ -612,7 +618,11 @@ mod tests {
         let rel = || At::from_bytes(Base::Dir(Arc::clone(&d)), b"f".to_vec()).unwrap();
         let ops = [
             MetaOp::Chmod { target: Target::Path(rel()), mode: 0o604 },
-            MetaOp::Utime { target: Target::Path(rel()), times: Some([(3, 5), (4, 999_999_999)]) },
+            MetaOp::Utime {
+                target: Target::Path(rel()),
+                times: Some([(3, 5), (4, 999_999_999)]),
+                follow: true,
+            },
             MetaOp::Chown { target: Target::Path(rel()), uid: u32::MAX, gid: u32::MAX },
             MetaOp::Statvfs { target: Target::Path(rel()) },
         ];
@@ -623,8 +633,26 @@ mod tests {
         assert_eq!(m.mode() & 0o7777, 0o604);
         assert_eq!((m.atime(), m.atime_nsec(), m.mtime(), m.mtime_nsec()), (3, 5, 4, 999_999_999));
         let missing = At::from_bytes(Base::Dir(Arc::clone(&d)), b"nope".to_vec()).unwrap();
-        let err = run(MetaOp::Utime { target: Target::Path(missing), times: None }).unwrap_err();
+        let err =
+            run(MetaOp::Utime { target: Target::Path(missing), times: None, follow: true }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::ENOENT)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn utime_without_follow_sets_a_symlinks_own_times() {
+        let dir = scratch("lutime");
+        std::fs::write(dir.join("target"), b"x").unwrap();
+        std::os::unix::fs::symlink("target", dir.join("link")).unwrap();
+        let d = Arc::new(File::open(&dir).unwrap().into());
+        let link = || At::from_bytes(Base::Dir(Arc::clone(&d)), b"link".to_vec()).unwrap();
+        let times = Some([(7, 11), (8, 13)]);
+        run(MetaOp::Utime { target: Target::Path(link()), times, follow: false }).unwrap();
+        let l = std::fs::symlink_metadata(dir.join("link")).unwrap();
+        assert_eq!((l.atime(), l.atime_nsec(), l.mtime(), l.mtime_nsec()), (7, 11, 8, 13));
+        assert_ne!(std::fs::metadata(dir.join("target")).unwrap().mtime(), 8, "the target is untouched");
+        run(MetaOp::Utime { target: Target::Path(link()), times, follow: true }).unwrap();
+        assert_eq!(std::fs::metadata(dir.join("target")).unwrap().mtime(), 8, "follow: the target's times");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -75,18 +75,31 @@ fn timespec((sec, nsec): TimeSpec) -> libc::timespec {
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/utimensat.2.html>
 pub fn utimens(target: Target<'_>, times: Option<[TimeSpec; 2]>) -> SysResult<()> {
+    match target {
+        Target::Path(at) => utimensat(at, times, 0),
+        Target::Fd(fd) => {
+            let ts = times.map(|[a, m]| [timespec(a), timespec(m)]);
+            let ptr = ts.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
+            // SAFETY: `ptr` is null or points at two timespecs.
+            cvt(unsafe { libc::futimens(fd, ptr) }).map(drop)
+        }
+    }
+}
+
+/// `utimensat(2)` with `AT_SYMLINK_NOFOLLOW` — sets the times of a path itself: a
+/// symlink's own, not its target's; `None` sets both to the current time.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/utimensat.2.html>
+pub fn lutimens(at: &At, times: Option<[TimeSpec; 2]>) -> SysResult<()> {
+    utimensat(at, times, libc::AT_SYMLINK_NOFOLLOW)
+}
+
+fn utimensat(at: &At, times: Option<[TimeSpec; 2]>, flags: libc::c_int) -> SysResult<()> {
     let ts = times.map(|[a, m]| [timespec(a), timespec(m)]);
     let ptr = ts.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
-    match target {
-        Target::Path(at) => {
-            let path = at.c_path().as_ptr();
-            // SAFETY: the path is a valid C string; `ptr` is null or points at two timespecs.
-            cvt(unsafe { libc::utimensat(at.dirfd(), path, ptr, 0) })
-        }
-        // SAFETY: `ptr` is null or points at two timespecs.
-        Target::Fd(fd) => cvt(unsafe { libc::futimens(fd, ptr) }),
-    }
-    .map(drop)
+    // SAFETY: the path is a valid C string; `ptr` is null or points at two timespecs.
+    cvt(unsafe { libc::utimensat(at.dirfd(), at.c_path().as_ptr(), ptr, flags) }).map(drop)
 }
 
 /// What a metadata call acts on: a path (resolved with the `*at` calls, following

@@ -67,6 +67,7 @@ pub fn utime(
     dir: Option<&WdHandle>,
     path: Option<Unknown<'_>>,
     fd: i32,
+    follow: bool,
     now: bool,
     atime_sec: i64,
     atime_nsec: u32,
@@ -75,7 +76,7 @@ pub fn utime(
 ) -> Result<u32> {
     let target = target(&env, dir, path, fd)?;
     let times = (!now).then_some([(atime_sec, atime_nsec), (mtime_sec, mtime_nsec)]);
-    meta(&env, priority, MetaOp::Utime { target, times })
+    meta(&env, priority, MetaOp::Utime { target, times, follow })
 }
 
 /// `uid`/`gid` 0xffffffff (-1) leave that id unchanged.
