@@ -267,6 +267,73 @@ test('utime errors: ENOENT (utime), EBADF (futime), bad arguments', async (t) =>
   await rejectsWith(t, eio.utime(p, {}, 1), { code: 'ERR_INVALID_ARG_TYPE' })
 })
 
+test('utime takes bigint nanoseconds, exact to the ns, by path and by fd', async (t) => {
+  const p = file(t)
+  // Past what a double of seconds holds to the ns (2**53 ns is 104 days).
+  const atime = 1_700_000_000_123_456_789n
+  const mtime = 1_234_567_890_987_654_321n
+  await eio.utime(p, atime, mtime)
+  t.deepEqual(times(p), [atime, mtime])
+  // What a bigint stat gives back sets the same times again (a copy keeps them exactly).
+  const q = file(t, '', tmpdir(t))
+  const st = fs.statSync(p, { bigint: true })
+  await eio.utime(openFd(t, q), st.atimeNs, st.mtimeNs)
+  t.deepEqual(times(q), [atime, mtime])
+  // Before the epoch: floor division, as the kernel counts.
+  await eio.utime(p, -1n, -1_500_000_000n)
+  t.deepEqual(times(p), [-1n, -1_500_000_000n])
+  // Mixed with the other forms.
+  await eio.utime(p, 5n, new Date(1000))
+  t.deepEqual(times(p), [5n, 1_000_000_000n])
+  await rejectsWith(t, eio.utime(p, 2n ** 90n, 1n), { code: 'ERR_OUT_OF_RANGE', name: 'RangeError' })
+})
+
+/** A symlink's own [atime, mtime] in ns, as fs.lstatSync sees them. */
+const linkTimes = (p) => {
+  const s = fs.lstatSync(p, { bigint: true })
+  return [s.atimeNs, s.mtimeNs]
+}
+
+test('lutime sets a symlink\'s own times, never its target\'s, as fs.lutimesSync', async (t) => {
+  const dir = tmpdir(t)
+  const target = path.join(dir, 'target')
+  fs.writeFileSync(target, 'x')
+  fs.utimesSync(target, 100, 200)
+  const link = path.join(dir, 'link')
+  const dangling = path.join(dir, 'dangling')
+  fs.symlinkSync('target', link)
+  fs.symlinkSync('nowhere', dangling)
+  await eio.lutime(link, 1_600_000_000_000_000_001n, 1_600_000_000.5)
+  t.deepEqual(linkTimes(link), [1_600_000_000_000_000_001n, 1_600_000_000_500_000_000n])
+  t.deepEqual(times(target), [100_000_000_000n, 200_000_000_000n], 'the target is untouched')
+  await eio.lutime(dangling, new Date(3000), 4)
+  t.deepEqual(linkTimes(dangling), [3_000_000_000n, 4_000_000_000n])
+  // The same as Node's lutimes, on a regular file too (no symlink: its own times).
+  const other = path.join(dir, 'other')
+  fs.symlinkSync('target', other)
+  fs.lutimesSync(other, 7.25, 8.5)
+  await eio.lutime(target, 7.25, 8.5)
+  t.deepEqual(linkTimes(target), linkTimes(other))
+  // Both null: now.
+  const before = BigInt(Date.now() - 5000) * 1_000_000n
+  await eio.lutime(link, null, null)
+  t.true(linkTimes(link).every((ns) => ns >= before))
+  // Relative to a Wd.
+  const wd = await eio.wd(dir)
+  await eio.lutime([wd, 'link'], 9n, 10n)
+  wd.close()
+  t.deepEqual(linkTimes(link), [9n, 10n])
+})
+
+test('lutime errors: ENOENT (lutime), bad arguments; an fd is not a path', async (t) => {
+  const dir = tmpdir(t)
+  const missing = path.join(dir, 'nope')
+  await rejectsWith(t, eio.lutime(missing, 1, 1), { code: 'ENOENT', syscall: 'lutime', path: missing })
+  await rejectsWith(t, eio.lutime(3, 1, 1), { code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' })
+  await rejectsWith(t, eio.lutime(dir, 'soon', 1), { code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' })
+  await rejectsWith(t, eio.lutime(dir, 1, 1, { bogus: 1 }), { code: 'ERR_INVALID_ARG_VALUE', name: 'TypeError' })
+})
+
 // --- chown ----------------------------------------------------------------------------
 
 test('chown by path and fd; -1 and null leave an id unchanged', async (t) => {

@@ -54,6 +54,7 @@ function requests({ dir, file, fd, closeFd }, options) {
     readahead: () => eio.readahead(fd, 0, 4, options),
     statvfs: () => eio.statvfs(file, options),
     utime: () => eio.utime(file, 1, 1, options),
+    lutime: () => eio.lutime(path.join(dir, 'link'), 1, 1, options),
     chown: () => eio.chown(file, -1, -1, options),
     chmod: () => eio.chmod(file, 0o600, options),
     truncate: () => eio.truncate(file, 0, options),

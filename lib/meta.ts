@@ -1,10 +1,10 @@
 // File and descriptor requests beyond the core: sendfile, readahead, statvfs, utime,
-// chown, chmod, truncate, allocate, the sync family, pathsync, fiemap. Each validates,
+// lutime, chown, chmod, truncate, allocate, the sync family, pathsync, fiemap. Each validates,
 // normalises and makes one binding call; none throws (bad arguments reject).
 
 import { binding } from './native.js'
 import { Out, request, track } from './engine.js'
-import type { RequestOptions } from './engine.js'
+import type { Opts, RequestOptions } from './engine.js'
 import { invalidArgType, outOfRange } from './errors.js'
 import { isFdLike, toPath } from './paths.js'
 import type { FdLike, NativePath, PathLike } from './paths.js'
@@ -27,13 +27,19 @@ export type { FdLike } from './paths.js'
 export type { FiemapExtent, StatVfs } from './wire.js'
 
 
-/** A time for `utime`: seconds since the epoch (fractions kept), a numeric string, or a Date. */
-export type TimeLike = number | string | Date
+/**
+ * A time for `utime` and `lutime`: seconds since the epoch (fractions kept to the
+ * nanosecond a double holds), a numeric string, a Date (milliseconds), or a `bigint` of
+ * nanoseconds since the epoch (exact: what `fs.statSync(p, { bigint: true }).mtimeNs` or
+ * eio's `Stats.mtimeNsec` give back).
+ */
+export type TimeLike = number | string | Date | bigint
 
 const SENDFILE_OPTIONS = optionKeys('sendfile', REQUEST_OPTIONS)
 const READAHEAD_OPTIONS = optionKeys('readahead', REQUEST_OPTIONS)
 const STATVFS_OPTIONS = optionKeys('statvfs', REQUEST_OPTIONS)
 const UTIME_OPTIONS = optionKeys('utime', REQUEST_OPTIONS)
+const LUTIME_OPTIONS = optionKeys('lutime', REQUEST_OPTIONS)
 const CHOWN_OPTIONS = optionKeys('chown', REQUEST_OPTIONS)
 const CHMOD_OPTIONS = optionKeys('chmod', REQUEST_OPTIONS)
 const TRUNCATE_OPTIONS = optionKeys('truncate', REQUEST_OPTIONS)
@@ -77,8 +83,22 @@ function validateId(value: unknown, name: string): number {
   return id === -1 ? UNCHANGED_ID : id
 }
 
+const NS_PER_S = 1_000_000_000n
+const MAX_NS = BigInt(MAX_SAFE) * NS_PER_S
+
 /** A time as seconds and nanoseconds, after Node's toUnixTimestamp (but exact to the ns). */
 function timespec(value: unknown, name: string): [number, number] {
+  if (typeof value === 'bigint') {
+    if (value > MAX_NS || value < -MAX_NS) throw outOfRange(name, `>= ${-MAX_NS}n && <= ${MAX_NS}n nanoseconds`, value)
+    // Floor division: -1n ns is 1969-12-31T23:59:59.999999999, second -1 and 999999999 ns.
+    let sec = value / NS_PER_S
+    let nsec = value % NS_PER_S
+    if (nsec < 0n) {
+      sec -= 1n
+      nsec += NS_PER_S
+    }
+    return [Number(sec), Number(nsec)]
+  }
   if (isUnusableProxy(value)) throw invalidArgType(name, 'a valid Date or time in seconds', value)
   if (value instanceof Date) {
     const ms = value.getTime()
@@ -88,7 +108,7 @@ function timespec(value: unknown, name: string): [number, number] {
   }
   let t = value
   if (typeof t === 'string' && t.trim() !== '' && Number.isFinite(+t)) t = +t
-  if (typeof t !== 'number' || !Number.isFinite(t)) throw invalidArgType(name, 'of type number or an instance of Date', value)
+  if (typeof t !== 'number' || !Number.isFinite(t)) throw invalidArgType(name, 'of type number or bigint or an instance of Date', value)
   if (Math.abs(t) > MAX_SAFE) throw outOfRange(name, `>= ${-MAX_SAFE} && <= ${MAX_SAFE}`, value)
   let sec = Math.floor(t)
   // `t - sec` is exact; rounding gives the nanosecond nearest the double.
@@ -147,19 +167,38 @@ export function statvfs(pathOrFd: PathLike | FdLike, options?: RequestOptions): 
 
 /**
  * `aio_utime`: sets the access and modification times of a path (symlinks followed) or an
- * fd. Times are seconds since the epoch with fractions (kept to the nanosecond), numeric
- * strings or Dates. Both `null`/`undefined` set both to now; one alone counts as 0 (IO::AIO).
+ * fd. Times are seconds since the epoch with fractions, numeric strings, Dates, or bigints
+ * of nanoseconds (exact to the nanosecond). Both `null`/`undefined` set both to now; one
+ * alone counts as 0 (IO::AIO).
  */
 export function utime(pathOrFd: PathLike | FdLike, atime: TimeLike | null | undefined, mtime: TimeLike | null | undefined, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, UTIME_OPTIONS)
     const t = targetOf(pathOrFd)
-    const now = atime == null && mtime == null
-    const [as, an] = now ? [0, 0] : timespec(atime ?? 0, 'atime')
-    const [ms, mn] = now ? [0, 0] : timespec(mtime ?? 0, 'mtime')
-    const id = binding.utime(o.priority, t.dir, t.path, t.fd, now, as, an, ms, mn)
-    return track(id, o, Out.Void, syscallOf(t, 'utime', 'futime'), t.display)
+    return setTimes(o, t, true, atime, mtime, syscallOf(t, 'utime', 'futime'))
   })
+}
+
+/**
+ * Sets the access and modification times of a path itself: of a symlink, its own times,
+ * not its target's (`utimensat` with `AT_SYMLINK_NOFOLLOW`; Node's `lutimes`). IO::AIO has
+ * no such request. Times as for `utime`.
+ */
+export function lutime(path: PathLike, atime: TimeLike | null | undefined, mtime: TimeLike | null | undefined, options?: RequestOptions): Promise<void> {
+  return request(options, (o) => {
+    validateOptionKeys(options, LUTIME_OPTIONS)
+    const p = toPath(path)
+    return setTimes(o, { dir: p.dir, path: p.path, display: p.display, fd: -1 }, false, atime, mtime, 'lutime')
+  })
+}
+
+/** The one binding call of `utime` and `lutime` (`follow` false: a symlink's own times). */
+function setTimes(o: Opts, t: PathOrFd, follow: boolean, atime: unknown, mtime: unknown, syscall: string): Promise<void> {
+  const now = atime == null && mtime == null
+  const [as, an] = now ? [0, 0] : timespec(atime ?? 0, 'atime')
+  const [ms, mn] = now ? [0, 0] : timespec(mtime ?? 0, 'mtime')
+  const id = binding.utime(o.priority, t.dir, t.path, t.fd, follow, now, as, an, ms, mn)
+  return track(id, o, Out.Void, syscall, t.display)
 }
 
 /**

@@ -178,7 +178,7 @@ const PLAUSIBLE = {
   open: [P('a'), ['str', 'r+'], N(0o644)], close: [F('a')], seek: [F('a'), N(0), N(0)],
   read: [F('a'), N(0), N(5), ['buf', 'buffer', 13], N(0)], write: [F('a'), N(0), N(5), ['buf', 'buffer', 13], N(0)],
   sendfile: [F('sentinel'), F('ro'), N(0), N(5)], readahead: [F('a'), N(0), N(4096)],
-  stat: [P('a')], lstat: [P('link-out')], statvfs: [P('a')], utime: [P('a'), N(1), N(2)], chown: [P('a'), N(-1), N(-1)],
+  stat: [P('a')], lstat: [P('link-out')], statvfs: [P('a')], utime: [P('a'), N(1), N(2)], lutime: [P('link-out'), N(1), N(2)], chown: [P('a'), N(-1), N(-1)],
   chmod: [P('a'), N(0o644)], truncate: [P('a'), N(5)], allocate: [F('a'), N(0), N(0), N(4096)],
   unlink: [P('a')], mkdir: [P('new'), N(0o755)], rmdir: [P('empty')], mknod: [P('new'), N(0o100644), N(0)],
   link: [P('a'), P('new')], symlink: [P('a'), P('new')], readlink: [P('link-out')], realpath: [P('d/x')],

@@ -4,7 +4,7 @@
 // `npm run test:types` (tsc --noEmit); never run.
 
 import eio, { constants, CWD, open, close, read, write, stat, lstat, readdir, mkdir, rename, wd, Wd, Stats, AbortError, configure, nreqs, flush } from 'io-aio'
-import { group, AsyncGroup, nop, unlink, statvfs, utime, chmod, load, copy, rmtree, mmap, munmap } from 'io-aio'
+import { group, AsyncGroup, nop, unlink, statvfs, utime, lutime, chmod, load, copy, rmtree, mmap, munmap } from 'io-aio'
 import type { Constants, ErrnoException, PathLike, RequestOptions, PoolOptions, NamesOptions } from 'io-aio'
 
 export async function example(dir: string): Promise<void> {
@@ -68,6 +68,8 @@ export async function example(dir: string): Promise<void> {
   const bsize: number = vfs.bsize
   void bsize
   await utime(`${dir}/f`, null, null)
+  await utime(`${dir}/f`, 1_700_000_000_123_456_789n, new Date())
+  await lutime(`${dir}/f`, 1.5, 2)
   await chmod(`${dir}/f`, 0o600)
   const data: Buffer = await load(`${dir}/f`)
   void data
