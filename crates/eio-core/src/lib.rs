@@ -13,11 +13,13 @@ pub mod ops;
 pub mod pool;
 pub mod req;
 pub mod sys;
+#[cfg(test)]
+mod testutil;
 pub mod value;
 
-pub use op::{Op, Target};
+pub use op::Op;
 pub use pool::{seconds, Client, CompletionSink, Pool, PoolConfig, StagedJob, PRI_DEFAULT, PRI_MAX, PRI_MIN};
 pub use req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
 pub use sys::cvt::Errno;
-pub use sys::path::{At, Base};
+pub use sys::path::{At, Base, Target};
 pub use value::{DirList, Extent, FileStat, Outcome, ReqError, StatVfs, TreeOut, TreeStep, Value};

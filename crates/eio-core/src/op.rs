@@ -6,15 +6,9 @@ use std::os::fd::RawFd;
 use std::time::Duration;
 
 use crate::req::ReqCtx;
-use crate::sys::{dir, file, name, path::At, stat};
+use crate::sys::path::{At, Target};
+use crate::sys::{dir, file, name, stat};
 use crate::value::{Outcome, Value};
-
-/// Where a request that accepts either a path or a descriptor should act.
-#[derive(Debug)]
-pub enum Target {
-    Path(At),
-    Fd(RawFd),
-}
 
 pub enum Op {
     /// `aio_nop`: does nothing; used for its completion.
@@ -152,8 +146,8 @@ impl Op {
             Op::Write { fd, offset, data } => Value::Int(file::write(fd, &data, offset)? as i64),
             Op::Stat { target, follow } => {
                 let st = match &target {
-                    Target::Path(at) => stat::stat(stat::StatTarget::Path { at, follow }),
-                    Target::Fd(fd) => stat::stat(stat::StatTarget::Fd(*fd)),
+                    Target::Path(at) => stat::stat_at(at, follow),
+                    Target::Fd(fd) => stat::fstat(*fd),
                 }?;
                 Value::Stat(Box::new(st))
             }
@@ -182,16 +176,16 @@ mod tests {
     use std::os::fd::AsRawFd;
 
     use super::*;
-    use crate::req::ReqCell;
+    use crate::testutil::{with_ctx, TempDir};
 
     fn run(op: Op) -> Outcome {
-        let cell = ReqCell::new_staged();
-        op.execute(&ReqCtx { cell: &cell })
+        with_ctx(false, |ctx| op.execute(ctx))
     }
 
     #[test]
     fn read_returns_only_the_bytes_read_into_a_reused_buffer() {
-        let path = std::env::temp_dir().join(format!("eio-op-read-{}", std::process::id()));
+        let tmp = TempDir::new("op-read");
+        let path = tmp.path("f");
         std::fs::File::create(&path).unwrap().write_all(b"0123456789").unwrap();
         let file = std::fs::File::open(&path).unwrap();
         let fd = file.as_raw_fd();
@@ -203,7 +197,6 @@ mod tests {
                 other => panic!("read at {offset:?}: {other:?}"),
             }
         }
-        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]
@@ -217,7 +210,8 @@ mod tests {
     #[test]
     #[cfg(eio_linux)]
     fn read_now_runs_only_cached_positional_reads_that_need_no_second_look() {
-        let path = std::env::temp_dir().join(format!("eio-op-read-now-{}", std::process::id()));
+        let tmp = TempDir::new("op-read-now");
+        let path = tmp.path("f");
         std::fs::File::create(&path).unwrap().write_all(&[7u8; 100]).unwrap();
         let file = std::fs::File::open(&path).unwrap();
         let fd = file.as_raw_fd();
@@ -243,6 +237,5 @@ mod tests {
         }
         // A failing attempt (here a bad fd) goes to the pool, which reports the error.
         assert_eq!(Op::Read { fd: -1, offset: Some(0), buf: vec![0; 4] }.read_now(&mut [0; 4]), None);
-        std::fs::remove_file(&path).unwrap();
     }
 }

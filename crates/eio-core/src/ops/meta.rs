@@ -2,12 +2,11 @@
 
 use std::os::fd::{AsRawFd, RawFd};
 
-use crate::op::Target;
 use crate::req::ReqCtx;
 use crate::sys::cvt::{Errno, SysResult};
 use crate::sys::file;
 use crate::sys::meta::{self as sys, FiemapExtent, TimeSpec};
-use crate::sys::path::{At, Base};
+use crate::sys::path::{At, Base, Target};
 use crate::value::{Extent, Outcome, ReqError, StatVfs, Value};
 
 /// The most bytes Linux moves in one `read`, `write` or `sendfile` call.
@@ -128,15 +127,15 @@ impl MetaOp {
                 Value::Unit
             }
             MetaOp::Utime { target, times, follow: _ } => {
-                sys::utimens(sys_target(&target), times)?;
+                sys::utimens(&target, times)?;
                 Value::Unit
             }
             MetaOp::Chown { target, uid, gid } => {
-                sys::chown(sys_target(&target), uid, gid)?;
+                sys::chown(&target, uid, gid)?;
                 Value::Unit
             }
             MetaOp::Chmod { target, mode } => {
-                sys::chmod(sys_target(&target), mode)?;
+                sys::chmod(&target, mode)?;
                 Value::Unit
             }
             MetaOp::Truncate { target, length } => {
@@ -213,13 +212,6 @@ fn fdatasync(fd: RawFd) -> SysResult<()> {
     match sys::fdatasync(fd) {
         Err(Errno(libc::ENOSYS)) => sys::fsync(fd),
         other => other,
-    }
-}
-
-fn sys_target(target: &Target) -> sys::Target<'_> {
-    match target {
-        Target::Path(at) => sys::Target::Path(at),
-        Target::Fd(fd) => sys::Target::Fd(*fd),
     }
 }
 
@@ -375,33 +367,17 @@ fn statvfs_value(st: &sys::StatVfs) -> StatVfs {
 
 #[cfg(test)]
 mod tests {
-    use std::ffi::CString;
     use std::fs::{File, OpenOptions};
     use std::io::{Read, Seek, SeekFrom};
     use std::os::fd::{FromRawFd, OwnedFd};
     use std::os::unix::fs::MetadataExt;
-    use std::path::PathBuf;
     use std::sync::Arc;
 
     use super::*;
-    use crate::req::ReqCell;
-
-    /// A fresh scratch directory (the FIEMAP test skips itself where the filesystem
-    /// has no FIEMAP, as tmpfs).
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("eio-meta-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::testutil::{at, TempDir};
 
     fn run(op: MetaOp) -> Outcome {
-        let cell = ReqCell::new_staged();
-        op.execute(&ReqCtx { cell: &cell })
-    }
-
-    fn at(p: &std::path::Path) -> At {
-        At::cwd(CString::new(p.as_os_str().as_encoded_bytes()).unwrap())
+        crate::testutil::with_ctx(false, |ctx| op.execute(ctx))
     }
 
     fn never() -> bool {
@@ -410,7 +386,8 @@ mod tests {
 
     #[test]
     fn sendfile_native_and_emulated_copy_the_same_bytes() {
-        let dir = scratch("sendfile");
+        let tmp = TempDir::new("sendfile");
+        let dir = tmp.0.clone();
         let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7) as u8).collect();
         std::fs::write(dir.join("in"), &data).unwrap();
         let input = File::open(dir.join("in")).unwrap();
@@ -439,12 +416,12 @@ mod tests {
             let start = offset as usize;
             assert_eq!(&got[2..], &data[start..start + want as usize]);
         }
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn sendfile_errors() {
-        let dir = scratch("sendfile-err");
+        let tmp = TempDir::new("sendfile-err");
+        let dir = tmp.0.clone();
         std::fs::write(dir.join("f"), b"abc").unwrap();
         let f = File::open(dir.join("f")).unwrap();
         let (r, w) = pipe();
@@ -459,7 +436,6 @@ mod tests {
             assert_eq!(err.errno(), Some(Errno(errno)));
         }
         drop(w);
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     fn pipe() -> (OwnedFd, OwnedFd) {
@@ -472,7 +448,8 @@ mod tests {
 
     #[test]
     fn readahead_and_its_emulation() {
-        let dir = scratch("readahead");
+        let tmp = TempDir::new("readahead");
+        let dir = tmp.0.clone();
         std::fs::write(dir.join("f"), vec![1u8; 200_000]).unwrap();
         let f = File::open(dir.join("f")).unwrap();
         let fd = f.as_raw_fd();
@@ -487,14 +464,14 @@ mod tests {
         let err = run(MetaOp::Readahead { fd: r.as_raw_fd(), offset: 0, len: 10 }).unwrap_err();
         let want = if cfg!(eio_linux) { libc::EINVAL } else { libc::ESPIPE };
         assert_eq!(err.errno(), Some(Errno(want)));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     #[cfg(eio_linux)]
     fn fiemap_all_matches_one_large_call() {
         use std::os::unix::fs::FileExt;
-        let dir = scratch("fiemap");
+        let tmp = TempDir::new("fiemap");
+        let dir = tmp.0.clone();
         let f = File::create(dir.join("sparse")).unwrap();
         // 100 separate 4 KiB extents, 64 KiB apart: more than the first two batches hold.
         for i in 0..100u64 {
@@ -527,13 +504,13 @@ mod tests {
         assert_eq!(n, 100);
         let err = run(MetaOp::Fiemap { fd, start: 0, length: None, flags: 0x100, count: None }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::EBADR)));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     /// Where a call is missing, the request substitutes what IO::AIO does, or says ENOSYS.
     #[test]
     fn requests_whose_call_may_be_missing() {
-        let dir = scratch("missing");
+        let tmp = TempDir::new("missing");
+        let dir = tmp.0.clone();
         let f = OpenOptions::new()
             .create(true)
             .truncate(true)
@@ -571,12 +548,12 @@ mod tests {
             assert_eq!(got, want, "{label}");
         }
         assert_eq!(f.metadata().unwrap().len(), 8192, "allocate(mode 0) extends the file");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn statvfs_path_and_fd_agree() {
-        let dir = scratch("statvfs");
+        let tmp = TempDir::new("statvfs");
+        let dir = tmp.0.clone();
         let f = File::open(&dir).unwrap();
         let by_fd = run(MetaOp::Statvfs { target: Target::Fd(f.as_raw_fd()) }).unwrap();
         let by_path = run(MetaOp::Statvfs { target: Target::Path(at(&dir)) }).unwrap();
@@ -587,12 +564,12 @@ mod tests {
         assert!(a.bsize > 0 && a.namemax > 0);
         let err = run(MetaOp::Statvfs { target: Target::Path(at(&dir.join("nope"))) }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::ENOENT)));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn truncate_by_path_fd_and_dirfd() {
-        let dir = scratch("truncate");
+        let tmp = TempDir::new("truncate");
+        let dir = tmp.0.clone();
         let p = dir.join("f");
         std::fs::write(&p, b"0123456789").unwrap();
         let d = Arc::new(File::open(&dir).unwrap().into());
@@ -607,11 +584,11 @@ mod tests {
         let mut s = Vec::new();
         File::open(&p).unwrap().read_to_end(&mut s).unwrap();
         assert_eq!(s, b"012\0\0\0\0\0\0\0\0\0");
-        std::fs::remove_dir_all(dir).unwrap();
     }
     #[test]
     fn path_requests_resolve_against_a_directory_fd() {
-        let dir = scratch("dirfd");
+        let tmp = TempDir::new("dirfd");
+        let dir = tmp.0.clone();
         let p = dir.join("f");
         std::fs::write(&p, b"x").unwrap();
         let d = Arc::new(File::open(&dir).unwrap().into());
@@ -636,12 +613,12 @@ mod tests {
         let err =
             run(MetaOp::Utime { target: Target::Path(missing), times: None, follow: true }).unwrap_err();
         assert_eq!(err.errno(), Some(Errno(libc::ENOENT)));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn utime_without_follow_sets_a_symlinks_own_times() {
-        let dir = scratch("lutime");
+        let tmp = TempDir::new("lutime");
+        let dir = tmp.0.clone();
         std::fs::write(dir.join("target"), b"x").unwrap();
         std::os::unix::fs::symlink("target", dir.join("link")).unwrap();
         let d = Arc::new(File::open(&dir).unwrap().into());
@@ -653,7 +630,6 @@ mod tests {
         assert_ne!(std::fs::metadata(dir.join("target")).unwrap().mtime(), 8, "the target is untouched");
         run(MetaOp::Utime { target: Target::Path(link()), times, follow: true }).unwrap();
         assert_eq!(std::fs::metadata(dir.join("target")).unwrap().mtime(), 8, "follow: the target's times");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -205,7 +205,7 @@ fn read_tree(ctx: &ReqCtx<'_>, req: &TreeRead) -> Result<TreeOut, ReqError> {
         };
         let mut this = None;
         if req.follow_symlinks {
-            let id = match stat::stat(stat::StatTarget::Fd(fd.as_raw_fd())) {
+            let id = match stat::fstat(fd.as_raw_fd()) {
                 Ok(st) => DirId { dev: st.dev, ino: st.ino },
                 Err(e) => {
                     dir_failed(&mut out, is_start, item.rel, e, TreeStep::Fstat)?;
@@ -311,23 +311,10 @@ fn chain(ids: &[(DirId, Option<usize>)], mut last: Option<usize>) -> Vec<DirId> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-
-    fn tempdir(tag: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("eio-scanop-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).unwrap();
-        dir
-    }
-
-    fn at(p: &std::path::Path) -> At {
-        At::cwd(CString::new(p.as_os_str().as_bytes()).unwrap())
-    }
+    use crate::testutil::{at, TempDir};
 
     fn run(op: ScanOp) -> Outcome {
-        let cell = crate::req::ReqCell::new_staged();
-        op.execute(&ReqCtx { cell: &cell })
+        crate::testutil::with_ctx(false, |ctx| op.execute(ctx))
     }
 
     fn batch(out: Outcome) -> (crate::value::DirList, bool) {
@@ -346,7 +333,8 @@ mod tests {
 
     #[test]
     fn stream_reads_batches_then_closes() {
-        let dir = tempdir("stream");
+        let tmp = TempDir::new("stream");
+        let dir = tmp.0.clone();
         let n = BATCH_ENTRIES * 2 + 10;
         for i in 0..n {
             std::fs::write(dir.join(format!("{i}")), b"").unwrap();
@@ -365,12 +353,12 @@ mod tests {
         assert_eq!(total, n);
         // Read to the end: the fd is gone, further batches fail.
         assert_eq!(errno(run(ScanOp::ReadBatch { stream })), (libc::EBADF, None));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn stream_errors() {
-        let dir = tempdir("stream-err");
+        let tmp = TempDir::new("stream-err");
+        let dir = tmp.0.clone();
         std::fs::write(dir.join("file"), b"").unwrap();
         let table = [(dir.join("nope"), libc::ENOENT), (dir.join("file"), libc::ENOTDIR)];
         for (path, expected) in table {
@@ -381,7 +369,6 @@ mod tests {
         let stream = Arc::new(DirStream::new(at(&dir)));
         stream.close();
         assert_eq!(errno(run(ScanOp::ReadBatch { stream })), (libc::EBADF, None));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     fn tree(at: At) -> TreeRead {
@@ -398,8 +385,7 @@ mod tests {
     }
 
     fn read(req: TreeRead) -> Result<TreeOut, ReqError> {
-        let cell = crate::req::ReqCell::new_staged();
-        read_tree(&ReqCtx { cell: &cell }, &req)
+        crate::testutil::with_ctx(false, |ctx| read_tree(ctx, &req))
     }
 
     /// A directory read: its path, the depth of its entries, its sorted `(name, type)`s.
@@ -441,14 +427,15 @@ mod tests {
     }
 
     /// d/{f, l -> sub, sub/{g, deep/{h}}}
-    fn sample(tag: &str) -> std::path::PathBuf {
-        let dir = tempdir(tag);
+    fn sample(tag: &str) -> TempDir {
+        let tmp = TempDir::new(tag);
+        let dir = &tmp.0;
         std::fs::write(dir.join("f"), b"").unwrap();
         std::fs::create_dir_all(dir.join("sub/deep")).unwrap();
         std::fs::write(dir.join("sub/g"), b"").unwrap();
         std::fs::write(dir.join("sub/deep/h"), b"").unwrap();
         std::os::unix::fs::symlink("sub", dir.join("l")).unwrap();
-        dir
+        tmp
     }
 
     fn id_of(p: &std::path::Path) -> DirId {
@@ -467,7 +454,8 @@ mod tests {
 
     #[test]
     fn tree_reads_the_whole_tree_within_budget() {
-        let dir = sample("tree");
+        let tmp = sample("tree");
+        let dir = tmp.0.clone();
         let out = read(tree(at(&dir))).unwrap();
         assert_eq!(
             listing(&out),
@@ -478,12 +466,12 @@ mod tests {
             ]
         );
         assert!(out.pending.is_empty() && out.errors.is_empty());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn tree_budget_and_depth_leave_directories_pending() {
-        let dir = sample("budget");
+        let tmp = sample("budget");
+        let dir = tmp.0.clone();
         // (budget, depth, max_depth, directories read, pending with their depth below the start)
         type Case = (usize, u32, u32, Vec<&'static str>, Vec<(String, u32)>);
         let table: [Case; 4] = [
@@ -501,12 +489,12 @@ mod tests {
             let got: Vec<(String, u32)> = pending(&out).into_iter().map(|p| (p.0, p.1 - depth)).collect();
             assert_eq!(got, pend, "budget {budget}");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn tree_follows_symlinks_without_looping() {
-        let dir = sample("follow");
+        let tmp = sample("follow");
+        let dir = tmp.0.clone();
         std::os::unix::fs::symlink("..", dir.join("sub/up")).unwrap();
         std::os::unix::fs::symlink("f", dir.join("to-file")).unwrap();
         std::os::unix::fs::symlink("nope", dir.join("dangling")).unwrap();
@@ -540,12 +528,12 @@ mod tests {
         .unwrap();
         let dirs: Vec<String> = listing(&out).into_iter().map(|d| d.0).collect();
         assert_eq!(dirs, vec!["", "deep"], "up leads back to an ancestor");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn tree_start_errors() {
-        let dir = sample("start");
+        let tmp = sample("start");
+        let dir = tmp.0.clone();
         std::os::unix::fs::symlink("nope", dir.join("dangling")).unwrap();
         let err = |p: &str, follow_start, start_is_link| {
             read(TreeRead { follow_start, start_is_link, ..tree(at(&dir.join(p))) })
@@ -570,7 +558,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -592,12 +579,10 @@ mod tests {
 
     #[test]
     fn tree_aborted_stops() {
-        let dir = sample("abort");
-        let cell = crate::req::ReqCell::new_staged();
-        cell.cancel();
-        let out = read_tree(&ReqCtx { cell: &cell }, &tree(at(&dir)));
+        let tmp = sample("abort");
+        let dir = tmp.0.clone();
+        let out = crate::testutil::with_ctx(true, |ctx| read_tree(ctx, &tree(at(&dir))));
         assert!(matches!(out, Err(ReqError::Os { errno, .. }) if errno.0 == libc::ECANCELED));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

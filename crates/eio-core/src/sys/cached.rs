@@ -18,7 +18,7 @@ use std::{
 use super::cvt::{cvt, Errno, SysResult};
 use super::path::At;
 #[cfg(eio_linux)]
-use super::stat::{self, StatTarget};
+use super::stat;
 use crate::value::FileStat;
 
 pub enum Cached<T> {
@@ -110,7 +110,7 @@ pub fn stat(at: &At, follow: bool) -> Cached<FileStat> {
     if !on_local_fs(&fd) {
         return Cached::WouldBlock;
     }
-    match stat::stat(StatTarget::Fd(fd.as_raw_fd())) {
+    match stat::fstat(fd.as_raw_fd()) {
         Ok(st) => Cached::Done(st),
         Err(_) => Cached::WouldBlock,
     }
@@ -125,7 +125,7 @@ pub fn stat(_at: &At, _follow: bool) -> Cached<FileStat> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::stat::{self, StatTarget};
+    use crate::sys::stat;
     use std::ffi::CString;
 
     #[test]
@@ -133,7 +133,7 @@ mod tests {
         let dir = std::env::temp_dir();
         let at = At::cwd(CString::new(dir.as_os_str().as_encoded_bytes()).unwrap());
         // Warm the dentry cache, then compare.
-        let slow = stat::stat(StatTarget::Path { at: &at, follow: true }).unwrap();
+        let slow = stat::stat_at(&at, true).unwrap();
         match stat(&at, true) {
             Cached::Done(fast) => {
                 assert_eq!((fast.dev, fast.ino, fast.mode), (slow.dev, slow.ino, slow.mode));

@@ -126,7 +126,7 @@ pub fn fd_path(fd: &OwnedFd) -> SysResult<Vec<u8>> {
     }
     // The name may itself end in " (deleted)": only a link count of 0 says it is gone.
     if path.ends_with(DELETED) {
-        let st = super::stat::stat(super::stat::StatTarget::Fd(fd.as_raw_fd()))?;
+        let st = super::stat::fstat(fd.as_raw_fd())?;
         if st.nlink == 0 {
             return Err(Errno(libc::ENOENT));
         }
@@ -174,7 +174,7 @@ pub fn fd_path(fd: &OwnedFd) -> SysResult<Vec<u8>> {
 /// or a file with no link left, is `ENOENT`.
 #[cfg(not(target_os = "linux"))]
 fn named_or_enoent(fd: &OwnedFd, path: Vec<u8>) -> SysResult<Vec<u8>> {
-    let st = super::stat::stat(super::stat::StatTarget::Fd(fd.as_raw_fd()))?;
+    let st = super::stat::fstat(fd.as_raw_fd())?;
     if path.first() != Some(&b'/') || st.nlink == 0 {
         return Err(Errno(libc::ENOENT));
     }
@@ -237,35 +237,25 @@ pub fn realpath(at: &At) -> SysResult<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{at, TempDir};
     use std::os::unix::ffi::OsStrExt;
-    use std::path::Path;
-
-    fn tmp(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("eio-link-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn at(p: &Path) -> At {
-        At::cwd(CString::new(p.as_os_str().as_bytes()).unwrap())
-    }
 
     #[test]
     fn readlink_grows_past_its_first_buffer() {
-        let dir = tmp("long");
+        let tmp = TempDir::new("long");
+        let dir = tmp.0.clone();
         for len in [1, 255, 256, 257, 1000, 4000] {
             let target = "x".repeat(len);
             let link = dir.join(format!("l{len}"));
             symlink(&CString::new(target.clone()).unwrap(), &at(&link)).unwrap();
             assert_eq!(readlink(&at(&link)).unwrap(), target.as_bytes(), "len {len}");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn realpath_agrees_with_std_and_reports_lookup_errors() {
-        let dir = tmp("real");
+        let tmp = TempDir::new("real");
+        let dir = tmp.0.clone();
         let dir = std::fs::canonicalize(&dir).unwrap();
         std::fs::create_dir(dir.join("d")).unwrap();
         std::fs::write(dir.join("f"), b"").unwrap();
@@ -289,14 +279,14 @@ mod tests {
                 .map_err(|e| e.0);
             assert_eq!(&got, want, "realpath({path:?})");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn paths_relative_to_a_directory_fd() {
         use crate::sys::path::Base;
         use std::os::unix::fs::FileTypeExt;
-        let dir = std::fs::canonicalize(tmp("rel")).unwrap();
+        let tmp = TempDir::new("rel");
+        let dir = std::fs::canonicalize(&tmp.0).unwrap();
         std::fs::create_dir(dir.join("d")).unwrap();
         let base = Base::Dir(std::sync::Arc::new(open_path(&at(&dir), true).unwrap()));
         let rel = |p: &str| At::from_bytes(base.clone(), p.as_bytes().to_vec()).unwrap();
@@ -317,12 +307,12 @@ mod tests {
             let got = realpath(&rel(path)).map(|p| String::from_utf8(p).unwrap()).map_err(|e| e.0);
             assert_eq!(&got, want, "realpath({path:?})");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn fd_path_of_a_removed_directory_is_enoent() {
-        let dir = tmp("gone");
+        let tmp = TempDir::new("gone");
+        let dir = tmp.0.clone();
         let sub = dir.join("sub (deleted)");
         std::fs::create_dir(&sub).unwrap();
         let fd = open_path(&at(&sub), true).unwrap();
@@ -330,6 +320,5 @@ mod tests {
         assert_eq!(fd_path(&fd).unwrap(), std::fs::canonicalize(&sub).unwrap().as_os_str().as_bytes());
         std::fs::remove_dir(&sub).unwrap();
         assert_eq!(fd_path(&fd), Err(Errno(libc::ENOENT)));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

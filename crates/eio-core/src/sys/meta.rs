@@ -10,7 +10,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::cvt::{cvt, cvt_r, Errno, SysResult};
-use super::path::At;
+use super::path::{At, Target};
 
 /// `statvfs(3)` — filesystem statistics, as POSIX defines them.
 pub type StatVfs = libc::statvfs;
@@ -74,14 +74,14 @@ fn timespec((sec, nsec): TimeSpec) -> libc::timespec {
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/utimensat.2.html>
-pub fn utimens(target: Target<'_>, times: Option<[TimeSpec; 2]>) -> SysResult<()> {
+pub fn utimens(target: &Target, times: Option<[TimeSpec; 2]>) -> SysResult<()> {
     match target {
         Target::Path(at) => utimensat(at, times, 0),
         Target::Fd(fd) => {
             let ts = times.map(|[a, m]| [timespec(a), timespec(m)]);
             let ptr = ts.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
             // SAFETY: `ptr` is null or points at two timespecs.
-            cvt(unsafe { libc::futimens(fd, ptr) }).map(drop)
+            cvt(unsafe { libc::futimens(*fd, ptr) }).map(drop)
         }
     }
 }
@@ -102,19 +102,11 @@ fn utimensat(at: &At, times: Option<[TimeSpec; 2]>, flags: libc::c_int) -> SysRe
     cvt(unsafe { libc::utimensat(at.dirfd(), at.c_path().as_ptr(), ptr, flags) }).map(drop)
 }
 
-/// What a metadata call acts on: a path (resolved with the `*at` calls, following
-/// symlinks) or an open fd.
-#[derive(Clone, Copy)]
-pub enum Target<'a> {
-    Path(&'a At),
-    Fd(RawFd),
-}
-
 /// `fchownat(2)` / `fchown(2)` — changes owner and group; `u32::MAX` (-1) leaves one as it is.
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/fchownat.2.html>
-pub fn chown(target: Target<'_>, uid: u32, gid: u32) -> SysResult<()> {
+pub fn chown(target: &Target, uid: u32, gid: u32) -> SysResult<()> {
     match target {
         Target::Path(at) => {
             let path = at.c_path().as_ptr();
@@ -122,7 +114,7 @@ pub fn chown(target: Target<'_>, uid: u32, gid: u32) -> SysResult<()> {
             cvt(unsafe { libc::fchownat(at.dirfd(), path, uid, gid, 0) })
         }
         // SAFETY: fchown only reads its integer arguments.
-        Target::Fd(fd) => cvt(unsafe { libc::fchown(fd, uid, gid) }),
+        Target::Fd(fd) => cvt(unsafe { libc::fchown(*fd, uid, gid) }),
     }
     .map(drop)
 }
@@ -133,7 +125,7 @@ pub fn chown(target: Target<'_>, uid: u32, gid: u32) -> SysResult<()> {
 /// - <https://man7.org/linux/man-pages/man2/fchmodat.2.html>
 // `mode_t` is a u32 on Linux, a u16 on darwin and FreeBSD.
 #[allow(clippy::unnecessary_cast)]
-pub fn chmod(target: Target<'_>, mode: u32) -> SysResult<()> {
+pub fn chmod(target: &Target, mode: u32) -> SysResult<()> {
     let mode = mode as libc::mode_t;
     match target {
         Target::Path(at) => {
@@ -142,7 +134,7 @@ pub fn chmod(target: Target<'_>, mode: u32) -> SysResult<()> {
             cvt(unsafe { libc::fchmodat(at.dirfd(), path, mode, 0) })
         }
         // SAFETY: fchmod only reads its integer arguments.
-        Target::Fd(fd) => cvt(unsafe { libc::fchmod(fd, mode) }),
+        Target::Fd(fd) => cvt(unsafe { libc::fchmod(*fd, mode) }),
     }
     .map(drop)
 }

@@ -71,9 +71,8 @@ mod tests {
 
     #[test]
     fn rename_flags_where_renameat2_is_missing() {
-        let dir = std::env::temp_dir().join(format!("eio-name-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).unwrap();
+        let tmp = crate::testutil::TempDir::new("rename-flags");
+        let dir = tmp.0.clone();
         std::fs::write(dir.join("a"), b"a").unwrap();
         std::fs::write(dir.join("b"), b"b").unwrap();
         let at = |n: &str| At::cwd(CString::new(dir.join(n).as_os_str().as_encoded_bytes()).unwrap());
@@ -83,6 +82,5 @@ mod tests {
         assert_eq!(noreplace.0, want);
         rename(&at("a"), &at("b"), 0).unwrap();
         assert_eq!(std::fs::read(dir.join("b")).unwrap(), b"a");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

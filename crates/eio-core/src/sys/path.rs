@@ -14,6 +14,14 @@ pub enum Base {
     Dir(Arc<OwnedFd>),
 }
 
+/// What a request acts on: a path (resolved with the `*at` syscalls, following symlinks
+/// unless the request says otherwise) or an open descriptor.
+#[derive(Debug)]
+pub enum Target {
+    Path(At),
+    Fd(RawFd),
+}
+
 /// A path resolved with the `*at` syscalls: `path` relative to `base`, or absolute.
 #[derive(Clone, Debug)]
 pub struct At {

@@ -156,15 +156,9 @@ mod tests {
     use super::*;
     use crate::sys::dir::open_dir;
     use crate::sys::path::At;
+    use crate::testutil::TempDir;
     use std::os::fd::AsRawFd;
     use std::os::unix::ffi::OsStrExt;
-
-    fn tempdir(tag: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("eio-scan-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).unwrap();
-        dir
-    }
 
     fn open(dir: &std::path::Path) -> std::os::fd::OwnedFd {
         let c = CString::new(dir.as_os_str().as_bytes()).unwrap();
@@ -189,7 +183,8 @@ mod tests {
 
     #[test]
     fn batches_cover_the_directory_once() {
-        let dir = tempdir("batch");
+        let tmp = TempDir::new("batch");
+        let dir = tmp.0.clone();
         for i in 0..5000 {
             std::fs::write(dir.join(format!("f{i}")), b"").unwrap();
         }
@@ -212,12 +207,12 @@ mod tests {
         // After the end, a further read is an empty last batch.
         let (list, end) = stream.read_batch(1).unwrap();
         assert!(list.is_empty() && end);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn unknown_types_are_filled_and_vanished_entries_dropped() {
-        let dir = tempdir("unknown");
+        let tmp = TempDir::new("unknown");
+        let dir = tmp.0.clone();
         std::fs::write(dir.join("file"), b"").unwrap();
         std::fs::create_dir(dir.join("sub")).unwrap();
         std::os::unix::fs::symlink("sub", dir.join("link")).unwrap();
@@ -244,16 +239,15 @@ mod tests {
                 (b"known", libc::DT_FIFO),
             ]
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn lstat_type_errors() {
-        let dir = tempdir("lstat");
+        let tmp = TempDir::new("lstat");
+        let dir = tmp.0.clone();
         let fd = open(&dir);
         assert_eq!(lstat_type(fd.as_raw_fd(), b"nope"), Err(Errno(libc::ENOENT)));
         assert_eq!(lstat_type(fd.as_raw_fd(), b"a\0b"), Err(Errno(libc::EINVAL)));
         assert_eq!(lstat_type(-1, b"x"), Err(Errno(libc::EBADF)));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

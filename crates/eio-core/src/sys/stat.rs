@@ -2,6 +2,7 @@
 //! `fstatat(2)`/`fstat(2)` elsewhere (darwin and FreeBSD keep the birth time in `struct
 //! stat`; with `--cfg eio_portable`, Linux takes this path too and reports no birth time).
 
+use std::ffi::CStr;
 use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
 #[cfg(eio_linux)]
@@ -26,29 +27,43 @@ pub mod mode {
     pub const S_ISGID: u32 = libc::S_ISGID as u32;
 }
 
-/// What to stat.
-pub enum StatTarget<'a> {
-    Path { at: &'a At, follow: bool },
-    Fd(RawFd),
-}
-
 /// Cleared the first time statx answers `ENOSYS` (kernels before 4.11, some seccomp
 /// filters); from then on `fstatat` is used directly.
 #[cfg(eio_linux)]
 static HAVE_STATX: AtomicBool = AtomicBool::new(true);
+
+/// The status of the file at `at`; of a symlink itself unless `follow` (`stat`/`lstat`).
+pub fn stat_at(at: &At, follow: bool) -> SysResult<FileStat> {
+    let flags = if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
+    status(at.dirfd(), at.c_path(), flags)
+}
+
+/// The status of the file open on `fd`: `statx` of it with `AT_EMPTY_PATH`.
+#[cfg(eio_linux)]
+pub fn fstat(fd: RawFd) -> SysResult<FileStat> {
+    status(fd, c"", libc::AT_EMPTY_PATH)
+}
+
+/// `fstat(2)` — the status of the file open on `fd`.
+///
+/// # References
+/// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/fstat.html>
+#[cfg(not(eio_linux))]
+pub fn fstat(fd: RawFd) -> SysResult<FileStat> {
+    let mut buf = MaybeUninit::<libc::stat>::zeroed();
+    // SAFETY: `buf` is valid for a `struct stat`.
+    cvt(unsafe { libc::fstat(fd, buf.as_mut_ptr()) })?;
+    // SAFETY: fstat succeeded and filled the buffer.
+    Ok(from_stat(unsafe { buf.assume_init_ref() }))
+}
 
 /// `statx(2)` — file status, with the birth time where the filesystem has it (0 where not).
 ///
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/statx.2.html>
 #[cfg(eio_linux)]
-pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
-    let (dirfd, path, flags) = match &target {
-        StatTarget::Path { at, follow } => {
-            (at.dirfd(), at.c_path().as_ptr(), if *follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW })
-        }
-        StatTarget::Fd(fd) => (*fd, c"".as_ptr(), libc::AT_EMPTY_PATH),
-    };
+fn status(dirfd: RawFd, path: &CStr, flags: i32) -> SysResult<FileStat> {
+    let path = path.as_ptr();
     if HAVE_STATX.load(Ordering::Relaxed) {
         let mut buf = MaybeUninit::<libc::statx>::zeroed();
         let mask = libc::STATX_BASIC_STATS | libc::STATX_BTIME;
@@ -64,28 +79,15 @@ pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
     fstatat(dirfd, path, flags)
 }
 
-/// `fstatat(2)`, or `fstat(2)` for an fd (`AT_EMPTY_PATH` is Linux's) — file status, with
-/// the birth time where `struct stat` has it.
+#[cfg(not(eio_linux))]
+fn status(dirfd: RawFd, path: &CStr, flags: i32) -> SysResult<FileStat> {
+    fstatat(dirfd, path.as_ptr(), flags)
+}
+
+/// `fstatat(2)` — file status, with the birth time where `struct stat` has it.
 ///
 /// # References
 /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/fstatat.html>
-#[cfg(not(eio_linux))]
-pub fn stat(target: StatTarget<'_>) -> SysResult<FileStat> {
-    match target {
-        StatTarget::Path { at, follow } => {
-            let flags = if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
-            fstatat(at.dirfd(), at.c_path().as_ptr(), flags)
-        }
-        StatTarget::Fd(fd) => {
-            let mut buf = MaybeUninit::<libc::stat>::zeroed();
-            // SAFETY: `buf` is valid for a `struct stat`.
-            cvt(unsafe { libc::fstat(fd, buf.as_mut_ptr()) })?;
-            // SAFETY: fstat succeeded and filled the buffer.
-            Ok(from_stat(unsafe { buf.assume_init_ref() }))
-        }
-    }
-}
-
 #[cfg_attr(eio_linux, cold)]
 fn fstatat(dirfd: RawFd, path: *const libc::c_char, flags: i32) -> SysResult<FileStat> {
     let mut buf = MaybeUninit::<libc::stat>::zeroed();

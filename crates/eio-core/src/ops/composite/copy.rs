@@ -12,9 +12,10 @@ use super::{check_abort, step};
 use crate::req::ReqCtx;
 use crate::sys::copy as sys;
 use crate::sys::cvt::Errno;
-use crate::sys::meta::{self, Target};
+use crate::sys::meta;
 use crate::sys::path::At;
-use crate::sys::stat::{self, mode, StatTarget};
+use crate::sys::path::Target;
+use crate::sys::stat::{self, mode};
 use crate::sys::{file, name};
 use crate::value::{FileStat, ReqError};
 
@@ -53,7 +54,7 @@ pub fn move_(src: &At, dst: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
         Err(Errno(libc::EXDEV)) => {}
         other => return other.map_err(step("rename")),
     }
-    let st = stat::stat(StatTarget::Path { at: src, follow: false }).map_err(step("lstat"))?;
+    let st = stat::stat_at(src, false).map_err(step("lstat"))?;
     if st.mode & mode::S_IFMT != mode::S_IFREG {
         return Err(ReqError::os(Errno(libc::EXDEV)).with_syscall("rename"));
     }
@@ -62,7 +63,7 @@ pub fn move_(src: &At, dst: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
 }
 
 fn fstat(fd: &OwnedFd) -> Result<FileStat, ReqError> {
-    stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(step("fstat"))
+    stat::fstat(fd.as_raw_fd()).map_err(step("fstat"))
 }
 
 fn is_dir(st: &FileStat) -> bool {
@@ -100,7 +101,7 @@ fn open_dst(dst: &At) -> Result<(OwnedFd, Option<Created>), ReqError> {
 /// Unlinks `dst` if it is still the file this copy created (not something another process
 /// put there meanwhile). Best effort: the copy's own error is what gets reported.
 fn remove_created(dst: &At, ours: &Created) {
-    let now = stat::stat(StatTarget::Path { at: dst, follow: false });
+    let now = stat::stat_at(dst, false);
     if matches!(now, Ok(st) if (st.dev, st.ino) == *ours) {
         let _ = name::unlink(dst, 0);
     }
@@ -139,12 +140,12 @@ fn fill(
 /// contents are what the copy promises. If the owner cannot be kept, the setuid and setgid
 /// bits are dropped rather than granted to the copier's own ids (uutils/coreutils#9750).
 fn restore_metadata(fd: RawFd, st: &FileStat) {
-    let _ = meta::utimens(Target::Fd(fd), Some([st.atime, st.mtime]));
+    let _ = meta::utimens(&Target::Fd(fd), Some([st.atime, st.mtime]));
     let mut perms = st.mode & 0o7777;
-    if meta::chown(Target::Fd(fd), st.uid, st.gid).is_err() {
+    if meta::chown(&Target::Fd(fd), st.uid, st.gid).is_err() {
         perms &= !(mode::S_ISUID | mode::S_ISGID);
     }
-    let _ = meta::chmod(Target::Fd(fd), perms);
+    let _ = meta::chmod(&Target::Fd(fd), perms);
 }
 
 /// How contents move: the fastest call that works for this pair of files.
@@ -302,8 +303,8 @@ mod tests {
     use std::io::{Seek, SeekFrom, Write};
     use std::os::unix::fs::MetadataExt;
 
-    use super::super::testutil::{with_ctx, TempDir};
     use super::*;
+    use crate::testutil::{with_ctx, TempDir};
 
     fn errno(r: Result<(), ReqError>) -> Option<i32> {
         r.err().and_then(|e| e.errno()).map(|e| e.raw())

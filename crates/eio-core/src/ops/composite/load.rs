@@ -7,7 +7,7 @@ use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::file;
 use crate::sys::path::At;
-use crate::sys::stat::{self, mode, StatTarget};
+use crate::sys::stat::{self, mode};
 use crate::value::ReqError;
 
 /// Bytes read per call: an abort is noticed after at most this much.
@@ -20,7 +20,7 @@ const MAX_LOAD: usize = 1 << 32;
 /// file larger than [`MAX_LOAD`] fails with `EFBIG`.
 pub fn load(at: &At, ctx: &ReqCtx<'_>) -> Result<Vec<u8>, ReqError> {
     let fd = file::open(at, libc::O_RDONLY | libc::O_NOCTTY, 0).map_err(step("open"))?;
-    let st = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(step("fstat"))?;
+    let st = stat::fstat(fd.as_raw_fd()).map_err(step("fstat"))?;
     if st.mode & mode::S_IFMT == mode::S_IFDIR {
         return Err(ReqError::os(Errno(libc::EISDIR)).with_syscall("read"));
     }
@@ -57,8 +57,8 @@ pub fn load(at: &At, ctx: &ReqCtx<'_>) -> Result<Vec<u8>, ReqError> {
 mod tests {
     use std::fs;
 
-    use super::super::testutil::{with_ctx, TempDir};
     use super::*;
+    use crate::testutil::{with_ctx, TempDir};
 
     #[test]
     fn sizes() {

@@ -23,7 +23,7 @@ use super::{check_abort, step};
 use crate::req::ReqCtx;
 use crate::sys::dir;
 use crate::sys::path::{At, Base};
-use crate::sys::stat::{self, mode, StatTarget};
+use crate::sys::stat::{self, mode};
 use crate::value::{DirList, FileStat, ReqError, Value};
 
 /// Stats between two abort checks.
@@ -36,11 +36,11 @@ const DEFAULT_MAXREQ: usize = 4;
 pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Result<Value, ReqError> {
     // Failing to open or read reports syscall `scandir`, as Node's readdir does.
     let fd = dir::open_dir(at)?;
-    let before = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(step("fstat"))?;
+    let before = stat::fstat(fd.as_raw_fd()).map_err(step("fstat"))?;
     let entries = dir::read_all(&fd, &|| ctx.aborted())?;
     let mut dirs_left = None;
     if entries.types.contains(&libc::DT_UNKNOWN) {
-        let after = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(step("fstat"))?;
+        let after = stat::fstat(fd.as_raw_fd()).map_err(step("fstat"))?;
         dirs_left = subdir_count(&before, &after);
     }
     let base = Base::Dir(Arc::new(fd));
@@ -151,7 +151,7 @@ fn lstat_is_dir(base: &Base, name: &[u8]) -> bool {
     };
     let at = At { base: base.clone(), path };
     matches!(
-        stat::stat(StatTarget::Path { at: &at, follow: false }),
+        stat::stat_at(&at, false),
         Ok(st) if st.mode & mode::S_IFMT == mode::S_IFDIR
     )
 }

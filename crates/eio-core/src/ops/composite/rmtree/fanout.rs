@@ -294,8 +294,8 @@ mod tests {
     use std::os::unix::fs::symlink;
     use std::path::Path;
 
-    use super::super::super::testutil::{with_ctx, TempDir};
     use super::*;
+    use crate::testutil::{with_ctx, TempDir};
 
     /// `width` subdirectories per directory, `levels` deep, each with a file and a symlink
     /// to `outside`; below the first of them, a chain deeper than the split depth.

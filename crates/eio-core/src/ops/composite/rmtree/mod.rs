@@ -21,7 +21,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::path::At;
-use crate::sys::stat::{self, mode, StatTarget};
+use crate::sys::stat::{self, mode};
 use crate::sys::{file, name};
 use crate::value::ReqError;
 
@@ -30,8 +30,7 @@ const OPEN_DIR: i32 = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | li
 
 /// Removes the tree at `at`. A symlink there is removed as a link; a file gives `ENOTDIR`.
 pub fn rmtree(at: &At, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
-    let root = stat::stat(StatTarget::Path { at, follow: false })
-        .map_err(|e| ReqError::os(e).with_syscall("lstat"))?;
+    let root = stat::stat_at(at, false).map_err(|e| ReqError::os(e).with_syscall("lstat"))?;
     match root.mode & mode::S_IFMT {
         mode::S_IFLNK => return name::unlink(at, 0).map_err(|e| ReqError::os(e).with_syscall("unlink")),
         mode::S_IFDIR => {}
@@ -51,7 +50,7 @@ fn open_root(at: &At, id: (u64, u64)) -> Result<OwnedFd, ReqError> {
         other => other,
     }
     .map_err(|e| ReqError::os(e).with_syscall("open"))?;
-    let st = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(|e| ReqError::os(e).with_syscall("fstat"))?;
+    let st = stat::fstat(fd.as_raw_fd()).map_err(|e| ReqError::os(e).with_syscall("fstat"))?;
     if (st.dev, st.ino) != id {
         return Err(ReqError::os(Errno(libc::ENOENT)).with_syscall("open"));
     }
@@ -84,8 +83,8 @@ fn entry_error<'a>(
 mod tests {
     use std::fs;
 
-    use super::super::testutil::{with_ctx, TempDir};
     use super::*;
+    use crate::testutil::{with_ctx, TempDir};
 
     #[test]
     fn roots() {

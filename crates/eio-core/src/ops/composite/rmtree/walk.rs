@@ -13,7 +13,7 @@ use super::{entry_error, OPEN_DIR};
 use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::path::{At, Base};
-use crate::sys::stat::{self, StatTarget};
+use crate::sys::stat;
 use crate::sys::{dir, file, name};
 use crate::value::{DirList, ReqError};
 
@@ -58,8 +58,7 @@ impl Walk {
 
     /// A frame for the directory open on `fd`, with its entries read.
     fn enter(&self, fd: OwnedFd, name: CString) -> Result<Frame, ReqError> {
-        let st =
-            stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(|e| self.error(e, "fstat", Some(&name)))?;
+        let st = stat::fstat(fd.as_raw_fd()).map_err(|e| self.error(e, "fstat", Some(&name)))?;
         let id = (st.dev, st.ino);
         let entries =
             dir::read_all(&fd, &|| false).map_err(|e| self.error(e, dir::READ_CALL, Some(&name)))?;
@@ -152,7 +151,7 @@ impl Walk {
             path: CString::from(c".."),
         };
         let fd = file::open(&at, OPEN_DIR, 0).map_err(|e| self.error(e, "open", None))?;
-        let st = stat::stat(StatTarget::Fd(fd.as_raw_fd())).map_err(|e| self.error(e, "fstat", None))?;
+        let st = stat::fstat(fd.as_raw_fd()).map_err(|e| self.error(e, "fstat", None))?;
         if (st.dev, st.ino) != self.stack.last().expect("the parent").id {
             return Err(self.error(Errno(libc::ENOENT), "open", None));
         }
@@ -174,8 +173,8 @@ mod tests {
     use std::fs;
     use std::os::unix::fs::symlink;
 
-    use super::super::super::testutil::{with_ctx, TempDir};
     use super::*;
+    use crate::testutil::{with_ctx, TempDir};
 
     #[test]
     fn deeper_than_the_fd_bound_and_symlinks_not_followed() {
