@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use eio_core::{At, Base};
 use napi_derive::napi;
 
-/// What a handle stands for.
-enum Dir {
+/// What a `WdHandle` stands for: the cwd, an open directory, or nothing any more.
+enum WdState {
     /// The process's current directory, whatever it is when a request runs (`AT_FDCWD`):
     /// the handle of `CWD`, which owns no fd and cannot be closed.
     Cwd,
@@ -21,20 +21,20 @@ enum Dir {
 /// still uses it) or garbage-collected.
 #[napi]
 pub struct WdHandle {
-    dir: Mutex<Dir>,
+    dir: Mutex<WdState>,
 }
 
 impl WdHandle {
     pub fn new(fd: OwnedFd) -> WdHandle {
-        WdHandle { dir: Mutex::new(Dir::Open(Arc::new(fd))) }
+        WdHandle { dir: Mutex::new(WdState::Open(Arc::new(fd))) }
     }
 
     /// The base for paths relative to this directory; `EBADF` once closed.
     pub fn base(&self) -> Result<Base, eio_core::Errno> {
         match &*self.dir.lock().unwrap_or_else(|e| e.into_inner()) {
-            Dir::Cwd => Ok(Base::Cwd),
-            Dir::Open(fd) => Ok(Base::Dir(fd.clone())),
-            Dir::Closed => Err(eio_core::Errno(libc::EBADF)),
+            WdState::Cwd => Ok(Base::Cwd),
+            WdState::Open(fd) => Ok(Base::Dir(fd.clone())),
+            WdState::Closed => Err(eio_core::Errno(libc::EBADF)),
         }
     }
 }
@@ -45,7 +45,7 @@ impl WdHandle {
     /// resolve against the cwd when the request runs, as with IO::AIO's `CWD`.
     #[napi(factory)]
     pub fn cwd() -> WdHandle {
-        WdHandle { dir: Mutex::new(Dir::Cwd) }
+        WdHandle { dir: Mutex::new(WdState::Cwd) }
     }
 
     /// Releases this handle's hold on the fd (requests in flight keep theirs). The cwd's
@@ -53,8 +53,8 @@ impl WdHandle {
     #[napi]
     pub fn close(&self) {
         let mut dir = self.dir.lock().unwrap_or_else(|e| e.into_inner());
-        if let Dir::Open(_) = *dir {
-            *dir = Dir::Closed; // drops this handle's Arc: the fd closes with the last one
+        if let WdState::Open(_) = *dir {
+            *dir = WdState::Closed; // drops this handle's Arc: the fd closes with the last one
         }
     }
 }
