@@ -1,0 +1,197 @@
+// Helpers of the CLI tests: running `io-aio <command>` and the GNU tool it imitates side by
+// side (same arguments, locale and user), comparing what they print, and generating trees
+// with every kind of entry to run them on.
+
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+import { have, ROOT } from '../helpers.mjs'
+
+const eio = createRequire(import.meta.url)('../../index.js')
+
+export const BIN = path.join(ROOT, 'bin', 'io-aio.js')
+/** The user that permission tests run as, with setpriv. */
+export const NOBODY = 65534
+/** Whether tests can drop privileges (root with setpriv) and make device nodes. */
+export const root = process.getuid?.() === 0 && have('setpriv')
+
+/**
+ * The environment both sides run in: the locale given (C by default) and none of the
+ * variables that change GNU's output (block sizes, POSIXLY_CORRECT).
+ */
+export function environment(locale = 'C') {
+  const env = { ...process.env, LC_ALL: locale, TZ: 'UTC' }
+  for (const key of ['BLOCK_SIZE', 'BLOCKSIZE', 'DU_BLOCK_SIZE', 'POSIXLY_CORRECT', 'LANG', 'LC_CTYPE']) delete env[key]
+  return env
+}
+
+/** The command line that runs `argv` as `user` (a uid), or as it is. */
+function asUser(argv, user) {
+  return user === undefined ? argv : ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--clear-groups', ...argv]
+}
+
+/**
+ * Runs `argv` and returns `{ status, signal, stdout, stderr }`, the outputs as latin1
+ * strings (one character per byte, so that names that are not UTF-8 compare exactly).
+ */
+export function run(argv, { cwd, locale, user, timeout = 120_000 } = {}) {
+  const [cmd, ...args] = asUser(argv, user)
+  const r = spawnSync(cmd, args, { cwd, env: environment(locale), encoding: 'latin1', timeout })
+  if (r.error) throw r.error
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** `io-aio <args>`. */
+export function cli(args, options) {
+  return run([process.execPath, BIN, ...args], options)
+}
+
+/** `io-aio <args>` started in the background (for signals): the ChildProcess. */
+export function cliChild(args, { cwd, locale, user } = {}) {
+  const [cmd, ...rest] = asUser([process.execPath, BIN, ...args], user)
+  return spawn(cmd, rest, { cwd, env: environment(locale), stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+/** The lines of an output (NUL-separated with `nul`), sorted, the empty end dropped. */
+export function lines(output, nul = false) {
+  const list = output.split(nul ? '\0' : '\n')
+  if (list.at(-1) === '') list.pop()
+  return list.sort()
+}
+
+/** GNU's messages with io-aio's program name (`du: x` → `io-aio du: x`). */
+export function asOurs(stderr, command) {
+  return stderr.replace(new RegExp(`^${command}: `, 'gm'), `io-aio ${command}: `).replace(new RegExp(`'${command} --help'`, 'g'), `'io-aio ${command} --help'`)
+}
+
+/**
+ * Asserts that `io-aio <command> <args>` does what GNU's `<command> <args>` does: the same
+ * exit status, the same output lines (sorted unless `ordered`), the same messages (sorted:
+ * parallel work reports in its own order).
+ */
+export function sameAsGnu(t, command, args, { nul = false, ordered = false, ...options } = {}) {
+  const theirs = run([command, ...args], options)
+  const ours = cli([command, ...args], options)
+  const what = `${command} ${args.join(' ')}`
+  t.is(ours.status, theirs.status, `exit status of ${what}; stderr: ${ours.stderr}`)
+  if (ordered) t.is(ours.stdout, theirs.stdout, `output of ${what}`)
+  else t.deepEqual(lines(ours.stdout, nul), lines(theirs.stdout, nul), `output of ${what}`)
+  t.deepEqual(lines(ours.stderr), lines(asOurs(theirs.stderr, command)), `messages of ${what}`)
+  return { ours, theirs }
+}
+
+/** A file name that is not UTF-8 (`f\xff.bin`), as a Buffer path below `dir`. */
+export function latin1Name(dir) {
+  return Buffer.concat([Buffer.from(`${dir}/f`), Buffer.of(0xff), Buffer.from('.bin')])
+}
+
+/** `dir/name` as a Buffer (names that are not UTF-8 stay intact). */
+function child(dir, name) {
+  return Buffer.concat([dir, Buffer.from('/'), name])
+}
+
+/**
+ * Sets a file's times (a link's own with `link`): mtime in the past, atime ahead, both with
+ * nanoseconds (eio's utime keeps them; Node's utimes stops at microseconds).
+ */
+async function setTimes(p, seed, link = false) {
+  const mtime = 1_000_000_000 + seed * 3607 + 0.123456789
+  // atime ahead of now: relatime never updates it when a copy reads the file.
+  const atime = Math.floor(Date.now() / 1000) + 86_400 + seed + 0.987654321
+  if (link) fs.lutimesSync(p, atime, mtime)
+  else await eio.utime(p, atime, mtime)
+}
+
+/**
+ * A tree with every kind of entry: nested directories with several modes, small, empty,
+ * larger and sparse files, names with spaces, quotes, a newline and bytes that are not
+ * UTF-8, hard links (in one directory and across two), symlinks (relative, absolute,
+ * dangling, to a directory), a FIFO, a socket and (as root) a device node; owners, modes
+ * and times (with fractions of seconds) that differ from entry to entry.
+ */
+export async function makeTree(top) {
+  const p = (...parts) => path.join(top, ...parts)
+  fs.mkdirSync(p('a', 'b', 'c'), { recursive: true })
+  fs.mkdirSync(p('empty'))
+  fs.mkdirSync(p('x'))
+  for (let i = 0; i < 20; i++) fs.writeFileSync(p('a', `small${i}.txt`), `file ${i}\n`.repeat(i * 50))
+  fs.writeFileSync(p('a', 'b', 'medium.bin'), Buffer.alloc(300_000, 7))
+  fs.writeFileSync(p('a', 'b', 'c', 'deep'), 'deep\n')
+  fs.writeFileSync(p('a', 'with space'), 'space\n')
+  fs.writeFileSync(p('a', "it's"), 'quote\n')
+  fs.writeFileSync(p('a', 'new\nline'), 'newline\n')
+  fs.writeFileSync(latin1Name(p('a')), 'latin1\n')
+  fs.writeFileSync(p('Upper.TXT'), 'upper\n')
+  fs.writeFileSync(p('x', 'empty-file'), '')
+  const sparse = fs.openSync(p('a', 'sparse.db'), 'w')
+  fs.writeSync(sparse, 'head', 0)
+  fs.writeSync(sparse, 'tail', 4 << 20)
+  fs.closeSync(sparse)
+  fs.linkSync(p('a', 'small3.txt'), p('a', 'hard-same-dir'))
+  fs.linkSync(p('a', 'small4.txt'), p('x', 'hard-other-dir'))
+  fs.symlinkSync('a/small1.txt', p('link-rel'))
+  fs.symlinkSync(p('a', 'b'), p('link-abs'))
+  fs.symlinkSync('/nonexistent/target', p('dangling'))
+  fs.symlinkSync('a', p('dirlink'))
+  spawnSync('mkfifo', [p('x', 'fifo')])
+  const sock = spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(p('x', 'socket'))}, () => process.exit(0))`])
+  if (sock.status !== 0) throw new Error(`no socket: ${sock.stderr}`)
+  if (root) spawnSync('mknod', [p('x', 'null-dev'), 'c', '1', '3'])
+  fs.chmodSync(p('a', 'b', 'c', 'deep'), 0o640)
+  fs.chmodSync(p('a', 'small5.txt'), 0o4755)
+  fs.chmodSync(p('empty'), 0o700)
+  fs.chmodSync(p('a', 'b'), 0o750)
+  if (root) {
+    fs.chownSync(p('a', 'small6.txt'), NOBODY, NOBODY)
+    fs.chownSync(p('x'), 1000, 1000)
+    fs.lchownSync(p('link-rel'), 1000, NOBODY)
+  }
+  // Times last, children before their directories (creating an entry changes its directory's mtime).
+  let seed = 0
+  const stamp = async (dir) => {
+    for (const name of fs.readdirSync(dir, { encoding: 'buffer' })) {
+      const full = child(dir, name)
+      const st = fs.lstatSync(full)
+      if (st.isDirectory()) await stamp(full)
+      else await setTimes(full, seed++, st.isSymbolicLink())
+    }
+    await setTimes(dir, seed++)
+  }
+  await stamp(Buffer.from(top))
+}
+
+/**
+ * Everything about a tree that `cp -a` keeps, by path relative to `top`: type, mode, owner,
+ * size, content, link target, device number, mtime and atime in ns, and which entries are
+ * hard links of one another (by the first path of their inode).
+ */
+export function describeTree(top) {
+  const out = {}
+  const inodes = new Map()
+  const visit = (dir, rel) => {
+    for (const name of fs.readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare)) {
+      const full = child(dir, name)
+      const relPath = rel === '' ? name.toString('latin1') : `${rel}/${name.toString('latin1')}`
+      const st = fs.lstatSync(full, { bigint: true })
+      const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'device'
+      const entry = { type, mode: (Number(st.mode) & 0o7777).toString(8), owner: `${st.uid}:${st.gid}`, mtime: String(st.mtimeNs) }
+      if (type !== 'link') entry.atime = String(st.atimeNs)
+      if (type === 'file') {
+        entry.size = Number(st.size)
+        entry.content = fs.readFileSync(full).toString('base64')
+        entry.allocated = Number(st.blocks) * 512 < Number(st.size) ? 'sparse' : 'full'
+        const key = `${st.dev}:${st.ino}`
+        entry.hardLink = inodes.get(key) ?? relPath
+        inodes.set(key, entry.hardLink)
+      }
+      if (type === 'link') entry.target = fs.readlinkSync(full, { encoding: 'latin1' })
+      if (type === 'device') entry.rdev = String(st.rdev)
+      out[relPath] = entry
+      if (type === 'dir') visit(full, relPath)
+    }
+  }
+  visit(Buffer.from(top), '')
+  return out
+}
