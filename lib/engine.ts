@@ -114,12 +114,28 @@ function submitStaged(): void {
   submitQueued = false
   binding.submitStaged()
 }
+
+/**
+ * The binding stages requests: they enter the pool together when this JS job ends
+ * (`submitStaged`), which also ends the job for the binding's JS-thread policy.
+ */
+function endOfJob(): void {
+  if (!submitQueued) {
+    submitQueued = true
+    queueMicrotask(submitStaged)
+  }
+}
+
+/** The promise of a request the binding answered during the call (`wire.ANSWERED_NOW`). */
+export function answeredNow<T>(value: T): Promise<T> {
+  endOfJob()
+  return Promise.resolve(value)
+}
 let outstanding = 0
 let flushWaiters: (() => void)[] = []
 
 function dispatch(view: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
   wire.attach(view)
-  lastBatch = count
   for (let i = 0, at = wire.RECORDS_AT; i < count; i++, at += wire.RECORD) {
     const id = view[at]
     const rec = pending[id]
@@ -230,11 +246,7 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   })
   const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, watched: false, aborted: false, id }
   pending[id] = rec
-  // The binding stages requests; they enter the pool together when this JS job ends.
-  if (!submitQueued) {
-    submitQueued = true
-    queueMicrotask(submitStaged)
-  }
+  endOfJob()
   ;(promise as Promise<T> & { [kRequest]?: Pending })[kRequest] = rec
   outstanding++
   try {
@@ -343,15 +355,4 @@ export function flush(): Promise<void> {
 /** Requests of this environment not yet settled. */
 export function outstandingCount(): number {
   return outstanding
-}
-
-/** Completions delivered by the last drain. */
-let lastBatch = 0
-
-/**
- * Whether requests are being made one at a time: nothing is in flight and the last
- * drain delivered at most one completion (under load, drains deliver many at once).
- */
-export function isSerial(): boolean {
-  return outstanding === 0 && lastBatch <= 1
 }

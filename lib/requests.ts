@@ -4,12 +4,12 @@
 
 import { binding } from './native.js'
 import { constants } from './constants.js'
-import { isSerial, Out, readTargets, request, track } from './engine.js'
+import { answeredNow, Out, readTargets, request, track } from './engine.js'
 import type { Opts, RequestOptions } from './engine.js'
 import { isFdLike, toPath } from './paths.js'
-import type { FdLike, PathLike } from './paths.js'
+import type { FdLike, NativePath, PathLike } from './paths.js'
 import type { BigIntStats, Stats } from './stats.js'
-import { statNow } from './wire.js'
+import { ANSWERED_NOW, statNow } from './wire.js'
 import {
   MAX_RW,
   validateBuffer,
@@ -154,16 +154,6 @@ export function write(
   })
 }
 
-/**
- * Whether a stat answered on this thread since the last microtask checkpoint. Such a
- * stat is never "in flight", so without this a burst of stats made in one go would all
- * be answered here, one after another, instead of by the pool's threads in parallel.
- */
-let answeredHere = false
-const clearAnsweredHere = () => {
-  answeredHere = false
-}
-
 /** Options of the stat family. */
 export interface StatOptions extends RequestOptions {
   /** Fulfil with a `BigIntStats`: every number an exact bigint, the times also in nanoseconds. */
@@ -178,24 +168,15 @@ function wantsBigInt(options: unknown): boolean {
 }
 
 /**
- * A stat of a path: answered on this thread when it is the only request around (serial
- * use, where it saves a round trip through the pool: a few µs instead of tens) and the
- * kernel's caches allow it without blocking; else by the pool.
+ * A stat: answered during the call when the binding's JS-thread policy allows it and the
+ * kernel's caches do (crates/eio-node/src/submit.rs), else by the pool. Only requests with
+ * no signal or group to wire may be answered so.
  */
-function statPath(path: PathLike, o: Opts, follow: boolean, bigint: boolean): Promise<Stats | BigIntStats> {
-  const p = toPath(path)
-  if (
-    !answeredHere &&
-    isSerial() &&
-    o.signal === undefined &&
-    o.group === undefined &&
-    binding.statCached(p.dir, p.path, follow, bigint)
-  ) {
-    answeredHere = true
-    queueMicrotask(clearAnsweredHere)
-    return Promise.resolve(statNow(bigint))
-  }
-  return track(binding.stat(o.priority, p.dir, p.path, -1, follow, bigint), o, Out.Value, follow ? 'stat' : 'lstat', p.display)
+function statOf(p: NativePath | undefined, fd: number, o: Opts, follow: boolean, bigint: boolean, syscall: string): Promise<Stats | BigIntStats> {
+  const now = o.signal === undefined && o.group === undefined
+  const id = binding.stat(o.priority, p?.dir ?? null, p?.path, fd, follow, bigint, now)
+  if (id === ANSWERED_NOW) return answeredNow(statNow(bigint))
+  return track(id, o, Out.Value, syscall, p?.display)
 }
 
 /**
@@ -208,11 +189,8 @@ export function stat(pathOrFd: PathLike | FdLike, options?: StatOptions): Promis
   return request(options, (o) => {
     validateOptionKeys(options, STAT_OPTIONS)
     const bigint = wantsBigInt(options)
-    if (isFdLike(pathOrFd)) {
-      const f = validateFd(pathOrFd)
-      return track(binding.stat(o.priority, null, undefined, f, true, bigint), o, Out.Value, 'fstat')
-    }
-    return statPath(pathOrFd as PathLike, o, true, bigint)
+    if (isFdLike(pathOrFd)) return statOf(undefined, validateFd(pathOrFd), o, true, bigint, 'fstat')
+    return statOf(toPath(pathOrFd), -1, o, true, bigint, 'stat')
   })
 }
 
@@ -222,7 +200,7 @@ export function lstat(path: PathLike, options?: StatOptions): Promise<Stats>
 export function lstat(path: PathLike, options?: StatOptions): Promise<Stats | BigIntStats> {
   return request(options, (o) => {
     validateOptionKeys(options, LSTAT_OPTIONS)
-    return statPath(path, o, false, wantsBigInt(options))
+    return statOf(toPath(path), -1, o, false, wantsBigInt(options), 'lstat')
   })
 }
 

@@ -15,6 +15,8 @@ export const RECORD = 4
 export const RECORDS_AT = 32
 /** Where a result answered during the call that made the request is (a cached stat). */
 const NOW_AT = 0
+/** What a request function of the binding returns instead of a slot when it answered now. */
+export const ANSWERED_NOW = 0xffffffff
 
 /** What a record is, and so what `a` and `b` mean: the `Tag` of wire.rs. */
 export const enum Tag {

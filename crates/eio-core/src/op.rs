@@ -6,6 +6,7 @@ use std::os::fd::RawFd;
 use std::time::Duration;
 
 use crate::req::ReqCtx;
+use crate::sys::cached::{self, Cached};
 use crate::sys::path::{At, Target};
 use crate::sys::{dir, file, name, stat};
 use crate::value::{Outcome, Value};
@@ -100,29 +101,44 @@ impl fmt::Debug for Op {
     }
 }
 
-/// Reads up to this long may be run on the submitting thread by [`Op::read_now`]: a cached
+/// Reads up to this long may be run on the submitting thread by [`Op::run_now`]: a cached
 /// read of 64 KiB copies for a few microseconds.
 const READ_NOW_MAX: usize = 64 * 1024;
 
 impl Op {
-    /// Runs a read on the calling thread if it is sure to complete at once, without
-    /// waiting for I/O, into `dest` instead of its own buffer (`dest` must be as long):
-    /// `Some(count)` when it did, `None` when the pool must run it (`dest` may then hold
-    /// part of the bytes). Only positional reads of at most 64 KiB whose bytes are all in
-    /// the page cache qualify (`RWF_NOWAIT`): a read at the file position would move it,
-    /// and a short or failed attempt cannot tell the end of the file or an error from
-    /// bytes not cached, so those go to the pool, which reads the same range again.
-    pub fn read_now(&self, dest: &mut [u8]) -> Option<usize> {
-        let Op::Read { fd, offset: Some(offset), buf } = self else {
-            return None;
-        };
-        if dest.len() != buf.len() || dest.len() > READ_NOW_MAX {
-            return None;
-        }
-        match file::read_cached(*fd, dest, *offset) {
-            // All of it, or nothing at all: the end of the file (a range that is not
-            // cached fails with EAGAIN instead).
-            Ok(n) if n == dest.len() || n == 0 => Some(n),
+    /// Runs the request on the calling thread if the kernel can answer it at once, without
+    /// waiting for any I/O: `Some(value)` when it did, `None` when the pool must run it. A
+    /// caller that must never block (a JS thread) may call this first; whether it should
+    /// (the order of requests, how long it may spend) is its own decision.
+    ///
+    /// Two requests qualify:
+    /// - a stat or lstat of a path whose whole walk is in the dentry cache, on a filesystem
+    ///   whose getattr never waits ([`cached::stat`]); errors always come from the pool,
+    ///   with their exact cause;
+    /// - a positional read of at most 64 KiB whose bytes are all in the page cache
+    ///   (`RWF_NOWAIT`), into `read_into` instead of the request's own buffer (as long;
+    ///   it may hold part of the bytes when the answer is `None`): a read at the file
+    ///   position would move it, and a short or failed attempt cannot tell the end of the
+    ///   file or an error from bytes not cached, so those go to the pool, which reads the
+    ///   same range again. The value is the count read.
+    pub fn run_now(&self, read_into: Option<&mut [u8]>) -> Option<Value> {
+        match self {
+            Op::Stat { target: Target::Path(at), follow } => match cached::stat(at, *follow) {
+                Cached::Done(st) => Some(Value::Stat(Box::new(st))),
+                Cached::WouldBlock => None,
+            },
+            Op::Read { fd, offset: Some(offset), buf } => {
+                let dest = read_into?;
+                if dest.len() != buf.len() || dest.len() > READ_NOW_MAX {
+                    return None;
+                }
+                match file::read_cached(*fd, dest, *offset) {
+                    // All of it, or nothing at all: the end of the file (a range that is not
+                    // cached fails with EAGAIN instead).
+                    Ok(n) if n == dest.len() || n == 0 => Some(Value::Int(n as i64)),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -201,22 +217,22 @@ mod tests {
 
     #[test]
     #[cfg(not(eio_linux))]
-    fn read_now_is_linux_only() {
+    fn run_now_reads_only_on_linux() {
         let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
         let op = Op::Read { fd: file.as_raw_fd(), offset: Some(0), buf: vec![0; 4] };
-        assert_eq!(op.read_now(&mut [0; 4]), None, "elsewhere every read goes to the pool");
+        assert!(op.run_now(Some(&mut [0; 4])).is_none(), "elsewhere every read goes to the pool");
     }
 
     #[test]
     #[cfg(eio_linux)]
-    fn read_now_runs_only_cached_positional_reads_that_need_no_second_look() {
+    fn run_now_reads_only_cached_positional_reads_that_need_no_second_look() {
         let tmp = TempDir::new("op-read-now");
         let path = tmp.path("f");
         std::fs::File::create(&path).unwrap().write_all(&[7u8; 100]).unwrap();
         let file = std::fs::File::open(&path).unwrap();
         let fd = file.as_raw_fd();
         let read = |offset, len| Op::Read { fd, offset, buf: vec![0; len] };
-        // (the request, the destination's length, what read_now gives)
+        // (the request, the destination's length, what run_now reads)
         let cases: [(Op, usize, Option<&[u8]>); 8] = [
             (read(Some(0), 10), 10, Some(&[7; 10])),
             (read(Some(100), 10), 10, Some(b"")), // at the end of the file
@@ -229,13 +245,34 @@ mod tests {
         ];
         for (i, (op, len, want)) in cases.into_iter().enumerate() {
             let mut dest = vec![0xee; len];
-            match (op.read_now(&mut dest), want) {
-                (Some(n), Some(want)) => assert_eq!(&dest[..n], want, "case {i}"),
+            match (op.run_now(Some(&mut dest)), want) {
+                (Some(Value::Int(n)), Some(want)) => assert_eq!(&dest[..n as usize], want, "case {i}"),
                 (None, None) => {}
                 (got, _) => panic!("case {i}: {got:?}"),
             }
         }
         // A failing attempt (here a bad fd) goes to the pool, which reports the error.
-        assert_eq!(Op::Read { fd: -1, offset: Some(0), buf: vec![0; 4] }.read_now(&mut [0; 4]), None);
+        assert!(Op::Read { fd: -1, offset: Some(0), buf: vec![0; 4] }.run_now(Some(&mut [0; 4])).is_none());
+    }
+
+    #[test]
+    fn run_now_stats_only_cached_paths_and_never_reports_an_error() {
+        let tmp = TempDir::new("op-stat-now");
+        let path = tmp.path("f");
+        std::fs::write(&path, b"abc").unwrap();
+        let stat = |target, follow| Op::Stat { target, follow };
+        let slow = crate::sys::stat::stat_at(&tmp.at("f"), false).unwrap();
+        match stat(Target::Path(tmp.at("f")), false).run_now(None) {
+            Some(Value::Stat(st)) => assert_eq!((st.ino, st.size), (slow.ino, 3)),
+            // Not Linux, an old kernel, or a filesystem whose getattr may wait: the pool.
+            None => assert!(matches!(cached::stat(&tmp.at("f"), false), Cached::WouldBlock)),
+            other => panic!("{other:?}"),
+        }
+        // A missing path: the pool reports the error with its exact cause.
+        assert!(stat(Target::Path(tmp.at("missing")), true).run_now(None).is_none());
+        // An fd: the pool (no promise that its filesystem never waits).
+        let file = std::fs::File::open(&path).unwrap();
+        assert!(stat(Target::Fd(file.as_raw_fd()), true).run_now(None).is_none());
+        assert!(Op::Nop.run_now(None).is_none());
     }
 }

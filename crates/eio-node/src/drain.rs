@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use napi::sys;
 
-use crate::env::{Done, EnvCtx};
+use crate::env::{Done, EnvCtx, TurnWork};
 use crate::raw::Scope;
 use crate::wire::{self, Batch};
 
@@ -30,10 +30,17 @@ pub unsafe extern "C" fn on_wake(
     // SAFETY: Node calls this on the env's JS thread with a handle and callback scope open
     // until it returns.
     let js = unsafe { Scope::assume(env) };
-    if let Err(e) = drain(ctx, js) {
+    if let Err(e) = new_turn(ctx, js) {
         // Surfaces as an uncaught exception.
         js.throw_error(&e.reason);
     }
+}
+
+/// A macrotask of the drain's own (a wake-up, or `poll` after a drain stopped early): a new
+/// event-loop turn for the JS-thread policy (`submit.rs`), then the drain.
+pub fn new_turn(ctx: &EnvCtx, js: Scope<'_>) -> napi::Result<()> {
+    ctx.local.borrow_mut().turn = TurnWork::default();
+    drain(ctx, js)
 }
 
 /// Delivers the completions waiting in the sink (and any backlog) to JavaScript, from a

@@ -176,12 +176,27 @@ pub struct EnvLocal {
     pub max_poll_time: Duration,
     /// Where results travel to JavaScript (see `wire.rs`).
     pub wire: WireBuffer,
+    /// Work done on the JS thread in this event-loop turn (see `submit.rs`).
+    pub turn: TurnWork,
     /// A drain is delivering a batch (its JavaScript may make requests, and those may
     /// complete at once): a drain started meanwhile leaves its completions to that one.
     pub draining: bool,
     /// Whether the threadsafe function currently keeps the event loop alive.
     loop_held: bool,
     dead: bool,
+}
+
+/// Requests answered on the JS thread in the current event-loop turn and in the current JS
+/// job, which the JS-thread policy (`submit.rs`) bounds. A wake-up or a `poll` (each a
+/// macrotask of its own) starts a new turn; `submitStaged` (a microtask queued by the job
+/// that made requests) ends the job.
+#[derive(Default)]
+pub struct TurnWork {
+    /// Requests answered on the JS thread this turn, and the bytes they read.
+    pub answers: u32,
+    pub bytes: usize,
+    /// A request was answered when it was made, in the current JS job.
+    pub answered_in_job: bool,
 }
 
 /// A Node-API callback that Node calls on the JS thread when completions wait
@@ -253,6 +268,7 @@ impl EnvCtx {
                 max_poll_reqs: 0,
                 max_poll_time: Duration::ZERO,
                 wire,
+                turn: TurnWork::default(),
                 draining: false,
                 loop_held: false,
                 dead: false,

@@ -41,7 +41,7 @@ pub fn init<'env>(env: &'env Env, dispatch: Unknown<'_>, read_targets: Unknown<'
 #[napi]
 pub fn poll(env: Env) -> Result<()> {
     let js = Scope::of_call(&env);
-    drain::drain(EnvCtx::of(js)?, js)
+    drain::new_turn(EnvCtx::of(js)?, js)
 }
 
 /// Stops all deliveries in this environment (called when the process exits).

@@ -1,27 +1,63 @@
-//! How a request enters the pool: staged by the call that makes it, handed to the pool with
-//! the rest of its JS job's requests at the end of that job (`submitStaged`, a microtask
-//! queued by lib/engine.ts), unless it can be answered on the JS thread first.
+//! How a request enters the pool, and the one policy for answering it on the JS thread
+//! instead.
+//!
+//! A request is staged by the call that makes it and handed to the pool with the rest of
+//! its JS job's requests when that job ends (`submitStaged`, a microtask that
+//! lib/engine.ts queues), under one lock.
+//!
+//! # Answering on the JS thread
+//!
+//! A request that the kernel can answer without waiting for I/O (`Op::run_now`: a stat of
+//! a cached path, a read of cached bytes) costs a few µs on the JS thread, where a round
+//! trip through a worker costs 15-50 (see `latency.md`). It is answered here only when all
+//! of these hold ([`may_answer_here`]):
+//!
+//! - nothing else of this environment is in flight: it cannot overtake a queued request,
+//!   and under load the pool's threads do the work in parallel while this thread builds
+//!   the results;
+//! - the pool is not paused (`maxParallel: 0` holds every request);
+//! - for a request answered when it is made: the caller allows it (no signal or group to
+//!   wire, see lib/requests.ts), and no other request was answered so in this JS job, so
+//!   that a burst made in one go (`Promise.all(paths.map(lstat))`) goes to the threads;
+//! - the turn's budget is not spent: at most [`TURN_ANSWERS`] requests and [`TURN_BYTES`]
+//!   bytes read per event-loop turn (a stat takes a few µs, a read of up to 64 KiB some
+//!   more: a millisecond or two in all). Past it, requests go to the pool, whose completion
+//!   comes back in a macrotask of its own (a new turn, see `drain::new_turn`), so that
+//!   timers and I/O run between bursts: a loop of `await stat(p)` can never starve the
+//!   event loop. The bound counts requests rather than time, so that whether a request is
+//!   answered here never depends on how loaded the machine is.
+//!
+//! A stat is tried when it is made ([`stat`]): answered so, it needs no slot, record or
+//! completion. A read is tried when its job ends ([`submit_staged`]), as the caller's
+//! buffer must not be written before the JS job that made the request has ended.
 
-use eio_core::{Op, Pool, StagedJob, Value};
+use eio_core::{Op, Pool, StagedJob, Target, Value};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::env::{Done, EnvCtx, Slot};
+use crate::args::path_at;
+use crate::env::{Done, EnvCtx, EnvLocal, Slot};
 use crate::raw::{Js, Scope};
-use crate::wire::Delivery;
+use crate::wd::WdHandle;
+use crate::wire::{Delivery, ANSWERED_NOW};
 
 /// Most requests staged before they are handed to the pool anyway, so that a long
 /// synchronous loop of submissions keeps the threads busy while it runs.
 const STAGE_MAX: usize = 1024;
 
-/// Bytes of cached reads one batch may read on the JS thread: about 100 µs of copying.
-const INLINE_BYTES: usize = 1 << 20;
+/// Most requests answered on the JS thread per event-loop turn.
+const TURN_ANSWERS: u32 = 256;
+/// Most bytes read on the JS thread per event-loop turn: about 100 µs of copying.
+const TURN_BYTES: usize = 1 << 20;
 
 /// Stages `op` for the environment of the current call; returns the request's slot number.
 /// The JS layer calls `submitStaged` at the end of the current job (see `track` in
 /// lib/engine.ts).
 pub fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
-    let ctx = EnvCtx::of(Scope::of_call(env))?;
+    stage(EnvCtx::of(Scope::of_call(env))?, priority, op, delivery)
+}
+
+fn stage(ctx: &EnvCtx, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
     let id = ctx.local.borrow().slots.next_index();
     let (cell, job) = Pool::global().stage(&ctx.client, priority, u64::from(id), op);
     let tracked = ctx.track(Slot { cell, delivery });
@@ -45,29 +81,76 @@ pub fn submit_to_pool(ctx: &EnvCtx) {
     }
 }
 
-/// Hands this environment's staged requests to the pool, after running those that can
-/// complete at once on this thread (see [`run_ready`]).
+/// Whether a request may be answered on the JS thread now (see the module), `others` being
+/// the requests of this environment in flight besides it.
+fn may_answer_here(local: &EnvLocal, others: usize) -> bool {
+    let turn = &local.turn;
+    others == 0 && turn.answers < TURN_ANSWERS && turn.bytes < TURN_BYTES && !Pool::global().is_paused()
+}
+
+/// Counts a request answered on the JS thread, and the bytes it read.
+fn answered_here(local: &mut EnvLocal, bytes: usize) {
+    local.turn.answers += 1;
+    local.turn.bytes += bytes;
+}
+
+/// `stat`/`lstat` of a path (`path` given) or of `fd`; `bigint`: as exact integers
+/// (`BigIntStats`). Answered at once when the policy allows it (`now`: the caller has no
+/// signal or group to wire) and the kernel's caches do: then the result is in the wire
+/// buffer's slots for results answered now, and the return value is `ANSWERED_NOW`; else
+/// the request's slot number.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn stat(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Option<Unknown<'_>>,
+    fd: i32,
+    follow: bool,
+    bigint: bool,
+    now: bool,
+) -> Result<u32> {
+    let js = Scope::of_call(&env);
+    let ctx = EnvCtx::of(js)?;
+    let target = match path {
+        Some(p) => Target::Path(path_at(&env, dir, p)?),
+        None => Target::Fd(fd),
+    };
+    let op = Op::Stat { target, follow };
+    let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
+    let may = now && {
+        let local = ctx.local.borrow();
+        !local.turn.answered_in_job && may_answer_here(&local, local.slots.live())
+    };
+    if may {
+        if let Some(Value::Stat(st)) = op.run_now(None) {
+            let mut local = ctx.local.borrow_mut();
+            answered_here(&mut local, 0);
+            local.turn.answered_in_job = true;
+            local.wire.write_now(js, &st, delivery)?;
+            return Ok(ANSWERED_NOW);
+        }
+    }
+    stage(ctx, priority, op, delivery)
+}
+
+/// The end of a JS job that made requests: answers on this thread the staged reads that
+/// the page cache holds whole (delivering them as their completions, before returning),
+/// as the policy allows, and hands the rest to the pool.
 #[napi]
 pub fn submit_staged(env: Env) -> Result<()> {
     let js = Scope::of_call(&env);
-    run_ready(EnvCtx::of(js)?, js)
+    let ctx = EnvCtx::of(js)?;
+    ctx.local.borrow_mut().turn.answered_in_job = false;
+    answer_ready(ctx, js)
 }
 
-/// Hands this environment's staged requests to the pool (the end of a JS job), after
-/// running on this thread the reads whose bytes the page cache already holds
-/// (`Op::read_now`) and delivering them, as their completions, before returning.
-///
-/// A read of cached data costs less than waking a worker and being woken by it, so random
-/// reads of cached files need no thread hop, and no bounce buffer: the bytes go straight
-/// into the caller's buffer, which is written here, after the JS job that made the request
-/// (a buffer detached or shrunk meanwhile is left to the pool, whose completion refuses
-/// it as for any read). Reads run here only while nothing else of this environment is
-/// outstanding and the pool is not paused, so that they never overtake a queued request;
-/// from the first request that has to wait, the rest of the batch goes to the pool in order.
-///
-/// At most [`INLINE_BYTES`] are read here per batch: a batch of many large reads is worth
-/// the pool's threads (the cores in parallel), and the event loop is never held for long.
-fn run_ready(ctx: &EnvCtx, js: Scope<'_>) -> Result<()> {
+/// Runs the staged reads that may be answered here (see the module), in order, up to the
+/// first that may not: from there on the rest goes to the pool in order. A read answered
+/// here goes straight into the caller's buffer, with no bounce buffer (a buffer detached
+/// or shrunk meanwhile is left to the pool, whose completion refuses it as for any read).
+fn answer_ready(ctx: &EnvCtx, js: Scope<'_>) -> Result<()> {
     let (staged, others) = {
         let mut local = ctx.local.borrow_mut();
         let staged = std::mem::take(&mut local.staged);
@@ -77,18 +160,15 @@ fn run_ready(ctx: &EnvCtx, js: Scope<'_>) -> Result<()> {
     if staged.is_empty() {
         return Ok(());
     }
-    let pool = Pool::global();
-    let may_run = others == 0 && !pool.is_paused();
     let mut targets = None;
     let mut done = Vec::new();
     let mut rest = Vec::new();
-    let mut inline_bytes = 0;
     for job in staged {
-        if !may_run || !rest.is_empty() || job.is_cancelled() || inline_bytes >= INLINE_BYTES {
+        if !rest.is_empty() || job.is_cancelled() || !matches!(job.op(), Op::Read { .. }) {
             rest.push(job);
             continue;
         }
-        if !matches!(job.op(), Op::Read { .. }) {
+        if !may_answer_here(&ctx.local.borrow(), others) {
             rest.push(job);
             continue;
         }
@@ -98,7 +178,7 @@ fn run_ready(ctx: &EnvCtx, js: Scope<'_>) -> Result<()> {
         };
         match read_into_target(ctx, js, targets, &job) {
             Some(n) => {
-                inline_bytes += n;
+                answered_here(&mut ctx.local.borrow_mut(), n);
                 if let Some((token, op)) = job.finish_now() {
                     if let Op::Read { buf, .. } = op {
                         crate::bounce::give(buf);
@@ -110,7 +190,7 @@ fn run_ready(ctx: &EnvCtx, js: Scope<'_>) -> Result<()> {
         }
     }
     if !rest.is_empty() {
-        pool.submit_staged(rest);
+        Pool::global().submit_staged(rest);
     }
     if done.is_empty() {
         return Ok(());
@@ -119,7 +199,7 @@ fn run_ready(ctx: &EnvCtx, js: Scope<'_>) -> Result<()> {
     crate::drain::drain(ctx, js)
 }
 
-/// Runs `job` now if it is a read that the page cache can answer whole (`Op::read_now`),
+/// Runs `job` now if it is a read that the page cache can answer whole (`Op::run_now`),
 /// straight into its target: the count read, or `None` when it must go to the pool (its
 /// target detached, shrunk or not a buffer Node-API can see into; bytes not cached).
 fn read_into_target(ctx: &EnvCtx, js: Scope<'_>, targets: Js<'_>, job: &StagedJob) -> Option<usize> {
@@ -138,5 +218,8 @@ fn read_into_target(ctx: &EnvCtx, js: Scope<'_>, targets: Js<'_>, job: &StagedJo
     // JavaScript set this slot's element right after the read call, and clears it only
     // once the completion is dispatched.
     let target = js.get_element(targets, slot).ok()?;
-    js.with_buffer_range(target, at, len, |dest| job.op().read_now(dest)).flatten()
+    match js.with_buffer_range(target, at, len, |dest| job.op().run_now(Some(dest))) {
+        Some(Some(Value::Int(n))) => Some(n as usize),
+        _ => None,
+    }
 }

@@ -10,7 +10,8 @@
 //! `lib/wire.ts` on the same thread, never at the same time.
 //!
 //! - Slots `[0, NOW_SLOTS)`: a result answered during the call that made the request
-//!   (a cached stat, see `submit.rs`), read by JavaScript as soon as the call returns.
+//!   (a cached stat, see `submit.rs`; the call returns [`ANSWERED_NOW`] instead of a slot
+//!   number), read by JavaScript as soon as the call returns.
 //! - Slots `[RECORDS_AT, DATA_AT)`: one [`RECORD`] per completion of the batch being
 //!   delivered: `[slot, tag, a, b]`. `slot` names the request; the [`Tag`] says what the
 //!   other two mean.
@@ -54,6 +55,9 @@ pub const STATVFS_FIELDS: usize = 11;
 pub const DATA_MAX: usize = STAT_FIELDS;
 /// Slots for a result answered during a call.
 pub const NOW_SLOTS: usize = 32;
+/// What a request function returns instead of a slot number when it answered during the
+/// call: its result is in the slots for results answered now.
+pub const ANSWERED_NOW: u32 = u32::MAX;
 /// Where the records start, and where their data starts.
 pub const RECORDS_AT: usize = NOW_SLOTS;
 pub const DATA_AT: usize = RECORDS_AT + CHUNK * RECORD;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use eio_core::{Op, Pool, Target};
+use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -16,7 +16,6 @@ mod read;
 mod scan;
 
 use crate::args::{int64, path_at, position};
-use crate::env::EnvCtx;
 use crate::raw::Scope;
 use crate::submit::submit;
 use crate::wd::WdHandle;
@@ -88,55 +87,6 @@ pub fn write(
         .ok_or_else(|| Error::from_reason("eio: write range outside buffer"))?;
     let offset = position(&env, offset)?;
     submit(&env, priority, Op::Write { fd, offset, data: bytes }, Delivery::Plain)
-}
-
-/// `stat`/`lstat` of a path (`path` given) or of `fd`; `bigint`: as exact integers
-/// (`BigIntStats`).
-#[napi]
-pub fn stat(
-    env: Env,
-    priority: i32,
-    dir: Option<&WdHandle>,
-    path: Option<Unknown<'_>>,
-    fd: i32,
-    follow: bool,
-    bigint: bool,
-) -> Result<u32> {
-    let target = match path {
-        Some(p) => Target::Path(path_at(&env, dir, p)?),
-        None => Target::Fd(fd),
-    };
-    let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
-    submit(&env, priority, Op::Stat { target, follow }, delivery)
-}
-
-/// Stats a path on this thread when the kernel can answer from its caches without
-/// blocking (see `eio_core::sys::cached`), writing the fields in the wire buffer's slots
-/// for results answered now (see `wire.rs`). Returns false, touching nothing, when the request must go
-/// through the pool instead: the path is not cached or not on a local filesystem, the
-/// pool is paused, or this environment has requests in flight. The last rule keeps the
-/// fast path to serial use, where it cuts latency: it could overtake queued requests, and
-/// under load the pool's threads do this work faster than one JS thread.
-#[napi]
-pub fn stat_cached(
-    env: Env,
-    dir: Option<&WdHandle>,
-    path: Unknown<'_>,
-    follow: bool,
-    bigint: bool,
-) -> Result<bool> {
-    let js = Scope::of_call(&env);
-    let ctx = EnvCtx::of(js)?;
-    if ctx.local.borrow().slots.live() > 0 || Pool::global().is_paused() {
-        return Ok(false);
-    }
-    let at = path_at(&env, dir, path)?;
-    let eio_core::sys::cached::Cached::Done(st) = eio_core::sys::cached::stat(&at, follow) else {
-        return Ok(false);
-    };
-    let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
-    ctx.local.borrow_mut().wire.write_now(js, &st, delivery)?;
-    Ok(true)
 }
 
 #[napi]
