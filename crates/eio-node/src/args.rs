@@ -1,7 +1,7 @@
 //! Arguments as the request functions take them, already validated by the JS layer
 //! (`lib/`): errors here are only a second line of defence.
 
-use eio_core::At;
+use eio_core::{At, Target};
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 
@@ -13,6 +13,14 @@ pub fn path_at(env: &Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> napi::Re
     let js = Scope::of_call(env);
     let bytes = js.path_bytes(js.arg(&path))?;
     wd::at(dir, bytes).map_err(|e| napi::Error::from_reason(format!("eio: bad path argument: {e}")))
+}
+
+/// A path or, when `path` is absent, the descriptor `fd`.
+pub fn target(env: &Env, dir: Option<&WdHandle>, path: Option<Unknown<'_>>, fd: i32) -> napi::Result<Target> {
+    Ok(match path {
+        Some(p) => Target::Path(path_at(env, dir, p)?),
+        None => Target::Fd(fd),
+    })
 }
 
 /// A 64-bit integer argument: a number or a bigint.

@@ -31,11 +31,11 @@
 //! completion. A read is tried when its job ends ([`submit_staged`]), as the caller's
 //! buffer must not be written before the JS job that made the request has ended.
 
-use eio_core::{Op, Pool, StagedJob, Target, Value};
+use eio_core::{Op, Pool, StagedJob, Value};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::args::path_at;
+use crate::args::target;
 use crate::env::{Done, EnvCtx, EnvLocal, Slot};
 use crate::raw::{Js, Scope};
 use crate::wd::WdHandle;
@@ -113,11 +113,7 @@ pub fn stat(
 ) -> Result<u32> {
     let js = Scope::of_call(&env);
     let ctx = EnvCtx::of(js)?;
-    let target = match path {
-        Some(p) => Target::Path(path_at(&env, dir, p)?),
-        None => Target::Fd(fd),
-    };
-    let op = Op::Stat { target, follow };
+    let op = Op::Stat { target: target(&env, dir, path, fd)?, follow };
     let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
     let may = now && {
         let local = ctx.local.borrow();

@@ -3,25 +3,18 @@
 //! offsets and lengths arrive as a number or a bigint (the JS layer checked their range).
 
 use eio_core::ops::meta::MetaOp;
-use eio_core::{Op, Target};
+use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::args::int64;
-use crate::args::path_at;
+use crate::args::{path_at, target};
 use crate::submit::submit;
 use crate::wd::WdHandle;
 use crate::wire::Delivery;
 
 fn meta(env: &Env, priority: i32, op: MetaOp) -> Result<u32> {
     submit(env, priority, Op::Meta(op), Delivery::Plain)
-}
-
-fn target(env: &Env, dir: Option<&WdHandle>, path: Option<Unknown<'_>>, fd: i32) -> Result<Target> {
-    Ok(match path {
-        Some(p) => Target::Path(path_at(env, dir, p)?),
-        None => Target::Fd(fd),
-    })
 }
 
 /// `sendfile`: `length` bytes of `in_fd` from `in_offset` to `out_fd` at its position.
