@@ -18,9 +18,14 @@ import { ROOT } from './helpers.mjs'
 
 /** Scratch trees the examples work on, by the name a block's `fixture=` gives. */
 export const FIXTURES = {
+  /** A project directory: a package.json (an existing one is kept: pack.spec runs the first example in a real project). */
+  project(dir) {
+    const manifest = path.join(dir, 'package.json')
+    if (!fs.existsSync(manifest)) fs.writeFileSync(manifest, '{ "name": "example", "private": true }\n')
+  },
   /** A small project: package.json, a few files, a source tree, a build directory, a sparse database. */
   tree(dir) {
-    fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "example", "private": true }\n')
+    FIXTURES.project(dir)
     for (const name of ['a.txt', 'b.txt', 'c.txt']) fs.writeFileSync(path.join(dir, name), `${name}\n`)
     fs.mkdirSync(path.join(dir, 'src', 'lib'), { recursive: true })
     fs.writeFileSync(path.join(dir, 'src', 'index.js'), 'export {}\n')

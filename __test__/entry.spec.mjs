@@ -96,3 +96,22 @@ test.serial('import of the ES module entry costs about what require of the packa
   t.log(`median import ${e.toFixed(1)} ms, require ${c.toFixed(1)} ms`)
   t.true(e <= c * 1.5 + 3, `import ${e.toFixed(1)} ms vs require ${c.toFixed(1)} ms`)
 })
+
+test('on a Node.js without Node-API 9, importing says which Node.js it needs, as the engines field does', (t) => {
+  // Node.js 20.0-20.2 have Node-API 8: pretend to be one.
+  const pretend = "Object.defineProperty(process, 'versions', { value: { ...process.versions, napi: '8' } })"
+  const r = runNode(
+    `
+    import { createRequire } from 'node:module'
+    ${pretend}
+    try { createRequire(import.meta.url)('./index.js') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }
+  `,
+  )
+  t.is(r.status, 0, r.stderr)
+  const err = JSON.parse(r.stdout)
+  t.is(err.code, 'ERR_IO_AIO_NATIVE_UNAVAILABLE')
+  t.regex(err.message, /Node-API 9 \(Node\.js 20\.3 or newer\)/)
+  t.notRegex(err.message, /prebuilt/, 'not a missing prebuilt addon')
+  const manifests = ['package.json', ...fs.readdirSync(path.join(ROOT, 'npm')).map((d) => path.join('npm', d, 'package.json'))]
+  for (const file of manifests) t.is(JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')).engines.node, '>=20.3.0', file)
+})

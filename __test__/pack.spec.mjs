@@ -1,7 +1,10 @@
 // The package as users get it: `npm pack` the root package and the linux-x64-gnu platform
-// package, install the tarballs into a fresh project with no cargo on PATH, and use eio
-// there through `import` and `require`. Also: without the platform package the install
-// still succeeds and importing eio fails with one error naming the platform.
+// package, install the tarballs into a fresh project with no cargo on PATH (npm runs no
+// install script and prints no warning about one), run the README's first example from
+// the installed package, and use eio there through `import` and `require`. Also: without
+// the platform package the install still succeeds and importing eio fails with one error
+// naming the platform; with io-aio-source (and cargo) the addon is built at install and
+// loaded from there.
 //
 // Needs the build (`npm run build`) and runs only on linux-x64 with glibc, the platform
 // whose addon the build made.
@@ -11,7 +14,8 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { ROOT, tmpdir } from './helpers.mjs'
+import { readmeExamples, runExample } from './docs-examples.mjs'
+import { ROOT, have, tmpdir } from './helpers.mjs'
 
 const PLATFORM = 'linux-x64-gnu'
 const onPlatform =
@@ -98,17 +102,29 @@ console.log('smoke ok')
 
 const packTest = onPlatform && fs.existsSync(addon) ? test.serial : test.serial.skip
 
+/**
+ * npm 11.19's warning after every install, for each package with install scripts:
+ * "npm warn install-scripts 1 package has install scripts not yet covered by allowScripts:"
+ * then "  io-aio@0.1.0 (postinstall: ...)". It lists preinstall, install and postinstall,
+ * and `prepare` for packages installed from a file or git, never from the registry: this
+ * test installs tarballs, so `prepare` (the checkout's build) may be listed here.
+ */
+const INSTALL_SCRIPT_LISTED = /\((?:pre|post)?install: /
+
 packTest('the packed packages install without cargo and work from ESM and CJS', async (t) => {
   const home = tmpdir(t)
   const env = envWithoutCargo(home)
   t.not(run('sh', ['-c', 'command -v cargo'], { env }).status, 0, 'cargo is not on PATH')
 
   const root = pack(ROOT, home, env)
-  for (const file of ['index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'binding.js', 'scripts/postinstall.js', 'Cargo.lock', 'crates/eio-node/src/lib.rs']) {
+  for (const file of ['index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'binding.js', 'LICENSE', 'README.md']) {
     t.true(root.files.includes(file), `the root tarball has ${file}`)
   }
   t.false(root.files.some((f) => f.endsWith('.node')), 'the root tarball carries no addon')
+  t.false(root.files.some((f) => f.endsWith('.rs')), 'nor the Rust sources (io-aio-source has them)')
   t.false(root.files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.mts')), 'no TypeScript sources')
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  for (const script of ['preinstall', 'install', 'postinstall']) t.is(manifest.scripts[script], undefined, `no ${script} script`)
 
   // The platform package as `napi artifacts` would fill it: its manifest plus the addon.
   const platformDir = path.join(home, PLATFORM)
@@ -128,22 +144,63 @@ packTest('the packed packages install without cargo and work from ESM and CJS', 
   // Without the platform package: the install succeeds, the import names the platform.
   const bare = install(project, [root.tarball], env)
   t.is(bare.status, 0, bare.stderr)
-  t.regex(bare.stdout + bare.stderr, /no prebuilt native addon for linux-x64-gnu and no cargo on PATH/)
+  t.notRegex(bare.stdout + bare.stderr, INSTALL_SCRIPT_LISTED)
   const failed = run(process.execPath, ['-e', "try { require('io-aio') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }"], { cwd: project, env })
   const err = JSON.parse(failed.stdout)
   t.is(err.code, 'ERR_IO_AIO_NATIVE_UNAVAILABLE')
   t.regex(err.message, /linux-x64-gnu \(platform=linux, arch=x64, libc=glibc\)/)
   t.regex(err.message, /rustup\.rs/)
+  t.regex(err.message, /npm install io-aio-source/)
 
-  // With it: no build, and eio works.
+  // With it: nothing runs at install (npm 11 has no install script to warn about), and
+  // eio works.
   const full = install(project, [root.tarball, platform.tarball], env)
   t.is(full.status, 0, full.stderr)
-  t.notRegex(full.stdout + full.stderr, /building the native addon/)
-  t.false(fs.existsSync(path.join(project, 'node_modules', 'io-aio', `io-aio.${PLATFORM}.node`)), 'nothing was built')
+  t.notRegex(full.stdout + full.stderr, INSTALL_SCRIPT_LISTED)
+  const again = install(project, [], env)
+  t.is(again.status, 0, again.stderr)
+  t.notRegex(again.stdout + again.stderr, INSTALL_SCRIPT_LISTED, 'nor on a later install')
   const work = path.join(home, 'work')
   fs.mkdirSync(work)
   const smoke = run(process.execPath, ['smoke.mjs', work], { cwd: project, env })
   t.is(smoke.status, 0, smoke.stderr)
   t.regex(smoke.stdout, /smoke ok/)
   for (const note of smoke.stdout.split('\n').filter((l) => l.startsWith('note:'))) t.log(note)
+
+  // The README's first example, as the installed package ships it, run in the project.
+  const installed = path.join(project, 'node_modules', 'io-aio')
+  const [first] = readmeExamples(path.join(installed, 'README.md'))
+  const example = runExample(project, { ...first, where: `installed ${first.where}` }, { packageDir: installed })
+  t.is(example.status, 0, example.stderr)
+})
+
+const sourceTest = onPlatform && have('cargo') ? test.serial : test.serial.skip
+
+sourceTest('with io-aio-source installed, the addon is built from source at install and loaded from there', async (t) => {
+  t.timeout(20 * 60_000, 'cargo builds the addon') // a release build with LTO, on a loaded machine
+  const home = tmpdir(t)
+  const root = pack(ROOT, home, process.env)
+  const assembled = path.join(home, 'io-aio-source')
+  t.is(run(process.execPath, [path.join(ROOT, 'scripts', 'source-package.mjs'), assembled]).status, 0)
+  const source = pack(assembled, home, process.env)
+  t.true(source.files.includes('crates/eio-node/src/lib.rs') && source.files.includes('Cargo.lock'))
+  const project = path.join(home, 'project')
+  fs.mkdirSync(project)
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'from-source', private: true }))
+  // The workspace's target directory, where `npm run build` has built the dependencies:
+  // only eio-core and eio-node compile again (their sources are elsewhere now).
+  const env = { ...process.env, CARGO_TARGET_DIR: path.join(ROOT, 'target'), npm_config_cache: path.join(home, 'npm-cache') }
+  const r = install(project, [root.tarball, source.tarball], env)
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stderr, /io-aio-source: built the native addon/)
+  t.regex(r.stdout + r.stderr, /io-aio-source@[\d.]+ \(postinstall: node build\.js\)/, "npm lists io-aio-source's install script, and no other")
+  t.notRegex(r.stdout + r.stderr, /io-aio@[\d.]+ \((?:pre|post)?install: /)
+  t.true(fs.existsSync(path.join(project, 'node_modules', 'io-aio-source', 'io-aio.node')))
+  const loaded = run(
+    process.execPath,
+    ['-e', "const eio = require('io-aio'); eio.stat('.').then((st) => console.log(st.isDirectory(), process.report.getReport().sharedObjects.filter((p) => p.endsWith('.node')).join()))"],
+    { cwd: project, env },
+  )
+  t.is(loaded.status, 0, loaded.stderr)
+  t.regex(loaded.stdout, /^true .*node_modules[/]io-aio-source[/]io-aio[.]node$/m)
 })
