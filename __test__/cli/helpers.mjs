@@ -3,6 +3,7 @@
 // with every kind of entry to run them on.
 
 import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -94,14 +95,13 @@ function child(dir, name) {
 
 /**
  * Sets a file's times (a link's own with `link`): mtime in the past, atime ahead, both with
- * nanoseconds (eio's utime keeps them; Node's utimes stops at microseconds).
+ * nanoseconds (eio's utime takes them exactly; Node's utimes stops at microseconds).
  */
 async function setTimes(p, seed, link = false) {
-  const mtime = 1_000_000_000 + seed * 3607 + 0.123456789
-  // atime ahead of now: relatime never updates it when a copy reads the file.
-  const atime = Math.floor(Date.now() / 1000) + 86_400 + seed + 0.987654321
-  if (link) fs.lutimesSync(p, atime, mtime)
-  else await eio.utime(p, atime, mtime)
+  const mtime = (1_000_000_000n + BigInt(seed) * 3607n) * 1_000_000_000n + 123_456_789n + BigInt(seed)
+  // atime in 2100: relatime never updates an atime later than mtime and ctime (a copy reads the file).
+  const atime = (4_102_444_800n + BigInt(seed)) * 1_000_000_000n + 987_654_321n
+  await (link ? eio.lutime : eio.utime)(p, atime, mtime)
 }
 
 /**
@@ -164,10 +164,11 @@ export async function makeTree(top) {
 
 /**
  * Everything about a tree that `cp -a` keeps, by path relative to `top`: type, mode, owner,
- * size, content, link target, device number, mtime and atime in ns, and which entries are
- * hard links of one another (by the first path of their inode).
+ * size, content, link target (`home` in it shown as `<home>`), device number, mtime and
+ * atime in ns (unless `times` is false), and which entries are hard links of one another
+ * (by the first path of their inode).
  */
-export function describeTree(top) {
+export function describeTree(top, { times = true, home } = {}) {
   const out = {}
   const inodes = new Map()
   const visit = (dir, rel) => {
@@ -176,17 +177,21 @@ export function describeTree(top) {
       const relPath = rel === '' ? name.toString('latin1') : `${rel}/${name.toString('latin1')}`
       const st = fs.lstatSync(full, { bigint: true })
       const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'device'
-      const entry = { type, mode: (Number(st.mode) & 0o7777).toString(8), owner: `${st.uid}:${st.gid}`, mtime: String(st.mtimeNs) }
-      if (type !== 'link') entry.atime = String(st.atimeNs)
+      const entry = { type, mode: (Number(st.mode) & 0o7777).toString(8), owner: `${st.uid}:${st.gid}` }
+      if (times) entry.mtime = String(st.mtimeNs)
+      if (times && type !== 'link') entry.atime = String(st.atimeNs)
       if (type === 'file') {
         entry.size = Number(st.size)
-        entry.content = fs.readFileSync(full).toString('base64')
+        entry.content = createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16)
         entry.allocated = Number(st.blocks) * 512 < Number(st.size) ? 'sparse' : 'full'
         const key = `${st.dev}:${st.ino}`
         entry.hardLink = inodes.get(key) ?? relPath
         inodes.set(key, entry.hardLink)
       }
-      if (type === 'link') entry.target = fs.readlinkSync(full, { encoding: 'latin1' })
+      if (type === 'link') {
+        entry.target = fs.readlinkSync(full, { encoding: 'latin1' })
+        if (home !== undefined && entry.target.startsWith(home)) entry.target = `<home>${entry.target.slice(home.length)}`
+      }
       if (type === 'device') entry.rdev = String(st.rdev)
       out[relPath] = entry
       if (type === 'dir') visit(full, relPath)
@@ -194,4 +199,64 @@ export function describeTree(top) {
   }
   visit(Buffer.from(top), '')
   return out
+}
+
+/**
+ * Builds one scenario twice (`setup(dir)` in `base/gnu` and `base/ours`), runs GNU's
+ * `<command> <args>` in the one and `io-aio <command> <args>` in the other (from inside),
+ * and asserts the same exit status, output lines, messages and resulting tree (`times`:
+ * with the times). `messages: 'subset'`: io-aio's messages are some of GNU's (where GNU
+ * names every entry it could not process and io-aio the first).
+ */
+export async function sameEffectAsGnu(t, command, args, setup, { base, times = false, messages = 'same', nul = false, ...options } = {}) {
+  const dirs = {}
+  for (const side of ['gnu', 'ours']) {
+    dirs[side] = path.join(base, side)
+    fs.mkdirSync(dirs[side], { mode: 0o755 })
+    await setup(dirs[side])
+  }
+  const theirs = run([command, ...args], { cwd: dirs.gnu, ...options })
+  const ours = cli([command, ...args], { cwd: dirs.ours, ...options })
+  const what = `${command} ${args.join(' ')}`
+  t.is(ours.status, theirs.status, `exit status of ${what}; stderr: ${ours.stderr}`)
+  t.deepEqual(lines(ours.stdout, nul), lines(theirs.stdout, nul), `output of ${what}`)
+  const expected = lines(asOurs(theirs.stderr, command))
+  if (messages === 'same') t.deepEqual(lines(ours.stderr), expected, `messages of ${what}`)
+  else {
+    t.is(ours.stderr === '', theirs.stderr === '', `messages of ${what}: ${ours.stderr} / ${theirs.stderr}`)
+    for (const line of lines(ours.stderr)) t.true(expected.includes(line), `message ${line} of ${what} is one of GNU's:\n${expected.join('\n')}`)
+  }
+  const after = (side) => describeTree(dirs[side], { times, home: dirs[side] })
+  t.deepEqual(after('ours'), after('gnu'), `the tree after ${what}`)
+  fs.rmSync(dirs.gnu, { recursive: true, force: true })
+  fs.rmSync(dirs.ours, { recursive: true, force: true })
+  return { ours, theirs }
+}
+
+/**
+ * Runs `io-aio <args>` and interrupts it (SIGINT) once `started()` says its work is under
+ * way, freezing it first (SIGSTOP) so that the signal lands mid-work. A loaded machine may
+ * let the child finish before the test sees it start: then the scenario is set up again
+ * (`setup()`) and tried again, up to `attempts` times. Resolves to `{ code, stderr }` of
+ * the interrupted run.
+ */
+export async function interruptMidway(t, args, { cwd, setup, started, attempts = 5 }) {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await setup()
+    const child = cliChild(args, { cwd })
+    let stderr = ''
+    child.stderr.on('data', (b) => (stderr += b))
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)))
+    while (child.exitCode === null && !started()) await new Promise((resolve) => setTimeout(resolve, 2))
+    if (child.exitCode === null) {
+      child.kill('SIGSTOP')
+      child.kill('SIGINT')
+      child.kill('SIGCONT')
+    }
+    const code = await exited
+    if (code === 130) return { code, stderr }
+    t.log(`attempt ${attempt}: ${args.join(' ')} ended (${code}) before it was interrupted; again`)
+  }
+  t.fail(`${args.join(' ')} always ended before it could be interrupted`)
+  return { code: undefined, stderr: '' }
 }

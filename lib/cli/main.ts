@@ -8,9 +8,10 @@ import { find } from './find.js'
 import { Interrupt } from './interrupt.js'
 import { BROKEN_PIPE_STATUS, Output } from './output.js'
 import { Report } from './report.js'
+import { rm } from './rm.js'
 
 // Each command's own parse result is opaque here.
-const COMMANDS: Command<any>[] = [find]
+const COMMANDS: Command<any>[] = [find, rm]
 
 const PROGRAM = 'io-aio'
 

@@ -34,6 +34,11 @@ export interface Counts {
   bytes: number
 }
 
+function describeCounts(counts: Counts): string {
+  const entries = counts.entries === 1 ? '1 entry' : `${counts.entries.toLocaleString('en-US')} entries`
+  return `${entries}, ${formatSize(counts.bytes, { human: true })}`
+}
+
 export class Report {
   /** 0, or 1 once an error was reported (GNU tools' "some file failed"). */
   status = 0
@@ -71,10 +76,14 @@ export class Report {
   /** Redraws the progress line (a no-op unless stderr is a terminal). */
   progress(counts: Counts, verb: string): void {
     if (!this.#progress) return
-    const entries = counts.entries === 1 ? '1 entry' : `${counts.entries.toLocaleString('en-US')} entries`
-    const line = `${this.program}: ${verb} ${entries}, ${formatSize(counts.bytes, { human: true })}`
+    const line = `${this.program}: ${verb} ${describeCounts(counts)}`
     this.stderr.write(`\r${line}\x1b[K`)
     this.#line = line
+  }
+
+  /** After Ctrl-C: what was done before the command stopped, where it is known. */
+  interrupted(verb?: string, counts?: Counts): void {
+    this.say(counts === undefined || verb === undefined ? 'interrupted' : `interrupted: ${verb} ${describeCounts(counts)} before stopping`)
   }
 
   /** Erases the progress line, if one is shown. */
