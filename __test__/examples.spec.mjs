@@ -135,33 +135,3 @@ exampleTest('mirror.mjs')('mirror.mjs: DST becomes SRC; a second run copies noth
   t.is(third.status, 0, third.stderr)
   t.deepEqual(describe(dst), describe(src))
 })
-
-exampleTest('rm.mjs')('rm.mjs: removes trees and files, never through a symlink, refuses the cwd', (t) => {
-  const dir = tmpdir(t)
-  const outside = path.join(dir, 'outside')
-  fs.mkdirSync(outside)
-  fs.writeFileSync(path.join(outside, 'keep'), 'keep')
-  const tree = path.join(dir, 'tree')
-  makeTree(tree)
-  fs.symlinkSync(outside, path.join(tree, 'a', 'to-outside'))
-  const file = path.join(dir, 'file')
-  fs.writeFileSync(file, '')
-
-  const removed = run('rm.mjs', [tree, file])
-  t.is(removed.status, 0, removed.stderr)
-  t.false(fs.existsSync(tree))
-  t.false(fs.existsSync(file))
-  t.is(fs.readFileSync(path.join(outside, 'keep'), 'utf8'), 'keep', 'the symlink was not followed')
-
-  // A directory containing the current one, and '.', are refused and left alone.
-  const refused = run('rm.mjs', [dir, '.'], { cwd: outside })
-  t.is(refused.status, 1)
-  t.regex(refused.stderr, /containing the current one/)
-  t.regex(refused.stderr, /'\.' or '\.\.'/)
-  t.true(fs.existsSync(path.join(outside, 'keep')))
-
-  const missing = run('rm.mjs', [path.join(dir, 'nope')])
-  t.is(missing.status, 1)
-  t.regex(missing.stderr, /ENOENT/)
-  t.is(run('rm.mjs', ['-f', path.join(dir, 'nope')]).status, 0)
-})
