@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
-import { ROOT, tmpdir } from './helpers.mjs'
+import { have, ROOT, tmpdir } from './helpers.mjs'
 
 const eio = createRequire(import.meta.url)('../index.js')
 
@@ -119,7 +119,7 @@ exampleTest('mirror.mjs')('mirror.mjs: DST becomes SRC; a second run copies noth
 
   const second = run('mirror.mjs', [src, dst])
   t.is(second.status, 0, second.stderr)
-  t.regex(second.stdout, /mirror: 0 files \(0 bytes\) and 0 symlinks copied, 0 directories made, 0 stale entries removed/)
+  t.regex(second.stdout, /mirror: 0 files \(0 bytes\) and 0 symlinks copied, 0 directories made, 0 stale entries removed, 0 directory modes set/)
 
   // Changes: a file removed, one rewritten, a symlink retargeted, a directory replaced by
   // a file, and junk that exists only in DST.
@@ -134,4 +134,45 @@ exampleTest('mirror.mjs')('mirror.mjs: DST becomes SRC; a second run copies noth
   const third = run('mirror.mjs', [src, dst])
   t.is(third.status, 0, third.stderr)
   t.deepEqual(describe(dst), describe(src))
+
+  // Only modes change (same size, same mtime): a file's and a directory's.
+  fs.chmodSync(path.join(src, 'a', 'small5'), 0o600)
+  fs.chmodSync(path.join(src, 'a', 'b'), 0o700)
+  const fourth = run('mirror.mjs', [src, dst])
+  t.is(fourth.status, 0, fourth.stderr)
+  t.regex(fourth.stdout, /mirror: 1 files \(\d+ bytes\) .* 1 directory modes set/)
+  t.deepEqual(describe(dst), describe(src))
+})
+
+exampleTest('mirror.mjs')('mirror.mjs: a missing, mistyped, unreadable or overlapping SRC changes nothing in DST', (t) => {
+  const dir = tmpdir(t)
+  const src = path.join(dir, 'src')
+  const dst = path.join(dir, 'dst')
+  makeTree(src)
+  t.is(run('mirror.mjs', [src, dst]).status, 0)
+  fs.writeFileSync(path.join(dst, 'only-in-dst'), 'precious\n')
+  const before = describe(dst)
+  const refusals = [
+    [[path.join(dir, 'srcc'), dst], /mirror: cannot mirror '.*srcc': ENOENT/],
+    [[path.join(src, 'a', 'small1'), dst], /mirror: cannot mirror '.*small1': not a directory/],
+    [[src, path.join(src, 'a', 'inside')], /overlap/],
+    [[path.join(src, 'a'), src], /overlap/],
+  ]
+  for (const [args, message] of refusals) {
+    const r = run('mirror.mjs', args)
+    t.is(r.status, 1, args.join(' '))
+    t.regex(r.stderr, message)
+    t.deepEqual(describe(dst), before)
+  }
+  t.false(fs.existsSync(path.join(src, 'a', 'inside')))
+  if (process.getuid?.() === 0 && have('setpriv')) {
+    // A subdirectory of SRC that cannot be read: DST keeps what SRC may still have there.
+    fs.chmodSync(dir, 0o755)
+    spawnSync('chown', ['-R', '65534:65534', dst])
+    fs.chmodSync(path.join(src, 'a', 'b'), 0o700)
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(ROOT, 'examples', 'mirror.mjs'), src, dst], { encoding: 'utf8', timeout: 60_000 })
+    t.is(r.status, 1)
+    t.regex(r.stderr, /mirror: cannot read '.*a\/b'/)
+    t.deepEqual(describe(dst), before)
+  }
 })
