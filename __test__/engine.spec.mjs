@@ -263,16 +263,63 @@ test.serial('abort while queued: rejects at once, never runs, frees its counters
   t.is(fdCount(), fds)
 })
 
-test.serial('abort while executing: busy rejects with AbortError once it ends', async (t) => {
+test.serial('abort while executing: busy rejects with AbortError at once; it counts in nreqs until it ends', async (t) => {
   const ac = new AbortController()
-  const w = watch(eio.busy(0.1, { signal: ac.signal }))
+  const w = watch(eio.busy(2, { signal: ac.signal }))
   await until(() => eio.nready() === 0, 'busy started')
   ac.abort()
-  await turn()
+  t.false(w.settled, 'rejected as an abort reaction, not inside abort()')
   await w.done
   t.is(w.error?.name, 'AbortError')
   t.is(w.error?.code, 'ABORT_ERR')
+  // Still on its thread (2 s): IO::AIO counts a cancelled request until it leaves the pool.
+  t.is(eio.nreqs(), 1)
+  await eio.flush() // waits for it to return
   t.deepEqual(counters(), { nreqs: 0, nready: 0, npending: 0 })
+})
+
+test.serial('abort of a request that never returns: the promise rejects while its syscall is still blocked; the fd it returns later is closed', async (t) => {
+  if (!have('mkfifo')) return t.pass('no mkfifo')
+  const dir = tmpdir(t)
+  const threads = 3
+  eio.configure({ maxParallel: threads })
+  const fifos = Array.from({ length: threads }, (_, i) => path.join(dir, `fifo${i}`))
+  for (const fifo of fifos) execFileSync('mkfifo', [fifo])
+  const before = fdCount()
+  // Every thread of the pool blocks in an open of a FIFO that has no writer.
+  const acs = fifos.map(() => new AbortController())
+  const ws = fifos.map((fifo, i) => watch(eio.open(fifo, 'r', 0o666, { signal: acs[i].signal })))
+  const writers = []
+  const openWriter = (fifo) => {
+    try {
+      writers.push(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK))
+      return true
+    } catch (err) {
+      if (err.code !== 'ENXIO') throw err // ENXIO: no reader in open() yet
+      return false
+    }
+  }
+  // A reader is in open() once a non-blocking writer can open the FIFO: probe with the
+  // last one only, so that the others stay blocked.
+  await until(() => eio.nready() === 0 && eio.nthreads() >= threads, 'every thread took an open')
+  acs[0].abort()
+  // Before, the promise waited for the syscall, forever here: a generous bound, so that
+  // the test fails (then unblocks the opens) instead of hanging.
+  let timer
+  const bound = new Promise((resolve) => (timer = setTimeout(resolve, 10_000, 'still pending')))
+  t.is(await Promise.race([ws[0].done.then(() => 'settled'), bound]), 'settled')
+  clearTimeout(timer)
+  t.is(ws[0].error?.name, 'AbortError', 'rejected while the open is still blocked')
+  t.true(ws.slice(1).every((w) => !w.settled), 'the others still wait')
+  t.is(eio.nreqs(), threads, 'the aborted open still holds its thread')
+  // Writers come: every open returns; the aborted one's fd is closed by eio.
+  for (const fifo of fifos) await until(() => openWriter(fifo), `a reader in open(${fifo})`)
+  await Promise.all(ws.map((w) => w.done))
+  for (const w of ws.slice(1)) fs.closeSync(w.value)
+  await eio.flush() // and the aborted open returned
+  t.is(eio.nreqs(), 0)
+  for (const fd of writers) fs.closeSync(fd)
+  t.is(fdCount(), before, 'no fd leaked')
 })
 
 test.serial('abort while executing an open: the fd it returns is closed, none leaks', async (t) => {
@@ -300,9 +347,9 @@ test.serial('abort while executing an open: the fd it returns is closed, none le
       }
     }, 'the reader blocked in open')
     await w.done
-    fs.closeSync(writer)
     t.is(w.error?.name, 'AbortError')
-    await eio.flush()
+    await eio.flush() // the open returned
+    fs.closeSync(writer)
     t.is(fdCount(), before, `round ${round}: no fd leaked`)
   }
 })
@@ -320,6 +367,7 @@ test.serial('abort after completion but before delivery: an opened fd is closed'
   for (const ac of acs) ac.abort()
   await Promise.all(ws.map((w) => w.done))
   t.true(ws.every((w) => w.error?.name === 'AbortError'))
+  await eio.flush() // their completions were delivered, and the fds closed
   t.is(fdCount(), before)
 })
 
@@ -448,6 +496,7 @@ test.serial('abort of completions waiting in a chunked drain: rejected, fds clos
   for (const fd of fds) fs.closeSync(fd) // delivered before the abort: ours to close
   t.true(ws.every((w) => w.error === undefined || w.error.name === 'AbortError'))
   t.true(ws.some((w) => w.error?.name === 'AbortError'))
+  await eio.flush() // the aborted ones' completions, whose fds eio closes
   t.is(fdCount(), before)
 })
 
@@ -599,6 +648,7 @@ test.serial('event loop: an idle process exits promptly, also after aborts and e
     while (eio.nready() > 0) await new Promise((r) => setImmediate(r))
     ac2.abort()
     console.log(await running)
+    await eio.flush() // the busy request returned
     // Idle worker threads stay (maxIdle) but must not hold the process.
     console.log('idle', eio.nreqs(), eio.nthreads() > 0)
   `, 'idle')

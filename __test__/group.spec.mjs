@@ -630,14 +630,14 @@ test.serial('feeder: one million fed nop requests with limit 64 hold memory for 
 test('cancel(): the group rejects with an AbortError at once; members reject with AbortError', async (t) => {
   const grp = group()
   const running = busy(0.5, { group: grp })
-  const runningState = track(running)
   await nop() // FIFO: `running` has left the queue once this completes
   const queued = Array.from({ length: 20 }, () => nop({ group: grp }))
   const reason = new Error('stop')
   grp.cancel(reason)
   const err = await rejectsWith(t, grp, ABORT)
   t.is(err.cause, reason)
-  t.false(runningState.settled, 'the group did not wait for the running member')
+  // Neither the group nor its running member waits for the member's thread (busy 0.5 s):
+  // an abort rejects a running request at once (engine.spec.mjs tests that).
   t.true(grp.signal.aborted)
   t.is(grp.signal.reason, reason)
   for (const p of queued) await rejectsWith(t, p, ABORT)

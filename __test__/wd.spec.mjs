@@ -237,6 +237,7 @@ test.serial('an aborted wd request closes the fd it opened', async (t) => {
     ac.abort()
     await rejectsWith(t, p, { name: 'AbortError', code: 'ABORT_ERR' })
   }
+  await eio.flush() // the aborted requests' completions, which close their fds
   t.is(fdCount(), n)
 })
 

@@ -32,7 +32,8 @@ export interface GroupLike {
 export interface RequestOptions {
   /**
    * Aborting before the request runs skips it; aborting while it runs lets the syscall
-   * finish and frees what it acquired. Either way the promise rejects with an `AbortError`.
+   * finish on its thread and frees what it acquired then (`flush()` waits for that). Either
+   * way the promise rejects with an `AbortError` at once.
    */
   signal?: AbortSignal
   /** `PRI_MIN` (-4) to `PRI_MAX` (4), default 0 (or the group's): higher runs first. */
@@ -132,6 +133,11 @@ export function answeredNow<T>(value: T): Promise<T> {
   return Promise.resolve(value)
 }
 let outstanding = 0
+/**
+ * Requests aborted while running: their promises have settled, their syscalls not yet
+ * returned (what those acquire is freed then). flush() waits for them too.
+ */
+let abandoned = 0
 let flushWaiters: (() => void)[] = []
 
 function dispatch(view: Float64Array, count: number, extras: unknown[] | undefined, more: boolean): void {
@@ -139,7 +145,10 @@ function dispatch(view: Float64Array, count: number, extras: unknown[] | undefin
   for (let i = 0, at = wire.RECORDS_AT; i < count; i++, at += wire.RECORD) {
     const id = view[at]
     const rec = pending[id]
-    if (rec === undefined) continue
+    if (rec === undefined) {
+      abandoned-- // the binding freed what it returned
+      continue
+    }
     pending[id] = undefined
     if (readTargets[id] !== undefined) readTargets[id] = undefined
     outstanding--
@@ -151,7 +160,7 @@ function dispatch(view: Float64Array, count: number, extras: unknown[] | undefin
       rec.reject(err)
     }
   }
-  if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
+  if (idle() && flushWaiters.length > 0) settleFlush()
   // The drain stopped at maxPollReqs/maxPollTime: let timers and I/O run, then go on.
   if (more) setImmediate(binding.poll)
 }
@@ -259,41 +268,39 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   } catch (err) {
     // A hostile signal or a finished group: the request must not run for a promise that
     // nobody will hold. It is still staged, so cancelling it skips it.
-    withdraw(id, rec, promise)
+    withdraw(id, rec)
     throw err
   }
   return promise
 }
 
-function withdraw(id: number, rec: Pending, promise: Promise<unknown>): void {
+function withdraw(id: number, rec: Pending): void {
   try {
     if (rec.watched) unwatchSignal(rec)
   } catch {
     // The signal is what failed; nothing more to undo there.
   }
   rec.aborted = true
-  if (binding.cancel(id)) {
-    pending[id] = undefined
-    if (readTargets[id] !== undefined) readTargets[id] = undefined
-    outstanding--
-  } else {
-    promise.catch(() => {}) // it will reject with AbortError; nobody holds it
-  }
+  // Nobody holds the promise: it is left pending. The request is skipped (or, should a
+  // worker have taken it already, abandoned: what it acquires is freed when it returns).
+  if (!binding.cancel(id)) abandoned++
+  pending[id] = undefined
+  if (readTargets[id] !== undefined) readTargets[id] = undefined
+  outstanding--
 }
 
 function abortRequest(id: number, rec: Pending): void {
   if (pending[id] !== rec) return
   rec.aborted = true
-  if (binding.cancel(id)) {
-    // It was still queued: it is gone now, and no completion will come.
-    pending[id] = undefined
-    if (readTargets[id] !== undefined) readTargets[id] = undefined
-    outstanding--
-    rec.reject(abortErrorFor(rec))
-    if (outstanding === 0 && flushWaiters.length > 0) settleFlush()
-  }
-  // Otherwise it is running: the syscall finishes, the binding frees its result, and the
-  // completion rejects the promise.
+  // Still queued, it is gone and no completion will come. Running, its syscall finishes
+  // on its thread (it may never, as an open of a FIFO without a writer), and the binding
+  // frees what it returns then; either way the promise rejects now.
+  if (!binding.cancel(id)) abandoned++
+  pending[id] = undefined
+  if (readTargets[id] !== undefined) readTargets[id] = undefined
+  outstanding--
+  rec.reject(abortErrorFor(rec))
+  if (idle() && flushWaiters.length > 0) settleFlush()
 }
 
 /**
@@ -346,9 +353,18 @@ export function request<T>(options: unknown, submit: (opts: Opts) => Promise<T>)
   }
 }
 
-/** A promise that fulfils once no request of this environment is outstanding. */
+/** No request of this environment is outstanding, nor running after an abort. */
+function idle(): boolean {
+  return outstanding === 0 && abandoned === 0
+}
+
+/**
+ * A promise that fulfils once no request of this environment is outstanding: every
+ * promise settled, and every request aborted while running has returned (so that what it
+ * acquired is freed).
+ */
 export function flush(): Promise<void> {
-  if (outstanding === 0) return Promise.resolve()
+  if (idle()) return Promise.resolve()
   return new Promise((resolve) => flushWaiters.push(resolve))
 }
 

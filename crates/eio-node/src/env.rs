@@ -112,6 +112,15 @@ impl CompletionSink for EnvSink {
 pub struct Slot {
     pub cell: Arc<ReqCell>,
     pub delivery: Delivery,
+    /// Aborted while running: its promise has settled; the slot waits for the syscall to
+    /// return, so that what it acquired is freed then (see [`Slots::abandon`]).
+    pub abandoned: bool,
+}
+
+impl Slot {
+    pub fn new(cell: Arc<ReqCell>, delivery: Delivery) -> Slot {
+        Slot { cell, delivery, abandoned: false }
+    }
 }
 
 /// Requests in flight, indexed by the slot number JavaScript knows them by.
@@ -120,6 +129,8 @@ pub struct Slots {
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
     live: usize,
+    /// Of those, the abandoned ones.
+    abandoned: usize,
 }
 
 impl Slots {
@@ -149,17 +160,37 @@ impl Slots {
     pub fn remove(&mut self, i: u32) -> Option<Slot> {
         let slot = self.slots.get_mut(i as usize)?.take()?;
         self.live -= 1;
+        self.abandoned -= usize::from(slot.abandoned);
         self.free.push(i);
         Some(slot)
     }
 
+    /// Marks a running request whose promise was settled without it (aborted): it keeps
+    /// its slot, so that the number is not reused before its completion comes and frees
+    /// what the syscall acquired, but nobody waits for it any more.
+    pub fn abandon(&mut self, i: u32) {
+        if let Some(slot) = self.slots.get_mut(i as usize).and_then(Option::as_mut) {
+            if !slot.abandoned {
+                slot.abandoned = true;
+                self.abandoned += 1;
+            }
+        }
+    }
+
+    /// Requests in flight, abandoned ones included.
     pub fn live(&self) -> usize {
         self.live
+    }
+
+    /// Requests in flight whose promises still wait for them.
+    pub fn awaited(&self) -> usize {
+        self.live - self.abandoned
     }
 
     fn drain_all(&mut self) -> Vec<Slot> {
         self.free.clear();
         self.live = 0;
+        self.abandoned = 0;
         self.slots.drain(..).flatten().collect()
     }
 }
@@ -333,7 +364,9 @@ impl EnvCtx {
         Ok(unsafe { &*data.cast::<EnvCtx>() })
     }
 
-    /// Takes a slot for a new request, holding the event loop open while any is in flight.
+    /// Takes a slot for a new request, holding the event loop open while any is in flight
+    /// (an abandoned one too: as with libuv's requests, a thread busy with a syscall made
+    /// for this environment keeps it alive, and `flush()` waits for it).
     pub fn track(&self, slot: Slot) -> u32 {
         let mut local = self.local.borrow_mut();
         let i = local.slots.insert(slot);

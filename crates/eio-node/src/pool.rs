@@ -76,7 +76,8 @@ pub fn nthreads() -> u32 {
 }
 
 /// Cancels request `id`. True if it was still queued: it is gone and will never complete.
-/// False if it is running or done: its completion comes with the abort flag raised.
+/// False if it is running (or done): its promise is settled without it (the caller rejects
+/// it now), and when the syscall returns, what it acquired is freed.
 #[napi]
 pub fn cancel(env: Env, id: u32) -> Result<bool> {
     let ctx = EnvCtx::of(Scope::of_call(&env))?;
@@ -84,13 +85,13 @@ pub fn cancel(env: Env, id: u32) -> Result<bool> {
         Some(slot) => slot.cell.clone(),
         None => return Ok(false),
     };
-    match Pool::global().cancel(&ctx.client, &cell) {
-        CancelOutcome::Skipped => {
-            let mut local = ctx.local.borrow_mut();
-            local.slots.remove(id);
-            ctx.update_loop_hold(&mut local);
-            Ok(true)
-        }
-        CancelOutcome::Flagged => Ok(false),
+    let skipped = Pool::global().cancel(&ctx.client, &cell) == CancelOutcome::Skipped;
+    let mut local = ctx.local.borrow_mut();
+    if skipped {
+        local.slots.remove(id);
+    } else {
+        local.slots.abandon(id);
     }
+    ctx.update_loop_hold(&mut local);
+    Ok(skipped)
 }

@@ -12,9 +12,9 @@
 //! trip through a worker costs 15-50 (see `latency.md`). It is answered here only when all
 //! of these hold ([`may_answer_here`]):
 //!
-//! - nothing else of this environment is in flight: it cannot overtake a queued request,
-//!   and under load the pool's threads do the work in parallel while this thread builds
-//!   the results;
+//! - nothing else of this environment is in flight (but requests abandoned by an abort,
+//!   which nobody waits for): it cannot overtake a queued request, and under load the
+//!   pool's threads do the work in parallel while this thread builds the results;
 //! - the pool is not paused (`maxParallel: 0` holds every request);
 //! - for a request answered when it is made: the caller allows it (no signal or group to
 //!   wire, see lib/requests.ts), and no other request was answered so in this JS job, so
@@ -60,7 +60,7 @@ pub fn submit(env: &Env, priority: i32, op: Op, delivery: Delivery) -> Result<u3
 fn stage(ctx: &EnvCtx, priority: i32, op: Op, delivery: Delivery) -> Result<u32> {
     let id = ctx.local.borrow().slots.next_index();
     let (cell, job) = Pool::global().stage(&ctx.client, priority, u64::from(id), op);
-    let tracked = ctx.track(Slot { cell, delivery });
+    let tracked = ctx.track(Slot::new(cell, delivery));
     debug_assert_eq!(tracked, id, "submit: slot changed between next_index and track");
     let full = {
         let mut local = ctx.local.borrow_mut();
@@ -117,7 +117,7 @@ pub fn stat(
     let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
     let may = now && {
         let local = ctx.local.borrow();
-        !local.turn.answered_in_job && may_answer_here(&local, local.slots.live())
+        !local.turn.answered_in_job && may_answer_here(&local, local.slots.awaited())
     };
     if may {
         if let Some(Value::Stat(st)) = op.run_now(None) {
@@ -151,7 +151,7 @@ fn answer_ready(ctx: &EnvCtx, js: Scope<'_>) -> Result<()> {
         let mut local = ctx.local.borrow_mut();
         let staged = std::mem::take(&mut local.staged);
         let live_staged = staged.iter().filter(|job| !job.is_cancelled()).count();
-        (staged, local.slots.live() - live_staged)
+        (staged, local.slots.awaited() - live_staged)
     };
     if staged.is_empty() {
         return Ok(());
