@@ -66,8 +66,8 @@ export function abortError(signal?: AbortSignal): AbortError {
   return new AbortError(undefined, { cause: signal?.reason })
 }
 
-/** An error of class `Base` with Node's `code`, printed as Node prints them. */
-function nodeError<E extends Error>(Base: new (msg: string) => E, code: string, message: string): E & { code: string } {
+/** An error of class `Base` with Node's `code`, printed as Node prints them (also used by lib/promises). */
+export function nodeError<E extends Error>(Base: new (msg: string) => E, code: string, message: string): E & { code: string } {
   const err = new Base(message) as E & { code: string }
   err.code = code
   // Node shows the code after the name when printing: `TypeError [ERR_X]: ...`.

@@ -71,6 +71,7 @@ pub enum Op {
     Mem(crate::ops::mem::MemOp),
     Composite(crate::ops::composite::CompositeOp),
     Scan(crate::ops::scan::ScanOp),
+    Fs(crate::ops::fs::FsOp),
     /// Any other work, for Rust users and tests: runs the closure on a worker.
     Custom(Box<dyn FnOnce(&ReqCtx<'_>) -> Outcome + Send>),
 }
@@ -84,6 +85,7 @@ impl fmt::Debug for Op {
             Op::Mem(op) => write!(f, "{op:?}"),
             Op::Composite(op) => write!(f, "{op:?}"),
             Op::Scan(op) => write!(f, "{op:?}"),
+            Op::Fs(op) => write!(f, "{op:?}"),
             Op::Nop => f.write_str("Nop"),
             Op::Busy(d) => write!(f, "Busy({d:?})"),
             Op::Open { at, flags, mode } => write!(f, "Open({at:?}, {flags:#o}, {mode:#o})"),
@@ -180,6 +182,7 @@ impl Op {
             Op::Mem(op) => return op.execute(ctx),
             Op::Composite(op) => return op.execute(ctx),
             Op::Scan(op) => return op.execute(ctx),
+            Op::Fs(op) => return op.execute(ctx),
             Op::Custom(f) => return f(ctx),
         };
         Ok(value)

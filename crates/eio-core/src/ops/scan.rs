@@ -145,7 +145,9 @@ impl ScanOp {
     }
 }
 
-fn read_batch(stream: &DirStream) -> Outcome {
+/// The next batch of `stream` (see [`ScanOp::ReadBatch`]); also run directly, on the
+/// caller's thread, by synchronous readers (`Dir.readSync()` of io-aio/promises).
+pub fn read_batch(stream: &DirStream) -> Outcome {
     let dir = stream.dir()?;
     let (list, end) = dir.read_batch(BATCH_ENTRIES).map_err(|e| ReqError::os(e).with_syscall("readdir"))?;
     if end {

@@ -1,5 +1,5 @@
-//! File metadata, space and syncing: statvfs, utimensat, fchownat, fchmodat, truncate,
-//! fallocate, fsync and friends, sendfile, readahead, fiemap.
+//! File metadata, space and syncing: statvfs, statfs, faccessat, utimensat, fchownat,
+//! fchmodat, truncate, fallocate, fsync and friends, sendfile, readahead, fiemap.
 //!
 //! Where a platform lacks a call (sendfile between any two fds, readahead, syncfs,
 //! sync_file_range and fiemap are Linux's; darwin has no fdatasync or posix_fallocate),
@@ -60,6 +60,65 @@ pub fn statvfs_at(at: &At) -> SysResult<StatVfs> {
     }
     let fd = super::file::open(at, libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY, 0)?;
     fstatvfs(fd.as_raw_fd())
+}
+
+/// `statfs(2)` — filesystem statistics with the filesystem's type (`f_type`), which
+/// `statvfs` lacks.
+pub type StatFs = libc::statfs;
+
+/// `fstatfs(2)` — statistics of the filesystem holding `fd`.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/fstatfs.2.html>
+pub fn fstatfs(fd: RawFd) -> SysResult<StatFs> {
+    let mut buf = MaybeUninit::<StatFs>::zeroed();
+    // SAFETY: `buf` is valid for writes of a `struct statfs`.
+    cvt_r(|| unsafe { libc::fstatfs(fd, buf.as_mut_ptr()) })?;
+    // SAFETY: fstatfs succeeded and filled the buffer (zeroed beforehand).
+    Ok(unsafe { buf.assume_init() })
+}
+
+/// `statfs(2)` of a path (following symlinks). There is no `statfsat`: a path relative to
+/// a directory fd is opened (`O_PATH` on Linux, which needs no permission; read-only and
+/// `O_NONBLOCK` elsewhere, so that a FIFO does not block) and [`fstatfs`] asked.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/statfs.2.html>
+pub fn statfs_at(at: &At) -> SysResult<StatFs> {
+    if at.dirfd() == libc::AT_FDCWD || at.c_path().to_bytes().first() == Some(&b'/') {
+        let mut buf = MaybeUninit::<StatFs>::zeroed();
+        // SAFETY: the path is a valid C string and `buf` is valid for a `struct statfs`.
+        cvt_r(|| unsafe { libc::statfs(at.c_path().as_ptr(), buf.as_mut_ptr()) })?;
+        // SAFETY: statfs succeeded and filled the buffer (zeroed beforehand).
+        return Ok(unsafe { buf.assume_init() });
+    }
+    #[cfg(eio_linux)]
+    let flags = libc::O_PATH;
+    #[cfg(not(eio_linux))]
+    let flags = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY;
+    let fd = super::file::open(at, flags, 0)?;
+    fstatfs(fd.as_raw_fd())
+}
+
+/// `faccessat(2)` — whether the real user may access `at` as `mode` asks (`F_OK`, or
+/// `R_OK | W_OK | X_OK`), following symlinks, as `access(2)` does.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/faccessat.2.html>
+pub fn access(at: &At, mode: i32) -> SysResult<()> {
+    // SAFETY: the path is a valid C string for the duration of the call.
+    cvt(unsafe { libc::faccessat(at.dirfd(), at.c_path().as_ptr(), mode, 0) }).map(drop)
+}
+
+/// `fchownat(2)` with `AT_SYMLINK_NOFOLLOW` — `lchown`: changes the owner and group of a
+/// symlink itself; `u32::MAX` (-1) leaves one as it is.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/fchownat.2.html>
+pub fn lchown(at: &At, uid: u32, gid: u32) -> SysResult<()> {
+    let path = at.c_path().as_ptr();
+    // SAFETY: the path is a valid C string for the duration of the call.
+    cvt(unsafe { libc::fchownat(at.dirfd(), path, uid, gid, libc::AT_SYMLINK_NOFOLLOW) }).map(drop)
 }
 
 /// A time for [`utimens`]: seconds and nanoseconds since the epoch.

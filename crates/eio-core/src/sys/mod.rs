@@ -24,6 +24,7 @@ pub mod clock;
 pub mod copy;
 pub mod cvt;
 pub mod dir;
+pub mod entropy;
 pub mod file;
 pub mod link;
 pub mod mem;

@@ -9,6 +9,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 mod composite;
+mod fs;
 mod mem;
 mod meta;
 mod names;

@@ -15,7 +15,7 @@ use crate::wd::WdHandle;
 /// garbage-collected, and never while a batch is being read from it.
 #[napi]
 pub struct DirStreamHandle {
-    stream: Arc<DirStream>,
+    pub(crate) stream: Arc<DirStream>,
 }
 
 #[napi]

@@ -1,0 +1,136 @@
+//! Bindings of the `eio_core::ops::fs` requests (the calls of Node's `fs` that IO::AIO
+//! lacks), used by `io-aio/promises`. Requests on "a path or an fd" take `path` (with
+//! `dir`, its working directory) or, when `path` is absent, `fd`.
+
+use eio_core::ops::fs::{Dest, FsOp, Source};
+use eio_core::{Op, ReqError, Value};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use super::scan::DirStreamHandle;
+use super::{path_at, submit};
+use crate::env::Delivery;
+use crate::raw;
+use crate::wd::WdHandle;
+
+fn fs(env: &Env, priority: i32, op: FsOp, delivery: Delivery) -> Result<u32> {
+    submit(env, priority, Op::Fs(op), delivery)
+}
+
+/// `readFile`: a path opened with `flags`, or (`path` absent) `fd` from its position;
+/// completes with a `Buffer`.
+#[napi]
+pub fn read_file(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Option<Unknown<'_>>,
+    fd: i32,
+    flags: i32,
+) -> Result<u32> {
+    let src = match path {
+        Some(p) => Source::Path { at: path_at(&env, dir, p)?, flags },
+        None => Source::Fd(fd),
+    };
+    fs(&env, priority, FsOp::ReadFile { src }, Delivery::Plain)
+}
+
+/// `writeFile`: all of `data` (a string, written as UTF-8, or a typed array: copied now)
+/// to a path opened with `flags` and `mode`, or (`path` absent) to `fd` at its position;
+/// then, with `flush`, fsync.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn write_file(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Option<Unknown<'_>>,
+    fd: i32,
+    flags: i32,
+    mode: u32,
+    data: Unknown<'_>,
+    flush: bool,
+) -> Result<u32> {
+    let dst = match path {
+        Some(p) => Dest::Path { at: path_at(&env, dir, p)?, flags, mode },
+        None => Dest::Fd(fd),
+    };
+    // SAFETY: `data` is a live handle of the current call; its bytes are copied now.
+    let data = unsafe { raw::path_bytes(env.raw(), data.raw())? };
+    fs(&env, priority, FsOp::WriteFile { dst, data, flush }, Delivery::Plain)
+}
+
+/// `access(2)` with `mode`.
+#[napi]
+pub fn access(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>, mode: i32) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    fs(&env, priority, FsOp::Access { at, mode }, Delivery::Plain)
+}
+
+/// `statfs(2)`: completes with `[type, bsize, blocks, bfree, bavail, files, ffree]`.
+#[napi]
+pub fn statfs(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    fs(&env, priority, FsOp::Statfs { at }, Delivery::Plain)
+}
+
+/// `lchown(2)`; `uid`/`gid` 0xffffffff leave that id as it is.
+#[napi]
+pub fn lchown(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    uid: u32,
+    gid: u32,
+) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    fs(&env, priority, FsOp::Lchown { at, uid, gid }, Delivery::Plain)
+}
+
+/// `mkdtemp`: creates `prefix` + six random characters; completes with the six characters.
+#[napi]
+pub fn mkdtemp(env: Env, priority: i32, dir: Option<&WdHandle>, prefix: Unknown<'_>) -> Result<u32> {
+    let prefix = path_at(&env, dir, prefix)?;
+    fs(&env, priority, FsOp::Mkdtemp { prefix }, Delivery::Names { buffers: false })
+}
+
+/// Node's `readdir`: names sorted bytewise, as strings or (`buffers`) `Buffer`s; with
+/// `types`, `{ names, types }` (`types` a `Float64Array` of `DT_*`, none unknown).
+#[napi]
+pub fn readdir_sorted(
+    env: Env,
+    priority: i32,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    types: bool,
+    buffers: bool,
+) -> Result<u32> {
+    let at = path_at(&env, dir, path)?;
+    fs(&env, priority, FsOp::Readdir { at, types }, Delivery::Names { buffers })
+}
+
+/// `Dir.readSync()`: the next batch of a `readdirIter` stream (`scanOpen`), read now on
+/// the JS thread, as a synchronous call must: what `scanReadBatch` completes with, or the
+/// negative errno.
+#[napi(ts_return_type = "[string | Buffer, Float64Array, boolean] | number")]
+pub fn scan_read_batch_sync<'env>(
+    env: &'env Env,
+    stream: &DirStreamHandle,
+    buffers: bool,
+) -> Result<Unknown<'env>> {
+    let value = match eio_core::ops::scan::read_batch(&stream.stream) {
+        // SAFETY: the env of the current call, on its JS thread.
+        Ok(Value::Data(data)) => unsafe { crate::drain::to_js(env.raw(), &data, buffers)? },
+        Ok(other) => return Err(Error::from_reason(format!("eio: unexpected batch {other:?}"))),
+        Err(ReqError::Os { errno, .. }) => {
+            // SAFETY: as above.
+            unsafe { raw::number(env.raw(), -f64::from(errno.raw()))? }
+        }
+        Err(ReqError::Panic(msg)) => {
+            return Err(Error::from_reason(format!("eio: the read panicked: {msg}")))
+        }
+    };
+    // SAFETY: `value` was just created in this env.
+    Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
+}
