@@ -173,6 +173,7 @@ function writeWhole(
 
 /** Writes each chunk of an iterable, in order, at the fd's position. */
 async function writeChunks(fd: number, chunks: Iterable<unknown> | AsyncIterable<unknown>, encoding: BufferEncoding, signal: AbortSignal | undefined): Promise<void> {
+  checkAborted(signal)
   for await (const chunk of chunks as AsyncIterable<unknown>) {
     checkAborted(signal)
     const bytes = isArrayBufferView(chunk) ? chunk : Buffer.from(chunk as string, encoding || 'utf8')

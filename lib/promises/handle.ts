@@ -20,7 +20,6 @@ import { chmod, chown, fdatasync, fsync, truncate, utime } from '../meta.js'
 import { close as eioClose, open as eioOpen, read as eioRead, stat as eioStat, write as eioWrite } from '../requests.js'
 import { invalidArgType, invalidArgValue, invalidState, outOfRange } from '../errors.js'
 import {
-  assertEncoding,
   getValidatedPath,
   parseFileMode,
   stringToFlags,
@@ -459,11 +458,11 @@ async function writeAt(fd: number, buffer: unknown, offsetOrOptions: unknown, le
   if (typeof buffer !== 'string') {
     throw invalidArgType('buffer', 'of type string or an instance of Buffer, TypedArray, or DataView', buffer)
   }
-  // write(string, position, encoding)
-  const encoding = (lengthArg ?? 'utf8') as BufferEncoding
-  assertEncoding(encoding)
-  if (encoding === 'hex' && buffer.length % 2 !== 0) {
-    throw invalidArgValue('encoding', encoding, `is invalid for data of length ${buffer.length}`)
+  // write(string, position, encoding): an encoding Buffer does not know is UTF-8 (Node's
+  // binding falls back to it the same way); hex needs whole bytes.
+  const encoding = typeof lengthArg === 'string' && Buffer.isEncoding(lengthArg) ? lengthArg : 'utf8'
+  if (encoding.toLowerCase() === 'hex' && buffer.length % 2 !== 0) {
+    throw invalidArgValue('encoding', lengthArg, `is invalid for data of length ${buffer.length}`)
   }
   const data = Buffer.from(buffer, encoding)
   const bytesWritten = await settle(eioWrite(fd, filePosition(offsetOrOptions), undefined, data))

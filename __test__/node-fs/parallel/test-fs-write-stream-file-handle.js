@@ -1,0 +1,23 @@
+// Ported to io-aio/promises from Node.js v20.19.2 test/parallel/test-fs-write-stream-file-handle.js
+// (Node.js contributors, MIT license: see ../LICENSE); the changes are listed in ../README.md.
+'use strict';
+const common = require('../common');
+const fs = require('fs');
+Object.defineProperty(fs, 'promises', { value: require('io-aio/promises') }); // io-aio: the API under test
+const assert = require('assert');
+const tmpdir = require('../common/tmpdir');
+const file = tmpdir.resolve('write_stream_filehandle_test.txt');
+const input = 'hello world';
+
+tmpdir.refresh();
+
+fs.promises.open(file, 'w+').then((handle) => {
+  handle.on('close', common.mustCall());
+  const stream = handle.createWriteStream();
+
+  stream.end(input);
+  stream.on('close', common.mustCall(() => {
+    const output = fs.readFileSync(file, 'utf-8');
+    assert.strictEqual(output, input);
+  }));
+}).then(common.mustCall());
