@@ -16,6 +16,8 @@ import { fsync } from '../meta.js'
 import { validateBuffer } from '../validators.js'
 import { getOptions, getValidatedPath, parseFileMode, stringToFlags, validateAbortSignal, validateBoolean } from './args.js'
 import type { Options, PathLike } from './args.js'
+// A type only (erased): handle.ts imports this module, not the other way round at run time.
+import type { FileHandle } from './handle.js'
 import { settle } from './call.js'
 import { aggregateTwoErrors, fileTooLarge } from './errors.js'
 
@@ -115,10 +117,10 @@ async function readWhole(target: PathLike | number, flags: number, options: Opti
  * string. A regular file is read up to the size it has when opened (as in Node); more
  * than 2 GiB - 1 bytes rejects with `ERR_FS_FILE_TOO_LARGE`.
  */
-export async function readFile(path: PathLike | HandleLike, options?: ({ encoding?: null } & ReadFileOptions) | null): Promise<Buffer>
-export async function readFile(path: PathLike | HandleLike, options: ({ encoding: BufferEncoding } & ReadFileOptions) | BufferEncoding): Promise<string>
-export async function readFile(path: PathLike | HandleLike, options?: ReadFileOptions | BufferEncoding | null): Promise<string | Buffer>
-export async function readFile(path: PathLike | HandleLike, options?: ReadFileOptions | BufferEncoding | null): Promise<string | Buffer> {
+export async function readFile(path: PathLike | FileHandle, options?: ({ encoding?: null } & ReadFileOptions) | null): Promise<Buffer>
+export async function readFile(path: PathLike | FileHandle, options: ({ encoding: BufferEncoding } & ReadFileOptions) | BufferEncoding): Promise<string>
+export async function readFile(path: PathLike | FileHandle, options?: ReadFileOptions | BufferEncoding | null): Promise<string | Buffer>
+export async function readFile(path: PathLike | FileHandle, options?: ReadFileOptions | BufferEncoding | null): Promise<string | Buffer> {
   const o = getOptions(options, { flag: 'r' })
   if (isFileHandle(path)) return readFileOfHandle(path, o)
   checkAborted(o.signal as AbortSignal | undefined)
@@ -187,7 +189,7 @@ async function writeChunks(fd: number, chunks: Iterable<unknown> | AsyncIterable
  * `options.encoding` (default 'utf8'); iterables and async iterables (streams) are
  * written chunk by chunk. `options.flush` fsyncs the file before it is closed.
  */
-export async function writeFile(path: PathLike | HandleLike, data: WriteData, options?: WriteFileOptions | BufferEncoding | null): Promise<void> {
+export async function writeFile(path: PathLike | FileHandle, data: WriteData, options?: WriteFileOptions | BufferEncoding | null): Promise<void> {
   const o = getOptions(options, { encoding: 'utf8', mode: 0o666, flag: 'w', flush: false })
   const flag = o.flag || 'w'
   const flush = validateBoolean(o.flush ?? false, 'options.flush')
@@ -239,7 +241,7 @@ export async function writeFileToHandle(
 }
 
 /** `writeFile` with `options.flag` defaulting to 'a': appends `data` to the file. */
-export async function appendFile(path: PathLike | HandleLike, data: WriteData, options?: WriteFileOptions | BufferEncoding | null): Promise<void> {
+export async function appendFile(path: PathLike | FileHandle, data: WriteData, options?: WriteFileOptions | BufferEncoding | null): Promise<void> {
   const o = { ...getOptions(options, { encoding: 'utf8', mode: 0o666, flag: 'a' }) }
   o.flag = o.flag || 'a'
   return writeFile(path, data, o as WriteFileOptions)

@@ -18,7 +18,7 @@ import { isArrayBufferView } from 'node:util/types'
 
 import { chmod, chown, fdatasync, fsync, truncate, utime } from '../meta.js'
 import { close as eioClose, open as eioOpen, read as eioRead, stat as eioStat, write as eioWrite } from '../requests.js'
-import { invalidArgType, invalidArgValue, invalidState, outOfRange } from '../errors.js'
+import { internalError, invalidArgType, invalidArgValue, invalidState, outOfRange } from '../errors.js'
 import {
   getValidatedPath,
   parseFileMode,
@@ -135,14 +135,21 @@ export class FileHandle extends EventEmitter {
     return this.#fd
   }
 
-  /** Runs `op` holding a reference; a closed handle rejects with EBADF naming `syscall`. */
-  async #call<T>(syscall: string, op: (fd: number) => Promise<T>): Promise<T> {
-    if (this.#fd === -1) throw fileClosed(syscall)
-    this.ref()
+  /**
+   * Runs `op` holding a reference on `handle`: Node's `fsCall`. A closed handle rejects
+   * with EBADF naming `syscall`; a method called on something else (`stat.call({})`) with
+   * `ERR_INTERNAL_ASSERTION`, as Node's does.
+   */
+  static async #call<T>(handle: FileHandle, syscall: string, op: (fd: number) => Promise<T>): Promise<T> {
+    if (typeof handle !== 'object' || handle === null || !(#fd in handle)) {
+      throw internalError('handle must be an instance of FileHandle')
+    }
+    if (handle.#fd === -1) throw fileClosed(syscall)
+    handle.ref()
     try {
-      return await op(this.#fd)
+      return await op(handle.#fd)
     } finally {
-      this.unref()
+      handle.unref()
     }
   }
 
@@ -164,17 +171,17 @@ export class FileHandle extends EventEmitter {
 
   /** Appends `data` (as `appendFile` does) at the end of the file or the file position. */
   appendFile(data: WriteData, options?: WriteFileOptions | BufferEncoding | null): Promise<void> {
-    return this.#call('writeFile', () => appendFile(this, data, options))
+    return FileHandle.#call(this, 'writeFile', () => appendFile(this, data, options))
   }
 
   /** Changes the file's permissions (`fchmod`). */
   chmod(mode: string | number): Promise<void> {
-    return this.#call('fchmod', (fd) => settle(chmod(fd, parseFileMode(mode, 'mode'))))
+    return FileHandle.#call(this, 'fchmod', (fd) => settle(chmod(fd, parseFileMode(mode, 'mode'))))
   }
 
   /** Changes the file's owner and group (`fchown`); -1 leaves one as it is. */
   chown(uid: number, gid: number): Promise<void> {
-    return this.#call('fchown', (fd) => {
+    return FileHandle.#call(this, 'fchown', (fd) => {
       const u = validateId(uid, 'uid')
       const g = validateId(gid, 'gid')
       return settle(chown(fd, u, g))
@@ -183,12 +190,12 @@ export class FileHandle extends EventEmitter {
 
   /** Flushes the file's data to the device (`fdatasync`). */
   datasync(): Promise<void> {
-    return this.#call('fdatasync', (fd) => settle(fdatasync(fd)))
+    return FileHandle.#call(this, 'fdatasync', (fd) => settle(fdatasync(fd)))
   }
 
   /** Flushes the file's data and metadata to the device (`fsync`). */
   sync(): Promise<void> {
-    return this.#call('fsync', (fd) => settle(fsync(fd)))
+    return FileHandle.#call(this, 'fsync', (fd) => settle(fsync(fd)))
   }
 
   /**
@@ -205,7 +212,7 @@ export class FileHandle extends EventEmitter {
   read<T extends NodeJS.ArrayBufferView = Buffer>(buffer: T, options?: FileReadOptions<T>): Promise<FileReadResult<T>>
   read<T extends NodeJS.ArrayBufferView = Buffer>(options?: FileReadOptions<T>): Promise<FileReadResult<T>>
   read(bufferOrOptions?: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): Promise<FileReadResult<NodeJS.ArrayBufferView>> {
-    return this.#call('read', (fd) => readAt(fd, bufferOrOptions, offsetOrOptions, length, position))
+    return FileHandle.#call(this, 'read', (fd) => readAt(fd, bufferOrOptions, offsetOrOptions, length, position))
   }
 
   /**
@@ -213,7 +220,7 @@ export class FileHandle extends EventEmitter {
    * one read of their total length, scattered over them.
    */
   readv<T extends NodeJS.ArrayBufferView[]>(buffers: T, position?: number | null): Promise<{ bytesRead: number; buffers: T }> {
-    return this.#call('readv', async (fd) => {
+    return FileHandle.#call(this, 'readv', async (fd) => {
       validateBufferArray(buffers)
       const pos = typeof position === 'number' ? filePosition(position) : null
       const total = Math.min(buffers.reduce((n, b) => n + b.byteLength, 0), MAX_RW)
@@ -239,7 +246,7 @@ export class FileHandle extends EventEmitter {
   readFile(options: ({ encoding: BufferEncoding } & Omit<ReadFileOptions, 'flag'>) | BufferEncoding): Promise<string>
   readFile(options?: Omit<ReadFileOptions, 'flag'> | BufferEncoding | null): Promise<string | Buffer>
   readFile(options?: Omit<ReadFileOptions, 'flag'> | BufferEncoding | null): Promise<string | Buffer> {
-    return this.#call('readFile', () => readFile(this, options))
+    return FileHandle.#call(this, 'readFile', () => readFile(this, options))
   }
 
   /** The file's lines, as a `readline.Interface` over `createReadStream(options)`. */
@@ -252,7 +259,7 @@ export class FileHandle extends EventEmitter {
   stat(options: StatOptions & { bigint: true }): Promise<BigIntStats>
   stat(options?: StatOptions): Promise<Stats | BigIntStats>
   stat(options?: StatOptions): Promise<Stats | BigIntStats> {
-    return this.#call('fstat', async (fd) => {
+    return FileHandle.#call(this, 'fstat', async (fd) => {
       if (options?.bigint) throw invalidArgValue('options.bigint', true, 'is not supported by io-aio/promises yet')
       return toNodeStats(await settle(eioStat(fd)))
     })
@@ -260,12 +267,12 @@ export class FileHandle extends EventEmitter {
 
   /** Truncates (or extends with zeros) the file to `len` bytes (default 0; negative counts as 0). */
   truncate(len = 0): Promise<void> {
-    return this.#call('ftruncate', (fd) => settle(truncate(fd, Math.max(0, validateInteger(len, 'len')))))
+    return FileHandle.#call(this, 'ftruncate', (fd) => settle(truncate(fd, Math.max(0, validateInteger(len, 'len')))))
   }
 
   /** Sets the file's access and modification times (`futimes`): seconds, numeric strings or Dates. */
   utimes(atime: string | number | Date, mtime: string | number | Date): Promise<void> {
-    return this.#call('futimes', (fd) => settle(utime(fd, toUnixTimestamp(atime, 'atime'), toUnixTimestamp(mtime, 'mtime'))))
+    return FileHandle.#call(this, 'futimes', (fd) => settle(utime(fd, toUnixTimestamp(atime, 'atime'), toUnixTimestamp(mtime, 'mtime'))))
   }
 
   /**
@@ -282,12 +289,12 @@ export class FileHandle extends EventEmitter {
   write<T extends NodeJS.ArrayBufferView>(buffer: T, options?: { offset?: number; length?: number; position?: number | null }): Promise<FileWriteResult<T>>
   write(data: string, position?: number | null, encoding?: BufferEncoding | null): Promise<FileWriteResult<string>>
   write(buffer: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): Promise<FileWriteResult<unknown>> {
-    return this.#call('write', (fd) => writeAt(fd, buffer, offsetOrOptions, length, position))
+    return FileHandle.#call(this, 'write', (fd) => writeAt(fd, buffer, offsetOrOptions, length, position))
   }
 
   /** Writes `buffers` in order at `position` (not a number: the file position), in one write. */
   writev<T extends NodeJS.ArrayBufferView[]>(buffers: T, position?: number | null): Promise<{ bytesWritten: number; buffers: T }> {
-    return this.#call('writev', async (fd) => {
+    return FileHandle.#call(this, 'writev', async (fd) => {
       validateBufferArray(buffers)
       const pos = typeof position === 'number' ? filePosition(position) : null
       if (buffers.length === 0) return { bytesWritten: 0, buffers }
@@ -299,7 +306,7 @@ export class FileHandle extends EventEmitter {
 
   /** Writes `data` (as `writeFile` does) at the file position. */
   writeFile(data: WriteData, options?: Omit<WriteFileOptions, 'flag' | 'mode'> | BufferEncoding | null): Promise<void> {
-    return this.#call('writeFile', () => writeFile(this, data, options))
+    return FileHandle.#call(this, 'writeFile', () => writeFile(this, data, options))
   }
 
   /**

@@ -5,6 +5,9 @@
 import fsp from './index.js'
 
 export type * from './index.js'
+// The classes are types as well as values.
+export type FileHandle = import('./index.js').FileHandle
+export type Dir = import('./index.js').Dir
 
 export const {
   access,
@@ -12,6 +15,7 @@ export const {
   chmod,
   chown,
   constants,
+  copyFile,
   Dir,
   FileHandle,
   lchmod,

@@ -10,7 +10,8 @@ import { Out, request, track } from '../engine.js'
 import { toPath } from '../paths.js'
 import { chmod as eioChmod, chown as eioChown, truncate as eioTruncate, utime } from '../meta.js'
 import { lstat as eioLstat, stat as eioStat } from '../requests.js'
-import { invalidArgValue } from '../errors.js'
+import { errnoError, invalidArgValue } from '../errors.js'
+import type { ErrnoException } from '../errors.js'
 import { getValidatedPath, parseFileMode, toUnixTimestamp, validateId, validateInteger } from './args.js'
 import type { PathLike } from './args.js'
 import { settle } from './call.js'
@@ -137,5 +138,23 @@ export async function statfs(path: PathLike, options?: StatOptions): Promise<Sta
 export async function truncate(path: PathLike, len = 0): Promise<void> {
   const p = getValidatedPath(path)
   const n = Math.max(0, validateInteger(len, 'len'))
-  await settle(eioTruncate(p, n))
+  try {
+    await settle(eioTruncate(p, n))
+  } catch (err) {
+    throw asNodeTruncateError(err)
+  }
+}
+
+/**
+ * Node truncates a path by opening it ('r+'), then `ftruncate` of the fd: its errors are
+ * open's (with the path) or ftruncate's (without). `truncate(2)` fails with the same codes
+ * for the same reasons; only the names differ.
+ */
+function asNodeTruncateError(err: unknown): unknown {
+  const e = err as ErrnoException
+  if (e?.syscall !== 'truncate') return err
+  const ofFd = e.code === 'EFBIG' || e.code === 'EINVAL' || e.code === 'EIO' || e.code === 'EINTR'
+  const renamed = ofFd ? errnoError(-e.errno, 'ftruncate') : errnoError(-e.errno, 'open', e.path)
+  renamed.stack = `${renamed.name}: ${renamed.message}${(e.stack ?? '').slice((e.stack ?? '').indexOf('\n'))}`
+  return renamed
 }

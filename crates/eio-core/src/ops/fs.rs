@@ -1,9 +1,10 @@
 //! Requests of Node's `fs` that IO::AIO has no request for, or defines differently, each
 //! one pool request: a whole file read or written (`readFile`, `writeFile`: open, read or
 //! write to the end, close, where Node makes a round trip through its pool per step),
-//! `access`, `statfs`, `lchown`, `mkdtemp`, and a directory listing in Node's order
+//! `copyFile` (contents and mode, never truncating or removing what it must not), `access`, `statfs`, `lchown`, `mkdtemp`, and a directory listing in Node's order
 //! (sorted by name) with every entry's type known.
 
+mod copy_file;
 mod mkdtemp;
 mod read_file;
 mod readdir;
@@ -33,6 +34,9 @@ pub enum FsOp {
     Access { at: At, mode: i32 },
     /// `statfs(2)`: `[type, bsize, blocks, bfree, bavail, files, ffree]`.
     Statfs { at: At },
+    /// Node's `copyFile`: contents and permission bits of `src` into `dst`; `flags` takes
+    /// `COPYFILE_EXCL`, `COPYFILE_FICLONE`, `COPYFILE_FICLONE_FORCE` (see [`copy_file`]).
+    CopyFile { src: At, dst: At, flags: u32 },
     /// `lchown(2)`: the owner of a symlink itself; `u32::MAX` (-1) leaves an id as it is.
     Lchown { at: At, uid: u32, gid: u32 },
     /// Creates the directory `prefix` + six random characters, mode 0700; the value is
@@ -52,6 +56,7 @@ impl fmt::Debug for FsOp {
             }
             FsOp::Access { at, mode } => write!(f, "Access({at:?}, {mode:#o})"),
             FsOp::Statfs { at } => write!(f, "Statfs({at:?})"),
+            FsOp::CopyFile { src, dst, flags } => write!(f, "CopyFile({src:?}, {dst:?}, {flags})"),
             FsOp::Lchown { at, uid, gid } => write!(f, "Lchown({at:?}, {uid}, {gid})"),
             FsOp::Mkdtemp { prefix } => write!(f, "Mkdtemp({prefix:?})"),
             FsOp::Readdir { at, types } => write!(f, "Readdir({at:?}, types={types})"),
@@ -69,6 +74,10 @@ impl FsOp {
             }
             FsOp::Access { at, mode } => meta::access(&at, mode).map(|_| Value::Unit)?,
             FsOp::Statfs { at } => Value::Data(statfs_data(&meta::statfs_at(&at)?)),
+            FsOp::CopyFile { src, dst, flags } => {
+                copy_file::copy_file(&src, &dst, flags, ctx)?;
+                Value::Unit
+            }
             FsOp::Lchown { at, uid, gid } => meta::lchown(&at, uid, gid).map(|_| Value::Unit)?,
             FsOp::Mkdtemp { prefix } => Value::Data(Data::Name(mkdtemp::mkdtemp(&prefix)?)),
             FsOp::Readdir { at, types } => Value::Data(readdir::readdir_sorted(&at, types, ctx)?),

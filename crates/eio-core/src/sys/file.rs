@@ -81,3 +81,21 @@ pub fn write(fd: RawFd, buf: &[u8], offset: Option<i64>) -> SysResult<usize> {
     })?;
     Ok(n as usize)
 }
+
+/// `ioctl(dst, FICLONE, src)` — makes `dst`'s contents a copy-on-write clone of all of
+/// `src` (btrfs, XFS with reflink, bcachefs...): `EOPNOTSUPP`, `EXDEV` or `EINVAL` where
+/// the filesystems cannot share extents.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/ioctl_ficlone.2.html>
+#[cfg(eio_linux)]
+pub fn ficlone(dst: RawFd, src: RawFd) -> SysResult<()> {
+    // SAFETY: FICLONE takes the source fd as its integer argument; nothing is written to memory.
+    super::cvt::cvt(unsafe { libc::ioctl(dst, libc::FICLONE, src) }).map(drop)
+}
+
+/// `FICLONE` is Linux's (`EOPNOTSUPP` elsewhere: darwin clones with clonefile(2), by path).
+#[cfg(not(eio_linux))]
+pub fn ficlone(_dst: RawFd, _src: RawFd) -> SysResult<()> {
+    Err(super::cvt::Errno(libc::EOPNOTSUPP))
+}

@@ -74,6 +74,22 @@ pub fn statfs(env: Env, priority: i32, dir: Option<&WdHandle>, path: Unknown<'_>
     fs(&env, priority, FsOp::Statfs { at }, Delivery::Plain)
 }
 
+/// Node's `copyFile`: contents and permission bits; `flags` the `COPYFILE_*` bits.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn copy_file(
+    env: Env,
+    priority: i32,
+    src_dir: Option<&WdHandle>,
+    src: Unknown<'_>,
+    dst_dir: Option<&WdHandle>,
+    dst: Unknown<'_>,
+    flags: u32,
+) -> Result<u32> {
+    let (src, dst) = (path_at(&env, src_dir, src)?, path_at(&env, dst_dir, dst)?);
+    fs(&env, priority, FsOp::CopyFile { src, dst, flags }, Delivery::Plain)
+}
+
 /// `lchown(2)`; `uid`/`gid` 0xffffffff leave that id as it is.
 #[napi]
 pub fn lchown(
