@@ -52,6 +52,14 @@ test('results equal node:fs/promises results on the same files', async (t) => {
   t.deepEqual(await fsp.stat(f), await nfs.stat(f))
   t.deepEqual(await fsp.lstat(path.join(dir, 'link')), await nfs.lstat(path.join(dir, 'link')))
   t.true((await fsp.stat(f)) instanceof fs.Stats)
+  t.deepEqual(await fsp.stat(f, { bigint: true }), await nfs.stat(f, { bigint: true }))
+  const fh = await fsp.open(f)
+  t.deepEqual(await fh.stat({ bigint: true }), await nfs.stat(f, { bigint: true }))
+  await fh.close()
+  // lutimes sets the link's own times, exactly as Node's.
+  await fsp.lutimes(path.join(dir, 'link'), 1000.5, 2000.25)
+  t.deepEqual(await fsp.lstat(path.join(dir, 'link'), { bigint: true }), await nfs.lstat(path.join(dir, 'link'), { bigint: true }))
+  t.is((await nfs.lstat(path.join(dir, 'link'))).mtimeMs, 2000250)
   t.deepEqual(await fsp.readdir(dir), await nfs.readdir(dir), 'sorted as Node sorts')
   t.deepEqual(await fsp.readdir(dir, { withFileTypes: true }), await nfs.readdir(dir, { withFileTypes: true }))
   t.deepEqual(await fsp.readdir(dir, 'buffer'), await nfs.readdir(dir, 'buffer'))
@@ -96,6 +104,7 @@ test('errors equal node:fs/promises errors', async (t) => {
     ['chown', missing, 0, 0],
     ['lchown', missing, 0, 0],
     ['utimes', missing, 1, 1],
+    ['lutimes', missing, 1, 1],
     ['truncate', dir],
     ['statfs', missing],
     ['rm', missing],

@@ -31,6 +31,7 @@ export const enum Tag {
   Wd = 8,
   StatVfs = 9,
   Extents = 10,
+  StatFs = 11,
   /** Tags from here are failures. */
   Errno = 16,
   Aborted = 17,
@@ -116,6 +117,18 @@ function statVfs(at: number): StatVfs {
   return out as unknown as StatVfs
 }
 
+/**
+ * What the `statfs` request gives: `[type, bsize, blocks, bfree, bavail, files, ffree]`,
+ * each a number, or a bigint beyond 2**53 (io-aio/promises makes Node's `StatFs` of it).
+ */
+export type StatFsFields = (number | bigint)[]
+
+function statFs(at: number): StatFsFields {
+  const out: StatFsFields = new Array(7)
+  for (let i = 0; i < 7; i++) out[i] = unsigned(u64[at + i])
+  return out
+}
+
 /** One extent of `fiemap`'s result; a field is a bigint only beyond 2**53. */
 export interface FiemapExtent {
   /** Byte offset of the extent in the file. */
@@ -194,6 +207,8 @@ export function decode(tag: number, a: number, b: number, extras: unknown[] | un
       return statVfs(a)
     case Tag.Extents:
       return extents(a, extras![b] as BigUint64Array)
+    case Tag.StatFs:
+      return statFs(a)
   }
   throw internalError(`eio: unknown result tag ${tag}`)
 }

@@ -33,8 +33,9 @@ import { settle } from './call.js'
 import { fileClosed } from './errors.js'
 import { appendFile, kFileHandle, readFile, writeFile } from './files.js'
 import type { ReadFileOptions, WriteData, WriteFileOptions } from './files.js'
+import { statOptions } from './meta.js'
 import type { StatOptions } from './meta.js'
-import { toNodeStats } from './stats.js'
+import { toNodeStatsOf } from './stats.js'
 import { createReadStream, createWriteStream } from './streams.js'
 import type { CreateReadStreamOptions, CreateWriteStreamOptions } from './streams.js'
 
@@ -259,10 +260,7 @@ export class FileHandle extends EventEmitter {
   stat(options: StatOptions & { bigint: true }): Promise<BigIntStats>
   stat(options?: StatOptions): Promise<Stats | BigIntStats>
   stat(options?: StatOptions): Promise<Stats | BigIntStats> {
-    return FileHandle.#call(this, 'fstat', async (fd) => {
-      if (options?.bigint) throw invalidArgValue('options.bigint', true, 'is not supported by io-aio/promises yet')
-      return toNodeStats(await settle(eioStat(fd)))
-    })
+    return FileHandle.#call(this, 'fstat', async (fd) => toNodeStatsOf(await settle(eioStat(fd, statOptions(options)))))
   }
 
   /** Truncates (or extends with zeros) the file to `len` bytes (default 0; negative counts as 0). */

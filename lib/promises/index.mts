@@ -22,6 +22,7 @@ export const {
   lchown,
   link,
   lstat,
+  lutimes,
   mkdir,
   mkdtemp,
   open,

@@ -5,7 +5,7 @@
 import { constants as fsConstants } from 'node:fs'
 import { watch as nodeWatch } from 'node:fs/promises'
 
-export { access, chmod, chown, lchmod, lchown, lstat, stat, statfs, truncate, utimes } from './meta.js'
+export { access, chmod, chown, lchmod, lchown, lstat, lutimes, stat, statfs, truncate, utimes } from './meta.js'
 export type { StatOptions } from './meta.js'
 export type { StatFs } from './stats.js'
 export { link, mkdir, mkdtemp, readlink, realpath, rename, rmdir, symlink, unlink } from './names.js'

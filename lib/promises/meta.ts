@@ -8,31 +8,26 @@ import type { BigIntStats, Stats } from 'node:fs'
 import { binding } from '../native.js'
 import { Out, request, track } from '../engine.js'
 import { toPath } from '../paths.js'
-import { chmod as eioChmod, chown as eioChown, truncate as eioTruncate, utime } from '../meta.js'
+import { chmod as eioChmod, chown as eioChown, lutime, truncate as eioTruncate, utime } from '../meta.js'
 import { lstat as eioLstat, stat as eioStat } from '../requests.js'
-import { errnoError, invalidArgValue } from '../errors.js'
+import { errnoError } from '../errors.js'
 import type { ErrnoException } from '../errors.js'
 import { getValidatedPath, parseFileMode, toUnixTimestamp, validateId, validateInteger } from './args.js'
 import type { PathLike } from './args.js'
 import { settle } from './call.js'
 import { methodNotImplemented } from './errors.js'
-import { toNodeStats, toStatFs } from './stats.js'
+import { toNodeStatsOf, toStatFs } from './stats.js'
 import type { StatFs } from './stats.js'
 
 /** The options of `stat`, `lstat`, `statfs` and `FileHandle.stat`. */
 export interface StatOptions {
-  /** Numbers as bigints (not yet supported by `stat`/`lstat`: rejects with `ERR_INVALID_ARG_VALUE`). */
+  /** Every number as an exact bigint, and the times also in nanoseconds (`BigIntStats`). */
   bigint?: boolean
 }
 
-/**
- * Whether `bigint` stats were asked for. eio's own `BigIntStats` are not built yet: until
- * they are, asking for them rejects rather than giving numbers where bigints were asked.
- */
-function refuseBigint(options: StatOptions | undefined): void {
-  if (options?.bigint) {
-    throw invalidArgValue('options.bigint', true, 'is not supported by io-aio/promises yet')
-  }
+/** eio's stat options for Node's: only a true `bigint` counts (Node reads it as truthy). */
+export function statOptions(options: StatOptions | undefined): { bigint: true } | undefined {
+  return options?.bigint ? { bigint: true } : undefined
 }
 
 /**
@@ -97,14 +92,24 @@ export async function utimes(path: PathLike, atime: string | number | Date, mtim
   await settle(utime(p, a, m))
 }
 
+/**
+ * Sets the access and modification times of `path` itself: a symlink's own times, not
+ * its target's. Times as for `utimes`.
+ */
+export async function lutimes(path: PathLike, atime: string | number | Date, mtime: string | number | Date): Promise<void> {
+  const p = getValidatedPath(path)
+  const a = toUnixTimestamp(atime)
+  const m = toUnixTimestamp(mtime)
+  await settle(lutime(p, a, m))
+}
+
 /** The status of `path`, following symlinks: a `fs.Stats`. */
 export async function stat(path: PathLike, options?: StatOptions & { bigint?: false }): Promise<Stats>
 export async function stat(path: PathLike, options: StatOptions & { bigint: true }): Promise<BigIntStats>
 export async function stat(path: PathLike, options?: StatOptions): Promise<Stats | BigIntStats>
 export async function stat(path: PathLike, options?: StatOptions): Promise<Stats | BigIntStats> {
   const p = getValidatedPath(path)
-  refuseBigint(options)
-  return toNodeStats(await settle(eioStat(p)))
+  return toNodeStatsOf(await settle(eioStat(p, statOptions(options))))
 }
 
 /** The status of `path` itself (a symlink is not followed): a `fs.Stats`. */
@@ -113,8 +118,7 @@ export async function lstat(path: PathLike, options: StatOptions & { bigint: tru
 export async function lstat(path: PathLike, options?: StatOptions): Promise<Stats | BigIntStats>
 export async function lstat(path: PathLike, options?: StatOptions): Promise<Stats | BigIntStats> {
   const p = getValidatedPath(path)
-  refuseBigint(options)
-  return toNodeStats(await settle(eioLstat(p)))
+  return toNodeStatsOf(await settle(eioLstat(p, statOptions(options))))
 }
 
 /** Statistics of the filesystem holding `path`: Node's `StatFs` (`bigint: true`: as bigints). */

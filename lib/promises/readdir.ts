@@ -29,9 +29,9 @@ export interface ReaddirOptions {
   recursive?: boolean
 }
 
+/** The sorted listing with types: as `readdirx` with `READDIR_DENTS` fulfils. */
 interface Sorted {
-  names: (string | Buffer)[]
-  types: Float64Array
+  entries: { name: string | Buffer; type: number }[]
 }
 
 /**
@@ -58,9 +58,9 @@ export async function readdir(path: PathLike, options?: ReaddirOptions | BufferE
     const names = raw as (string | Buffer)[]
     return (buffers ? names.map((n) => encodeName(n, encoding)) : names) as string[] | Buffer[]
   }
-  const { names, types: dts } = raw as Sorted
-  const out: Dirent[] = new Array(names.length)
-  for (let i = 0; i < names.length; i++) out[i] = direntOf(encodeName(names[i], encoding), dts[i], p)
+  const { entries } = raw as Sorted
+  const out: Dirent[] = new Array(entries.length)
+  for (let i = 0; i < entries.length; i++) out[i] = direntOf(encodeName(entries[i].name, encoding), entries[i].type, p)
   return out
 }
 

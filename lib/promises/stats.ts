@@ -3,9 +3,10 @@
 // `instanceof`, `assert.deepStrictEqual` against `fs.statSync` and `JSON.stringify` behave
 // as with node:fs.
 
-import { Stats as NodeStats, statfsSync } from 'node:fs'
+import { Stats as NodeStats, statSync, statfsSync } from 'node:fs'
+import type { BigIntStats as NodeBigIntStats } from 'node:fs'
 
-import type { Stats as EioStats } from '../stats.js'
+import type { BigIntStats as EioBigIntStats, Stats as EioStats } from '../stats.js'
 
 /**
  * A `fs.Stats` with the fields of `s`: the numbers as they are, the four Dates built
@@ -32,6 +33,46 @@ export function toNodeStats(s: EioStats): NodeStats {
   st.ctime = new Date(Math.round(s.ctimeMs))
   st.birthtime = new Date(Math.round(s.birthtimeMs))
   return st
+}
+
+let bigIntStatsPrototype: object | undefined
+
+/**
+ * A `BigIntStats` of Node's own class (which node:fs does not export: its prototype is
+ * taken from one `statSync('/', { bigint: true })`, once), with the exact fields of `s`
+ * in Node's order.
+ */
+export function toNodeBigIntStats(s: EioBigIntStats): NodeBigIntStats {
+  bigIntStatsPrototype ??= Object.getPrototypeOf(statSync('/', { bigint: true })) as object
+  const st = Object.create(bigIntStatsPrototype) as NodeBigIntStats
+  st.dev = s.dev
+  st.mode = s.mode
+  st.nlink = s.nlink
+  st.uid = s.uid
+  st.gid = s.gid
+  st.rdev = s.rdev
+  st.blksize = s.blksize
+  st.ino = s.ino
+  st.size = s.size
+  st.blocks = s.blocks
+  st.atimeMs = s.atimeMs
+  st.mtimeMs = s.mtimeMs
+  st.ctimeMs = s.ctimeMs
+  st.birthtimeMs = s.birthtimeMs
+  st.atimeNs = s.atimeNs
+  st.mtimeNs = s.mtimeNs
+  st.ctimeNs = s.ctimeNs
+  st.birthtimeNs = s.birthtimeNs
+  st.atime = s.atime
+  st.mtime = s.mtime
+  st.ctime = s.ctime
+  st.birthtime = s.birthtime
+  return st
+}
+
+/** Node's Stats or BigIntStats of an eio result, as `bigint` asked. */
+export function toNodeStatsOf(s: EioStats | EioBigIntStats): NodeStats | NodeBigIntStats {
+  return typeof s.dev === 'bigint' ? toNodeBigIntStats(s as EioBigIntStats) : toNodeStats(s as EioStats)
 }
 
 /** What `statfs` fulfils with: Node's `StatFs` fields. */

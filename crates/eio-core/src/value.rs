@@ -46,6 +46,8 @@ pub enum Value {
         path: Vec<u8>,
     },
     StatVfs(Box<StatVfs>),
+    /// Filesystem statistics with the filesystem's type (`statfs`).
+    StatFs(Box<StatFs>),
     /// File extents (`fiemap`).
     Extents(Vec<Extent>),
     /// One batch of a directory stream (readdirIter); `end`: the directory is read to its end.
@@ -142,6 +144,20 @@ pub struct StatVfs {
     pub fsid: u64,
     pub flag: u64,
     pub namemax: u64,
+}
+
+/// Filesystem statistics as `statfs(2)` reports them, the fields Node's `StatFs` has:
+/// the filesystem's type (a magic number: `0xef53` for ext4), and counts of `bsize`
+/// blocks and of inodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatFs {
+    pub fs_type: u64,
+    pub bsize: u64,
+    pub blocks: u64,
+    pub bfree: u64,
+    pub bavail: u64,
+    pub files: u64,
+    pub ffree: u64,
 }
 
 /// One extent of a file (`fiemap`): `length` bytes at `logical` in the file lie at

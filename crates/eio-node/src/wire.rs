@@ -36,7 +36,7 @@
 
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 
-use eio_core::{DirList, FileStat, ReqError, StatVfs, TreeOut, Value};
+use eio_core::{DirList, FileStat, ReqError, StatFs, StatVfs, TreeOut, Value};
 use napi::sys::TypedarrayType;
 
 use crate::raw::{Js, Ref, Scope};
@@ -51,6 +51,8 @@ pub const STAT_FIELDS: usize = 18;
 /// Slots of a statvfs: `bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid,
 /// flag, namemax`.
 pub const STATVFS_FIELDS: usize = 11;
+/// Slots of a statfs: `type, bsize, blocks, bfree, bavail, files, ffree`.
+pub const STATFS_FIELDS: usize = 7;
 /// The most data slots one record uses.
 pub const DATA_MAX: usize = STAT_FIELDS;
 /// Slots for a result answered during a call.
@@ -96,6 +98,8 @@ pub enum Tag {
     /// fiemap's extents: `a` of them, `[logical, physical, length, flags]` each, in the
     /// `BigUint64Array` `extras[b]`.
     Extents = 10,
+    /// A statfs: the `u64` fields at data slot `a`.
+    StatFs = 11,
     /// Failure: errno `a`; `extras[b]` (if `b >= 0`) names the failing syscall, or is
     /// `[syscall | undefined, subpath]` when the error names an entry below the path.
     Errno = 16,
@@ -383,6 +387,11 @@ impl<'s, 'w> Batch<'s, 'w> {
                 data.copy_from_slice(&statvfs_fields(&st));
                 self.record(slot, Tag::StatVfs, at, -1.0);
             }
+            Value::StatFs(st) => {
+                let (at, data) = self.data(STATFS_FIELDS);
+                data.copy_from_slice(&statfs_fields(&st));
+                self.record(slot, Tag::StatFs, at, -1.0);
+            }
             Value::Extents(extents) => {
                 let words: Vec<u64> = extents
                     .iter()
@@ -392,7 +401,7 @@ impl<'s, 'w> Batch<'s, 'w> {
                 self.record(slot, Tag::Extents, extents.len() as f64, b);
             }
             Value::DirBatch { list, end } => {
-                let b = self.extra(self.dir_batch(&list, end, buffers)?)?;
+                let b = self.extra(dir_batch(js, &list, end, buffers)?)?;
                 self.record(slot, Tag::Extra, 0.0, b);
             }
             Value::Tree(tree) => {
@@ -447,23 +456,6 @@ impl<'s, 'w> Batch<'s, 'w> {
         Ok(arr)
     }
 
-    /// readdirIter's batch: `[names, Float64Array [type, ino, ...], end]`, the names each
-    /// followed by a NUL in one string or Buffer (one value for lib/scan.ts to split, far
-    /// cheaper than one per name).
-    fn dir_batch(&self, list: &DirList, end: bool, buffers: bool) -> napi::Result<Js<'s>> {
-        let js = self.js;
-        let mut names = Vec::new();
-        for name in list.names() {
-            names.extend_from_slice(name);
-            names.push(0);
-        }
-        js.array_of(&[
-            self.name(&names, buffers)?,
-            self.float64_array(&type_ino_pairs(list))?,
-            js.boolean(end)?,
-        ])
-    }
-
     /// walk's tree read, as lib/scan.ts takes it: `[dirs, dir_meta, names, types, pending
     /// (always Buffers), pending_meta, errors]` (see `eio_core::TreeOut`).
     fn tree(&self, tree: TreeOut, buffers: bool) -> napi::Result<Js<'s>> {
@@ -494,8 +486,7 @@ impl<'s, 'w> Batch<'s, 'w> {
 
     /// A `Float64Array` holding a copy of `values`.
     fn float64_array(&self, values: &[f64]) -> napi::Result<Js<'s>> {
-        let bits: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
-        self.typed_array(TypedarrayType::float64_array, &bits)
+        float64_array(self.js, values)
     }
 
     /// A `BigUint64Array` holding a copy of `values`.
@@ -504,14 +495,41 @@ impl<'s, 'w> Batch<'s, 'w> {
     }
 
     fn typed_array(&self, ty: napi::sys::napi_typedarray_type, words: &[u64]) -> napi::Result<Js<'s>> {
-        let (buffer, bytes) = self.js.arraybuffer(words.len() * 8)?;
-        if !words.is_empty() {
-            // SAFETY: the new ArrayBuffer has `8 * words.len()` writable bytes at `bytes`,
-            // which nothing else references yet.
-            unsafe { std::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), bytes, words.len() * 8) };
-        }
-        self.js.typed_array(ty, buffer, words.len())
+        typed_array(self.js, ty, words)
     }
+}
+
+/// readdirIter's batch: `[names, Float64Array [type, ino, ...], end]`, the names each
+/// followed by a NUL in one string or Buffer (one value for JavaScript to split, far cheaper
+/// than one per name). Also returned directly by the synchronous read of `Dir.readSync()`.
+pub fn dir_batch<'s>(js: Scope<'s>, list: &DirList, end: bool, buffers: bool) -> napi::Result<Js<'s>> {
+    let mut names = Vec::new();
+    for name in list.names() {
+        names.extend_from_slice(name);
+        names.push(0);
+    }
+    let names = if buffers { js.buffer_copy(&names)? } else { js.string(&names)? };
+    js.array_of(&[names, float64_array(js, &type_ino_pairs(list))?, js.boolean(end)?])
+}
+
+/// A `Float64Array` holding a copy of `values`.
+fn float64_array<'s>(js: Scope<'s>, values: &[f64]) -> napi::Result<Js<'s>> {
+    let bits: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+    typed_array(js, TypedarrayType::float64_array, &bits)
+}
+
+fn typed_array<'s>(
+    js: Scope<'s>,
+    ty: napi::sys::napi_typedarray_type,
+    words: &[u64],
+) -> napi::Result<Js<'s>> {
+    let (buffer, bytes) = js.arraybuffer(words.len() * 8)?;
+    if !words.is_empty() {
+        // SAFETY: the new ArrayBuffer has `8 * words.len()` writable bytes at `bytes`,
+        // which nothing else references yet.
+        unsafe { std::ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), bytes, words.len() * 8) };
+    }
+    js.typed_array(ty, buffer, words.len())
 }
 
 /// Hands the batch's fds to JavaScript, which got the batch: they are its now.
@@ -524,6 +542,10 @@ pub fn delivered(fds: Vec<OwnedFd>) {
 /// `[type, ino]` of each entry, one after the other.
 fn type_ino_pairs(list: &DirList) -> Vec<f64> {
     list.types.iter().zip(&list.inos).flat_map(|(&kind, &ino)| [f64::from(kind), ino as f64]).collect()
+}
+
+fn statfs_fields(st: &StatFs) -> [u64; STATFS_FIELDS] {
+    [st.fs_type, st.bsize, st.blocks, st.bfree, st.bavail, st.files, st.ffree]
 }
 
 fn statvfs_fields(st: &StatVfs) -> [u64; STATVFS_FIELDS] {

@@ -16,7 +16,7 @@ use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::meta;
 use crate::sys::path::At;
-use crate::value::{Data, Outcome, ReqError, Value};
+use crate::value::{Outcome, ReqError, StatFs, Value};
 
 pub use read_file::{Source, READ_FILE_MAX};
 pub use write_file::Dest;
@@ -32,7 +32,7 @@ pub enum FsOp {
     WriteFile { dst: Dest, data: Vec<u8>, flush: bool },
     /// `access(2)` with `mode` (`F_OK`, or a combination of `R_OK`, `W_OK`, `X_OK`).
     Access { at: At, mode: i32 },
-    /// `statfs(2)`: `[type, bsize, blocks, bfree, bavail, files, ffree]`.
+    /// `statfs(2)`: the fields Node's `StatFs` reports.
     Statfs { at: At },
     /// Node's `copyFile`: contents and permission bits of `src` into `dst`; `flags` takes
     /// `COPYFILE_EXCL`, `COPYFILE_FICLONE`, `COPYFILE_FICLONE_FORCE` (see [`copy_file`]).
@@ -42,8 +42,9 @@ pub enum FsOp {
     /// Creates the directory `prefix` + six random characters, mode 0700; the value is
     /// the six characters.
     Mkdtemp { prefix: At },
-    /// A directory's names sorted bytewise (Node's order), with `types` also their
-    /// `DT_*` types, `DT_UNKNOWN` resolved with an `lstat` relative to the directory.
+    /// A directory's names sorted bytewise (Node's order); with `types`, as `readdirx`
+    /// with `READDIR_DENTS` gives them, `DT_UNKNOWN` resolved with an `lstat` relative to
+    /// the directory.
     Readdir { at: At, types: bool },
 }
 
@@ -73,33 +74,33 @@ impl FsOp {
                 Value::Unit
             }
             FsOp::Access { at, mode } => meta::access(&at, mode).map(|_| Value::Unit)?,
-            FsOp::Statfs { at } => Value::Data(statfs_data(&meta::statfs_at(&at)?)),
+            FsOp::Statfs { at } => Value::StatFs(Box::new(statfs_value(&meta::statfs_at(&at)?))),
             FsOp::CopyFile { src, dst, flags } => {
                 copy_file::copy_file(&src, &dst, flags, ctx)?;
                 Value::Unit
             }
             FsOp::Lchown { at, uid, gid } => meta::lchown(&at, uid, gid).map(|_| Value::Unit)?,
-            FsOp::Mkdtemp { prefix } => Value::Data(Data::Name(mkdtemp::mkdtemp(&prefix)?)),
-            FsOp::Readdir { at, types } => Value::Data(readdir::readdir_sorted(&at, types, ctx)?),
+            FsOp::Mkdtemp { prefix } => Value::Name(mkdtemp::mkdtemp(&prefix)?),
+            FsOp::Readdir { at, types } => readdir::readdir_sorted(&at, types, ctx)?,
         };
         Ok(value)
     }
 }
 
-/// The fields of `struct statfs` that Node reports, in its order.
-// The field types differ between platforms (u32 on darwin, i64/u64 on Linux).
+/// The fields of `struct statfs` that Node reports.
+// The field types differ between platforms (u32 on darwin, i64/u64 on Linux); the
+// values are never negative.
 #[allow(clippy::unnecessary_cast)]
-fn statfs_data(st: &meta::StatFs) -> Data {
-    let fields = [
-        st.f_type as i64,
-        st.f_bsize as i64,
-        st.f_blocks as i64,
-        st.f_bfree as i64,
-        st.f_bavail as i64,
-        st.f_files as i64,
-        st.f_ffree as i64,
-    ];
-    Data::Array(fields.into_iter().map(Data::Int).collect())
+fn statfs_value(st: &meta::StatFs) -> StatFs {
+    StatFs {
+        fs_type: st.f_type as u64,
+        bsize: st.f_bsize as u64,
+        blocks: st.f_blocks as u64,
+        bfree: st.f_bfree as u64,
+        bavail: st.f_bavail as u64,
+        files: st.f_files as u64,
+        ffree: st.f_ffree as u64,
+    }
 }
 
 /// The error of a step that failed: `errno`, attributed to `syscall`.
@@ -148,13 +149,13 @@ mod tests {
 
     #[test]
     fn statfs_reports_the_filesystem_type() {
-        let Ok(Value::Data(Data::Array(fields))) = run(FsOp::Statfs { at: At::cwd(c"/proc".into()) }) else {
+        let Ok(Value::StatFs(st)) = run(FsOp::Statfs { at: At::cwd(c"/proc".into()) }) else {
             panic!("statfs of /proc failed")
         };
-        assert_eq!(fields.len(), 7);
         if cfg!(target_os = "linux") {
-            assert_eq!(fields[0], Data::Int(0x9fa0), "PROC_SUPER_MAGIC");
+            assert_eq!(st.fs_type, 0x9fa0, "PROC_SUPER_MAGIC");
         }
+        assert!(st.bsize > 0);
         let missing = run(FsOp::Statfs { at: At::cwd(c"/no/such/path".into()) }).unwrap_err();
         assert_eq!(errno_of(&missing), libc::ENOENT);
     }

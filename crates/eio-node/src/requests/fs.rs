@@ -7,11 +7,13 @@ use eio_core::{Op, ReqError, Value};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use super::names_delivery;
 use super::scan::DirStreamHandle;
-use super::{path_at, submit};
-use crate::env::Delivery;
-use crate::raw;
+use crate::args::path_at;
+use crate::raw::Scope;
+use crate::submit::submit;
 use crate::wd::WdHandle;
+use crate::wire::{self, Delivery};
 
 fn fs(env: &Env, priority: i32, op: FsOp, delivery: Delivery) -> Result<u32> {
     submit(env, priority, Op::Fs(op), delivery)
@@ -55,8 +57,8 @@ pub fn write_file(
         Some(p) => Dest::Path { at: path_at(&env, dir, p)?, flags, mode },
         None => Dest::Fd(fd),
     };
-    // SAFETY: `data` is a live handle of the current call; its bytes are copied now.
-    let data = unsafe { raw::path_bytes(env.raw(), data.raw())? };
+    let js = Scope::of_call(&env);
+    let data = js.path_bytes(js.arg(&data))?;
     fs(&env, priority, FsOp::WriteFile { dst, data, flush }, Delivery::Plain)
 }
 
@@ -108,11 +110,11 @@ pub fn lchown(
 #[napi]
 pub fn mkdtemp(env: Env, priority: i32, dir: Option<&WdHandle>, prefix: Unknown<'_>) -> Result<u32> {
     let prefix = path_at(&env, dir, prefix)?;
-    fs(&env, priority, FsOp::Mkdtemp { prefix }, Delivery::Names { buffers: false })
+    fs(&env, priority, FsOp::Mkdtemp { prefix }, Delivery::Plain)
 }
 
 /// Node's `readdir`: names sorted bytewise, as strings or (`buffers`) `Buffer`s; with
-/// `types`, `{ names, types }` (`types` a `Float64Array` of `DT_*`, none unknown).
+/// `types`, as `readdirx` with `READDIR_DENTS` gives them (no type unknown).
 #[napi]
 pub fn readdir_sorted(
     env: Env,
@@ -123,7 +125,7 @@ pub fn readdir_sorted(
     buffers: bool,
 ) -> Result<u32> {
     let at = path_at(&env, dir, path)?;
-    fs(&env, priority, FsOp::Readdir { at, types }, Delivery::Names { buffers })
+    fs(&env, priority, FsOp::Readdir { at, types }, names_delivery(buffers))
 }
 
 /// `Dir.readSync()`: the next batch of a `readdirIter` stream (`scanOpen`), read now on
@@ -135,18 +137,14 @@ pub fn scan_read_batch_sync<'env>(
     stream: &DirStreamHandle,
     buffers: bool,
 ) -> Result<Unknown<'env>> {
+    let js = Scope::of_call(env);
     let value = match eio_core::ops::scan::read_batch(&stream.stream) {
-        // SAFETY: the env of the current call, on its JS thread.
-        Ok(Value::Data(data)) => unsafe { crate::drain::to_js(env.raw(), &data, buffers)? },
+        Ok(Value::DirBatch { list, end }) => wire::dir_batch(js, &list, end, buffers)?,
         Ok(other) => return Err(Error::from_reason(format!("eio: unexpected batch {other:?}"))),
-        Err(ReqError::Os { errno, .. }) => {
-            // SAFETY: as above.
-            unsafe { raw::number(env.raw(), -f64::from(errno.raw()))? }
-        }
+        Err(ReqError::Os { errno, .. }) => js.number(-f64::from(errno.raw()))?,
         Err(ReqError::Panic(msg)) => {
             return Err(Error::from_reason(format!("eio: the read panicked: {msg}")))
         }
     };
-    // SAFETY: `value` was just created in this env.
-    Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
+    Ok(js.unknown(value))
 }

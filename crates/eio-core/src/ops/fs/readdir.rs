@@ -3,16 +3,18 @@
 
 use std::os::fd::AsRawFd;
 
+use crate::ops::names::readdir_flags::DENTS;
 use crate::req::ReqCtx;
 use crate::sys::path::At;
 use crate::sys::{dir, scan};
-use crate::value::{Data, ReqError};
+use crate::value::{ReqError, Value};
 
 /// The names of the directory at `at` (without `.` and `..`) sorted bytewise; with
-/// `types`, `{ names, types }`, the `DT_*` types as the filesystem reports them and
-/// `lstat`'s where it does not (an entry that vanished meanwhile is left out). Errors
-/// carry no step: they are the request's own (`scandir`, as Node names it).
-pub fn readdir_sorted(at: &At, types: bool, ctx: &ReqCtx<'_>) -> Result<Data, ReqError> {
+/// `types`, as `readdirx` with `READDIR_DENTS` gives them, the `DT_*` types as the
+/// filesystem reports them and `lstat`'s where it does not (an entry that vanished
+/// meanwhile is left out). Errors carry no step: they are the request's own (`scandir`,
+/// as Node names it).
+pub fn readdir_sorted(at: &At, types: bool, ctx: &ReqCtx<'_>) -> Result<Value, ReqError> {
     let fd = dir::open_dir(at)?;
     let mut list = dir::read_all(&fd, &|| ctx.aborted())?;
     if types {
@@ -21,11 +23,7 @@ pub fn readdir_sorted(at: &At, types: bool, ctx: &ReqCtx<'_>) -> Result<Data, Re
     let mut order: Vec<usize> = (0..list.len()).collect();
     order.sort_unstable_by(|&a, &b| list.name(a).cmp(list.name(b)));
     let list = list.permuted(&order);
-    if !types {
-        return Ok(Data::Names(list));
-    }
-    let kinds = list.types.iter().map(|&t| f64::from(t)).collect();
-    Ok(Data::Object(vec![("names", Data::Names(list)), ("types", Data::Numbers(kinds))]))
+    Ok(if types { Value::Readdirx { list, flags: DENTS, dents: true } } else { Value::Names(list) })
 }
 
 #[cfg(test)]
@@ -35,10 +33,9 @@ mod tests {
     use super::super::testutil::{errno_of, with_ctx, TempDir};
     use super::*;
 
-    fn names(data: &Data) -> Vec<Vec<u8>> {
-        match data {
-            Data::Names(list) => list.names().map(<[u8]>::to_vec).collect(),
-            Data::Object(props) => names(&props[0].1),
+    fn names(value: &Value) -> Vec<Vec<u8>> {
+        match value {
+            Value::Names(list) | Value::Readdirx { list, .. } => list.names().map(<[u8]>::to_vec).collect(),
             other => panic!("not a listing: {other:?}"),
         }
     }
@@ -57,15 +54,14 @@ mod tests {
         assert_eq!(names(&plain), want);
         let typed = with_ctx(false, |ctx| readdir_sorted(&t.at(""), true, ctx)).unwrap();
         assert_eq!(names(&typed), want);
-        let Data::Object(props) = typed else { panic!("no types") };
-        let Data::Numbers(kinds) = &props[1].1 else { panic!("types are not numbers") };
+        let Value::Readdirx { list, dents: true, .. } = typed else { panic!("no types") };
         let expect = |i: usize| match want[i] {
             b"dir" => libc::DT_DIR,
             b"link" => libc::DT_LNK,
             _ => libc::DT_REG,
         };
-        for (i, &kind) in kinds.iter().enumerate() {
-            assert_eq!(kind, f64::from(expect(i)), "type of {:?}", String::from_utf8_lossy(want[i]));
+        for (i, &kind) in list.types.iter().enumerate() {
+            assert_eq!(kind, expect(i), "type of {:?}", String::from_utf8_lossy(want[i]));
         }
     }
 
