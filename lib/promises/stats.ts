@@ -44,31 +44,17 @@ let bigIntStatsPrototype: object | undefined
  */
 export function toNodeBigIntStats(s: EioBigIntStats): NodeBigIntStats {
   bigIntStatsPrototype ??= Object.getPrototypeOf(statSync('/', { bigint: true })) as object
-  const st = Object.create(bigIntStatsPrototype) as NodeBigIntStats
-  st.dev = s.dev
-  st.mode = s.mode
-  st.nlink = s.nlink
-  st.uid = s.uid
-  st.gid = s.gid
-  st.rdev = s.rdev
-  st.blksize = s.blksize
-  st.ino = s.ino
-  st.size = s.size
-  st.blocks = s.blocks
-  st.atimeMs = s.atimeMs
-  st.mtimeMs = s.mtimeMs
-  st.ctimeMs = s.ctimeMs
-  st.birthtimeMs = s.birthtimeMs
-  st.atimeNs = s.atimeNs
-  st.mtimeNs = s.mtimeNs
-  st.ctimeNs = s.ctimeNs
-  st.birthtimeNs = s.birthtimeNs
-  st.atime = s.atime
-  st.mtime = s.mtime
-  st.ctime = s.ctime
-  st.birthtime = s.birthtime
-  return st
+  const st = Object.create(bigIntStatsPrototype) as Record<string, unknown>
+  for (const key of BIGINT_STATS_FIELDS) st[key] = s[key]
+  return st as unknown as NodeBigIntStats
 }
+
+/** The own fields of Node 20's `BigIntStats`, in its order. */
+const BIGINT_STATS_FIELDS = [
+  'dev', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'blksize', 'ino', 'size', 'blocks',
+  'atimeMs', 'mtimeMs', 'ctimeMs', 'birthtimeMs', 'atimeNs', 'mtimeNs', 'ctimeNs', 'birthtimeNs',
+  'atime', 'mtime', 'ctime', 'birthtime',
+] as const
 
 /** Node's Stats or BigIntStats of an eio result, as `bigint` asked. */
 export function toNodeStatsOf(s: EioStats | EioBigIntStats): NodeStats | NodeBigIntStats {
