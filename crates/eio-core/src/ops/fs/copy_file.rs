@@ -12,8 +12,8 @@ use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd, RawFd};
 use super::stop_if_aborted;
 use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
-use crate::sys::path::At;
-use crate::sys::stat::{self, mode, StatTarget};
+use crate::sys::path::{At, Target};
+use crate::sys::stat::{self, mode};
 use crate::sys::{copy, file, meta, name};
 use crate::value::{FileStat, ReqError};
 
@@ -54,7 +54,7 @@ pub fn copy_file(src: &At, dst: &At, flags: u32, ctx: &ReqCtx<'_>) -> Result<(),
 }
 
 fn fstat(fd: &OwnedFd) -> Result<FileStat, ReqError> {
-    Ok(stat::stat(StatTarget::Fd(fd.as_raw_fd()))?)
+    Ok(stat::fstat(fd.as_raw_fd())?)
 }
 
 /// A created file's identity, checked before removing it.
@@ -87,7 +87,7 @@ fn open_dst(dst: &At, excl: bool, perms: u32) -> Result<(OwnedFd, Option<Created
 /// Unlinks `dst` if it is still the file this request created. Best effort: the copy's
 /// own error is what gets reported.
 fn remove_if_ours(dst: &At, ours: Created) {
-    let now = stat::stat(StatTarget::Path { at: dst, follow: false });
+    let now = stat::stat_at(dst, false);
     if matches!(now, Ok(st) if (st.dev, st.ino) == ours) {
         let _ = name::unlink(dst, 0);
     }
@@ -114,7 +114,7 @@ fn fill(
     }
     // The source's permission bits exactly (creation applied the umask). Some
     // filesystems (CIFS) refuse chmod: as libuv, that is no reason to fail the copy.
-    match meta::chmod(meta::Target::Fd(d), src_st.mode & 0o7777) {
+    match meta::chmod(&Target::Fd(d), src_st.mode & 0o7777) {
         Err(Errno(libc::EPERM)) | Ok(()) => {}
         Err(e) => return Err(e.into()),
     }
@@ -266,6 +266,6 @@ mod tests {
 
     fn set_mtime(path: &std::path::Path, t: (i64, u32)) {
         let at = At::cwd(std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap());
-        meta::utimens(meta::Target::Path(&at), Some([t, t])).unwrap();
+        meta::utimens(&Target::Path(at), Some([t, t])).unwrap();
     }
 }

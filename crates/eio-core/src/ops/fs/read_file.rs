@@ -12,7 +12,7 @@ use crate::req::ReqCtx;
 use crate::sys::cvt::Errno;
 use crate::sys::file;
 use crate::sys::path::At;
-use crate::sys::stat::{self, mode, StatTarget};
+use crate::sys::stat::{self, mode};
 use crate::value::ReqError;
 
 /// The most bytes a read file may have: Node's `kIoMaxLength` (2 GiB - 1), beyond which
@@ -55,7 +55,7 @@ fn close(fd: OwnedFd) -> Result<(), ReqError> {
 }
 
 fn read_fd(fd: RawFd, ctx: &ReqCtx<'_>) -> Result<Vec<u8>, ReqError> {
-    let st = stat::stat(StatTarget::Fd(fd)).map_err(step("fstat"))?;
+    let st = stat::fstat(fd).map_err(step("fstat"))?;
     let size = if st.mode & mode::S_IFMT == mode::S_IFREG { st.size.max(0) as u64 } else { 0 };
     if size > READ_FILE_MAX as u64 {
         return Err(ReqError::os(Errno(libc::EFBIG)).with_syscall("read"));
