@@ -1,7 +1,7 @@
 // eio: IO::AIO for Node.js. The public API of ../shared/spec/API.md; see README.md.
 
 export { constants } from './lib/constants.js'
-export type { Constants } from './lib/constants.js'
+export type { Constants, DirentType } from './lib/constants.js'
 export { AbortError } from './lib/errors.js'
 export type { ErrnoException } from './lib/errors.js'
 export type { GroupLike, RequestOptions } from './lib/engine.js'

@@ -21,10 +21,14 @@ test('every CommonJS export is the same named ES module export', async (t) => {
   t.is(esm.default, cjs)
 })
 
-test('the Constants type names exactly the constants the addon provides', (t) => {
+test('the Constants type names exactly the constants the addon provides, with the values it declares', (t) => {
   const { constants } = require('../index.js')
-  const declared = [...fs.readFileSync(path.join(ROOT, 'lib', 'constants.d.ts'), 'utf8').matchAll(/readonly (\w+): number/g)].map((m) => m[1])
-  t.deepEqual(declared.slice().sort(), Object.keys(constants).sort())
+  const declared = [...fs.readFileSync(path.join(ROOT, 'lib', 'constants.d.ts'), 'utf8').matchAll(/readonly (\w+): (number|-?(?:0x)?[\da-f]+);/g)]
+  t.deepEqual(declared.map((m) => m[1]).sort(), Object.keys(constants).sort())
+  // Constants typed as literals (DT_*, READDIR_*, PRI_*: the same everywhere) have those values.
+  const literals = declared.filter((m) => m[2] !== 'number')
+  t.true(literals.length >= 16)
+  for (const [, name, value] of literals) t.is(constants[name], Number(value), name)
 })
 
 test('the package name resolves through the exports map to both builds and one addon', (t) => {

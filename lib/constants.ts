@@ -4,6 +4,14 @@
 import { binding } from './native.js'
 
 /**
+ * A directory entry's type, as `readdirx` with `READDIR_DENTS`, `readdirIter` and `walk`
+ * report it: `DT_UNKNOWN` (0, the filesystem does not say), `DT_FIFO` (1), `DT_CHR` (2),
+ * `DT_DIR` (4), `DT_BLK` (6), `DT_REG` (8), `DT_LNK` (10), `DT_SOCK` (12), `DT_WHT` (14, a
+ * BSD whiteout). The values are the same on every platform (IO::AIO's and the BSDs').
+ */
+export type DirentType = 0 | 1 | 2 | 4 | 6 | 8 | 10 | 12 | 14
+
+/**
  * Every constant of the IO::AIO manual, plus the `O_*`/`S_I*` names of Node's
  * `fs.constants`, with this platform's value (0 where the platform lacks one).
  */
@@ -105,23 +113,23 @@ export interface Constants {
   /** `access` modes. */
   readonly X_OK: number
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_UNKNOWN: number
+  readonly DT_UNKNOWN: 0
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_FIFO: number
+  readonly DT_FIFO: 1
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_CHR: number
+  readonly DT_CHR: 2
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_DIR: number
+  readonly DT_DIR: 4
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_BLK: number
+  readonly DT_BLK: 6
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_REG: number
+  readonly DT_REG: 8
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_LNK: number
+  readonly DT_LNK: 10
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_SOCK: number
+  readonly DT_SOCK: 12
   /** Directory entry types, as `readdirx` with `READDIR_DENTS` and `walk` report them (`DT_WHT`: BSD only). */
-  readonly DT_WHT: number
+  readonly DT_WHT: 14
   /** `seek` whence values. */
   readonly SEEK_SET: number
   /** `seek` whence values. */
@@ -317,13 +325,13 @@ export interface Constants {
   /** `statvfs` `flag` bits. */
   readonly ST_RELATIME: number
   /** `readdirx` flags (IO::AIO's own). */
-  readonly READDIR_DENTS: number
+  readonly READDIR_DENTS: 1
   /** `readdirx` flags (IO::AIO's own). */
-  readonly READDIR_DIRS_FIRST: number
+  readonly READDIR_DIRS_FIRST: 2
   /** `readdirx` flags (IO::AIO's own). */
-  readonly READDIR_STAT_ORDER: number
+  readonly READDIR_STAT_ORDER: 4
   /** `readdirx` flags (IO::AIO's own). */
-  readonly READDIR_FOUND_UNKNOWN: number
+  readonly READDIR_FOUND_UNKNOWN: 0x80
   /** `fiemap` request flags (`FIEMAP_FLAG_*`) and extent flags (`FIEMAP_EXTENT_*`). */
   readonly FIEMAP_FLAG_SYNC: number
   /** `fiemap` request flags (`FIEMAP_FLAG_*`) and extent flags (`FIEMAP_EXTENT_*`). */
@@ -353,11 +361,11 @@ export interface Constants {
   /** `fiemap` request flags (`FIEMAP_FLAG_*`) and extent flags (`FIEMAP_EXTENT_*`). */
   readonly FIEMAP_EXTENT_SHARED: number
   /** Request priorities: `PRI_MIN` (-4) to `PRI_MAX` (4), default `PRI_DEFAULT` (0). */
-  readonly PRI_MIN: number
+  readonly PRI_MIN: -4
   /** Request priorities: `PRI_MIN` (-4) to `PRI_MAX` (4), default `PRI_DEFAULT` (0). */
-  readonly PRI_MAX: number
+  readonly PRI_MAX: 4
   /** Request priorities: `PRI_MIN` (-4) to `PRI_MAX` (4), default `PRI_DEFAULT` (0). */
-  readonly PRI_DEFAULT: number
+  readonly PRI_DEFAULT: 0
   /** The page size: the unit of `mmap` offsets and of the memory calls. */
   readonly PAGESIZE: number
   /** `EBADR`: the errno `fiemap` fails with on unsupported flags. */

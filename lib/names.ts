@@ -24,9 +24,31 @@ import {
   validateOptionKeys,
 } from './validators.js'
 import type { Wd } from './wd.js'
-import type { ReaddirxResult } from './wire.js'
+import type { ReaddirxEntry, ReaddirxResult } from './wire.js'
 
 export type { ReaddirxEntry, ReaddirxResult } from './wire.js'
+
+/**
+ * The `flags` of `readdirx` that include `READDIR_DENTS` (1), as literal values:
+ * `constants.READDIR_DENTS` alone, or a combination written as its value (`5` for
+ * `READDIR_DENTS | READDIR_STAT_ORDER`). TypeScript types `a | b` as a plain `number`, so
+ * such a combination gets the wider {@link ReaddirxResult}.
+ */
+export type ReaddirxDentsFlags = 1 | 3 | 5 | 7 | 0x81 | 0x83 | 0x85 | 0x87
+/** The literal `flags` of `readdirx` without `READDIR_DENTS`: the entries are names. */
+export type ReaddirxNamesFlags = 0 | 2 | 4 | 6 | 0x80 | 0x82 | 0x84 | 0x86
+
+/** What `readdirx` fulfils with when `flags` has `READDIR_DENTS`: entries with their types. */
+export interface ReaddirxDents<N = string> extends ReaddirxResult<N> {
+  /** `{ name, type, ino }` for each entry; no `.` or `..`. */
+  entries: ReaddirxEntry<N>[]
+}
+
+/** What `readdirx` fulfils with when `flags` lacks `READDIR_DENTS`: names. */
+export interface ReaddirxNames<N = string> extends ReaddirxResult<N> {
+  /** The names; no `.` or `..`. */
+  entries: N[]
+}
 
 export { CWD } from './wd.js'
 
@@ -160,7 +182,23 @@ export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
  * With `READDIR_DENTS`, entries are `{ name, type, ino }`. `READDIR_FOUND_UNKNOWN` is an
  * answer (see `ReaddirxResult.flags`) and is ignored in `flags`. Names are `Buffer`s with
  * `encoding: 'buffer'`.
+ *
+ * Typed by `flags`: with `constants.READDIR_DENTS` (or a literal combination that has it,
+ * see {@link ReaddirxDentsFlags}) the entries are {@link ReaddirxEntry} objects, without
+ * it names; flags TypeScript only knows as a `number` (`READDIR_DENTS | READDIR_STAT_ORDER`)
+ * give either.
+ *
+ * ```js fixture=tree
+ * import { readdirx, constants } from 'io-aio'
+ *
+ * const { entries } = await readdirx('.', constants.READDIR_DENTS)
+ * for (const e of entries) if (e.type === constants.DT_DIR) console.log(e.name, e.ino)
+ * ```
  */
+export function readdirx(path: PathLike, flags: ReaddirxDentsFlags, options: NamesOptions & { encoding: 'buffer' }): Promise<ReaddirxDents<Buffer>>
+export function readdirx(path: PathLike, flags: ReaddirxDentsFlags, options?: NamesOptions & { encoding?: 'utf8' }): Promise<ReaddirxDents<string>>
+export function readdirx(path: PathLike, flags: ReaddirxNamesFlags | undefined, options: NamesOptions & { encoding: 'buffer' }): Promise<ReaddirxNames<Buffer>>
+export function readdirx(path: PathLike, flags?: ReaddirxNamesFlags, options?: NamesOptions & { encoding?: 'utf8' }): Promise<ReaddirxNames<string>>
 export function readdirx(path: PathLike, flags: number, options: NamesOptions & { encoding: 'buffer' }): Promise<ReaddirxResult<Buffer>>
 export function readdirx(path: PathLike, flags?: number, options?: NamesOptions): Promise<ReaddirxResult<string>>
 export function readdirx(path: PathLike, flags = 0, options?: NamesOptions): Promise<ReaddirxResult<string | Buffer>> {

@@ -4,6 +4,7 @@
 // completion's record and asks `decode` (or `failure`) for the value it settles with.
 
 import type { WdHandle } from '../binding.js'
+import type { DirentType } from './constants.js'
 import { errnoError, internalError, invalidState } from './errors.js'
 import { joinPath } from './paths.js'
 import { BigIntStats, Stats } from './stats.js'
@@ -155,7 +156,7 @@ export interface ReaddirxEntry<N = string> {
   /** The entry's name (a Buffer with `encoding: 'buffer'`). */
   name: N
   /** `constants.DT_*`; `DT_UNKNOWN` (0) where the filesystem does not say. */
-  type: number
+  type: DirentType
   /** The entry's inode number. */
   ino: number
 }
@@ -175,7 +176,7 @@ function readdirx(flags: number, names: (string | Buffer)[], meta: Float64Array 
   // The types and inodes came only if asked for (flags always report READDIR_DENTS).
   if (meta === undefined) return { entries: names, flags }
   const entries: ReaddirxEntry<string | Buffer>[] = new Array(names.length)
-  for (let i = 0; i < names.length; i++) entries[i] = { name: names[i], type: meta[2 * i], ino: meta[2 * i + 1] }
+  for (let i = 0; i < names.length; i++) entries[i] = { name: names[i], type: meta[2 * i] as DirentType, ino: meta[2 * i + 1] }
   return { entries, flags }
 }
 
