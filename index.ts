@@ -1,4 +1,5 @@
-// eio: IO::AIO for Node.js. The public API of ../shared/spec/API.md; see README.md.
+// io-aio: IO::AIO for Node.js. The public API, one module per request family; see
+// README.md and the API reference in docs/api (generated from these sources: npm run docs).
 
 export { constants } from './lib/constants.js'
 export type { Constants, DirentType } from './lib/constants.js'

@@ -11,7 +11,11 @@ import type { PathLike } from './paths.js'
 import type { NamesOptions } from './requests.js'
 import { validateEncoding, validateInt32, validateObject } from './validators.js'
 
-/** What `scandir` fulfils with: names relative to the directory, unsorted. */
+/**
+ * What `scandir` fulfils with: names relative to the directory, unsorted.
+ *
+ * @group Results and errors
+ */
 export interface ScandirResult<T = string> {
   /** The subdirectories (not symlinks to directories). */
   dirs: T[]
@@ -23,6 +27,8 @@ export interface ScandirResult<T = string> {
  * `aio_load`: the whole file as a `Buffer`. Read to the end of the file, so files whose
  * size the kernel does not report (procfs, sysfs) come back whole. Files over 4 GiB (the
  * largest Buffer of Node 20) reject with `EFBIG`.
+ *
+ * @group Composite requests
  */
 export function load(path: PathLike, options?: RequestOptions): Promise<Buffer> {
   return request(options, (o) => {
@@ -39,6 +45,8 @@ export function load(path: PathLike, options?: RequestOptions): Promise<Buffer> 
  * same path, a hardlink, a symlink to it) rejects with `EINVAL` and is left intact. On
  * failure or abort a `dst` this copy created is removed; `src` is never modified. A
  * directory as `src` rejects with `EISDIR`.
+ *
+ * @group Composite requests
  */
 export function copy(src: PathLike, dst: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -53,6 +61,8 @@ export function copy(src: PathLike, dst: PathLike, options?: RequestOptions): Pr
  * `aio_move`: renames `src` to `dst`; across filesystems (`EXDEV`), copies a regular file
  * as `copy` does and unlinks `src` only once the copy succeeded. Anything else across
  * filesystems (a directory, a symlink) rejects with `EXDEV` and nothing is changed.
+ *
+ * @group Composite requests
  */
 export function move(src: PathLike, dst: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -69,6 +79,8 @@ export function move(src: PathLike, dst: PathLike, options?: RequestOptions): Pr
  * algorithm needs (none where the filesystem reports entry types). Where it must stat,
  * at most `maxreq` stats run at once (0, the default: 4, as IO::AIO).
  * `encoding: 'buffer'` returns the names as Buffers.
+ *
+ * @group Composite requests
  */
 export function scandir(path: PathLike, maxreq?: number, options?: NamesOptions & { encoding?: 'utf8' }): Promise<ScandirResult<string>>
 export function scandir(path: PathLike, maxreq: number | undefined, options: NamesOptions & { encoding: 'buffer' }): Promise<ScandirResult<Buffer>>
@@ -86,6 +98,8 @@ export function scandir(path: PathLike, maxreq = 0, options?: NamesOptions): Pro
  * even one swapped in while it runs: symlinks are removed as links, their targets are
  * left alone. A symlink as `path` is removed itself; a file rejects with `ENOTDIR`.
  * Errors name the entry that could not be removed.
+ *
+ * @group Composite requests
  */
 export function rmtree(path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {

@@ -8,12 +8,16 @@ import { binding } from './native.js'
  * report it: `DT_UNKNOWN` (0, the filesystem does not say), `DT_FIFO` (1), `DT_CHR` (2),
  * `DT_DIR` (4), `DT_BLK` (6), `DT_REG` (8), `DT_LNK` (10), `DT_SOCK` (12), `DT_WHT` (14, a
  * BSD whiteout). The values are the same on every platform (IO::AIO's and the BSDs').
+ *
+ * @group Constants
  */
 export type DirentType = 0 | 1 | 2 | 4 | 6 | 8 | 10 | 12 | 14
 
 /**
  * Every constant of the IO::AIO manual, plus the `O_*`/`S_I*` names of Node's
  * `fs.constants`, with this platform's value (0 where the platform lacks one).
+ *
+ * @group Constants
  */
 export interface Constants {
   /** `open` flags (`O_BINARY`/`O_TEXT` are Windows-only: 0 elsewhere). */
@@ -372,7 +376,11 @@ export interface Constants {
   readonly EBADR: number
 }
 
-/** The platform's constants: see {@link Constants}. */
+/**
+ * The platform's constants: see {@link Constants}.
+ *
+ * @group Constants
+ */
 export const constants: Readonly<Constants> = Object.freeze(
   Object.assign(Object.create(null), binding.constants()) as Constants,
 )

@@ -20,7 +20,11 @@ export const enum Out {
   Value,
 }
 
-/** Something that joins groups: implemented by AsyncGroup. */
+/**
+ * Something that joins groups: implemented by AsyncGroup.
+ *
+ * @group Options and arguments
+ */
 export interface GroupLike {
   /** Adopts request promises (or groups) as members; throws if the group has finished, even given none. */
   add(...members: unknown[]): unknown
@@ -28,7 +32,11 @@ export interface GroupLike {
   readonly priority?: number
 }
 
-/** The options every request takes. */
+/**
+ * The options every request takes.
+ *
+ * @group Options and arguments
+ */
 export interface RequestOptions {
   /**
    * Aborting before the request runs skips it; aborting while it runs lets the syscall

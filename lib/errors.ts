@@ -7,7 +7,11 @@ import { getSystemErrorMap, inspect, types } from 'node:util'
 
 import { binding } from './native.js'
 
-/** An `Error` from a failed system call, as Node's fs produces them. */
+/**
+ * An `Error` from a failed system call, as Node's fs produces them.
+ *
+ * @group Results and errors
+ */
 export interface ErrnoException extends Error {
   /** The errno's name: `'ENOENT'`. */
   code: string
@@ -52,7 +56,11 @@ export function errnoError(errno: number, syscall: string, path?: unknown, dest?
   return err
 }
 
-/** Node's `AbortError`: `name` 'AbortError', `code` 'ABORT_ERR', the reason as `cause`. */
+/**
+ * Node's `AbortError`: `name` 'AbortError', `code` 'ABORT_ERR', the reason as `cause`.
+ *
+ * @group Results and errors
+ */
 export class AbortError extends Error {
   /** Node's code for an aborted operation. */
   code = 'ABORT_ERR'

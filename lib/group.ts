@@ -31,10 +31,18 @@ import { optionKeys, validateFunction, validateInteger, validateObject, validate
 
 const GROUP_OPTIONS = optionKeys('group', ['limit', 'feed', 'signal', 'priority'])
 
-/** Generates members: called with the group whenever it has fewer than `limit` outstanding. */
+/**
+ * Generates members: called with the group whenever it has fewer than `limit` outstanding.
+ *
+ * @group Options and arguments
+ */
 export type Feeder<T = unknown> = (group: AsyncGroup<T>) => void
 
-/** Options of `group()`. */
+/**
+ * Options of `group()`.
+ *
+ * @group Options and arguments
+ */
 export interface GroupOptions<T = unknown> {
   /** The feeder's concurrency: it is called while fewer members are outstanding. Default 0 (2 once a feeder is set). */
   limit?: number
@@ -111,6 +119,8 @@ function cancelMember(member: Member, reason: unknown): void {
  * count. It rejects with an `AbortError` if the group was cancelled. Members' rejections
  * never become unhandled rejections of their own; a group that rejects (other than by
  * being cancelled) and that nobody awaits is an unhandled rejection, as a promise would be.
+ *
+ * @group Groups
  */
 export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, GroupLike {
   /** The priority requests submitted with `{ group: grp }` get when they name none. */
@@ -334,6 +344,7 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
     return new Promise((resolve) => this.#whenQuiet(resolve))
   }
 
+  /** `'AsyncGroup'`, as `Object.prototype.toString` shows it. */
   get [Symbol.toStringTag](): string {
     return 'AsyncGroup'
   }
@@ -503,6 +514,8 @@ export class AsyncGroup<T = unknown> implements PromiseLike<T | undefined>, Grou
  * const grp = group({ limit: 8, feed: (g) => { const f = files.pop(); if (f) stat(f, { group: g }) } })
  * await grp
  * ```
+ *
+ * @group Groups
  */
 export function group<T = unknown>(options?: GroupOptions<T>): AsyncGroup<T> {
   return new AsyncGroup<T>(options)

@@ -29,6 +29,8 @@ function holding(buf: ArrayBufferView): () => undefined {
  * `aio_msync`: writes the dirty pages of a shared file mapping (a Buffer from `mmap()`)
  * in the range back to the file. `flags`: `MS_SYNC` (the default, as IO::AIO ≥ 4.4),
  * `MS_ASYNC`, `MS_INVALIDATE`. The range is widened to whole pages.
+ *
+ * @group Memory
  */
 export function msync(
   buffer: ArrayBufferView,
@@ -53,6 +55,8 @@ export function msync(
  * kill the process it rejects instead: EFAULT past the end of the file, EINVAL where the
  * protection forbids the access.
  * Cancelling stops it between chunks. Needs Linux 5.14 (`MADV_POPULATE_*`), else ENOSYS.
+ *
+ * @group Memory
  */
 export function mtouch(
   buffer: ArrayBufferView,
@@ -74,6 +78,8 @@ export function mtouch(
 /**
  * `aio_mlock`: faults in and locks the pages of the range into RAM (undo with
  * `munlock()`, or by unmapping). Needs `CAP_IPC_LOCK` or room under `RLIMIT_MEMLOCK`.
+ *
+ * @group Memory
  */
 export function mlock(
   buffer: ArrayBufferView,
@@ -92,6 +98,8 @@ export function mlock(
 /**
  * `aio_mlockall`: locks all of the process's pages, `MCL_CURRENT` ones and/or `MCL_FUTURE`
  * ones (`MCL_ONFAULT`: as they are touched). Undo with `munlockall()`.
+ *
+ * @group Memory
  */
 export function mlockall(flags: number, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {

@@ -32,6 +32,8 @@ export type { FiemapExtent, StatVfs } from './wire.js'
  * nanosecond a double holds), a numeric string, a Date (milliseconds), or a `bigint` of
  * nanoseconds since the epoch (exact: what `fs.statSync(p, { bigint: true }).mtimeNs` or
  * eio's `Stats.mtimeNsec` give back).
+ *
+ * @group Options and arguments
  */
 export type TimeLike = number | string | Date | bigint
 
@@ -126,6 +128,8 @@ function timespec(value: unknown, name: string): [number, number] {
  * looping past its 2 GiB per-call cap, and copies with pread/write where the kernel refuses
  * the pair (e.g. an `O_APPEND` output). Fulfils with the bytes written: fewer than `length`
  * at end of file, or when a non-blocking output fills up.
+ *
+ * @group Files and descriptors
  */
 export function sendfile(outFd: FdLike, inFd: FdLike, inOffset: number | bigint, length: number | bigint, options?: RequestOptions): Promise<number> {
   return request(options, (o) => {
@@ -141,6 +145,8 @@ export function sendfile(outFd: FdLike, inFd: FdLike, inOffset: number | bigint,
 /**
  * `aio_readahead`: loads `length` bytes at `offset` into the page cache (`readahead(2)`;
  * EINVAL for a pipe or other file that cannot be read ahead). The file position is unchanged.
+ *
+ * @group Files and descriptors
  */
 export function readahead(fd: FdLike, offset: number | bigint, length: number | bigint, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -155,6 +161,8 @@ export function readahead(fd: FdLike, offset: number | bigint, length: number | 
 /**
  * `aio_statvfs`: statistics of the filesystem holding a path (symlinks followed) or an
  * fd: `{ bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid, flag, namemax }`.
+ *
+ * @group Files and descriptors
  */
 export function statvfs(pathOrFd: PathLike | FdLike, options?: RequestOptions): Promise<StatVfs> {
   return request(options, (o) => {
@@ -170,6 +178,8 @@ export function statvfs(pathOrFd: PathLike | FdLike, options?: RequestOptions): 
  * fd. Times are seconds since the epoch with fractions, numeric strings, Dates, or bigints
  * of nanoseconds (exact to the nanosecond). Both `null`/`undefined` set both to now; one
  * alone counts as 0 (IO::AIO).
+ *
+ * @group Files and descriptors
  */
 export function utime(pathOrFd: PathLike | FdLike, atime: TimeLike | null | undefined, mtime: TimeLike | null | undefined, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -183,6 +193,8 @@ export function utime(pathOrFd: PathLike | FdLike, atime: TimeLike | null | unde
  * Sets the access and modification times of a path itself: of a symlink, its own times,
  * not its target's (`utimensat` with `AT_SYMLINK_NOFOLLOW`; Node's `lutimes`). IO::AIO has
  * no such request. Times as for `utime`.
+ *
+ * @group Files and descriptors
  */
 export function lutime(path: PathLike, atime: TimeLike | null | undefined, mtime: TimeLike | null | undefined, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -204,6 +216,8 @@ function setTimes(o: Opts, t: PathOrFd, follow: boolean, atime: unknown, mtime: 
 /**
  * `aio_chown`: changes the owner and group of a path (symlinks followed) or an fd;
  * `-1`, `null` or `undefined` leave that one unchanged.
+ *
+ * @group Files and descriptors
  */
 export function chown(pathOrFd: PathLike | FdLike, uid: number | null | undefined, gid: number | null | undefined, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -216,7 +230,11 @@ export function chown(pathOrFd: PathLike | FdLike, uid: number | null | undefine
   })
 }
 
-/** `aio_chmod`: changes the mode of a path (symlinks followed) or an fd; `mode` a number or an octal string. */
+/**
+ * `aio_chmod`: changes the mode of a path (symlinks followed) or an fd; `mode` a number or an octal string.
+ *
+ * @group Files and descriptors
+ */
 export function chmod(pathOrFd: PathLike | FdLike, mode: number | string, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, CHMOD_OPTIONS)
@@ -228,7 +246,11 @@ export function chmod(pathOrFd: PathLike | FdLike, mode: number | string, option
   })
 }
 
-/** `aio_truncate`: sets the size of a path's file or an fd's file to `length` (default 0). */
+/**
+ * `aio_truncate`: sets the size of a path's file or an fd's file to `length` (default 0).
+ *
+ * @group Files and descriptors
+ */
 export function truncate(pathOrFd: PathLike | FdLike, length: number | bigint = 0, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, TRUNCATE_OPTIONS)
@@ -243,6 +265,8 @@ export function truncate(pathOrFd: PathLike | FdLike, length: number | bigint = 
  * `aio_allocate`: `fallocate(2)`. `mode` is 0 (allocate) or `FALLOC_FL_*`: `KEEP_SIZE`,
  * `PUNCH_HOLE | KEEP_SIZE`, `ZERO_RANGE`, `COLLAPSE_RANGE`, `INSERT_RANGE`,
  * `UNSHARE_RANGE`. Rejects with EOPNOTSUPP where the filesystem lacks a mode.
+ *
+ * @group Files and descriptors
  */
 export function allocate(fd: FdLike, mode: number, offset: number | bigint, length: number | bigint, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -255,7 +279,11 @@ export function allocate(fd: FdLike, mode: number, offset: number | bigint, leng
   })
 }
 
-/** `aio_fsync`: flushes an fd's data and metadata to the device. */
+/**
+ * `aio_fsync`: flushes an fd's data and metadata to the device.
+ *
+ * @group Files and descriptors
+ */
 export function fsync(fd: FdLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, FSYNC_OPTIONS)
@@ -263,7 +291,11 @@ export function fsync(fd: FdLike, options?: RequestOptions): Promise<void> {
   })
 }
 
-/** `aio_fdatasync`: flushes an fd's data (and the metadata needed to read it); fsync where the kernel lacks it. */
+/**
+ * `aio_fdatasync`: flushes an fd's data (and the metadata needed to read it); fsync where the kernel lacks it.
+ *
+ * @group Files and descriptors
+ */
 export function fdatasync(fd: FdLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, FDATASYNC_OPTIONS)
@@ -271,7 +303,11 @@ export function fdatasync(fd: FdLike, options?: RequestOptions): Promise<void> {
   })
 }
 
-/** `aio_syncfs`: flushes the whole filesystem an fd is on (where the kernel lacks syncfs: `sync()`, then ENOSYS, as IO::AIO). */
+/**
+ * `aio_syncfs`: flushes the whole filesystem an fd is on (where the kernel lacks syncfs: `sync()`, then ENOSYS, as IO::AIO).
+ *
+ * @group Files and descriptors
+ */
 export function syncfs(fd: FdLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, SYNCFS_OPTIONS)
@@ -279,7 +315,11 @@ export function syncfs(fd: FdLike, options?: RequestOptions): Promise<void> {
   })
 }
 
-/** `aio_sync`: flushes every filesystem. */
+/**
+ * `aio_sync`: flushes every filesystem.
+ *
+ * @group Files and descriptors
+ */
 export function sync(options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, SYNC_OPTIONS)
@@ -290,6 +330,8 @@ export function sync(options?: RequestOptions): Promise<void> {
 /**
  * `aio_sync_file_range`: starts and/or waits for writeback of `nbytes` at `offset`
  * (`nbytes` 0: to the end of the file); `flags` combines `SYNC_FILE_RANGE_*`.
+ *
+ * @group Files and descriptors
  */
 export function syncFileRange(fd: FdLike, offset: number | bigint, nbytes: number | bigint, flags: number, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -305,6 +347,8 @@ export function syncFileRange(fd: FdLike, offset: number | bigint, nbytes: numbe
 /**
  * `aio_pathsync`: opens a path read-only, fsyncs and closes it: after renames or
  * creations, syncs a directory's entries. Errors name `open` or `fsync`.
+ *
+ * @group Files and descriptors
  */
 export function pathsync(path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -320,6 +364,8 @@ export function pathsync(path: PathLike, options?: RequestOptions): Promise<void
  * `count` null fetches every extent (the one crossing the end included), working
  * around kernels that return them piecemeal; a number makes one FIEMAP call for at most
  * that many; 0 fulfils with the number of extents instead.
+ *
+ * @group Files and descriptors
  */
 export function fiemap(
   fd: FdLike,

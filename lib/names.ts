@@ -33,18 +33,32 @@ export type { ReaddirxEntry, ReaddirxResult } from './wire.js'
  * `constants.READDIR_DENTS` alone, or a combination written as its value (`5` for
  * `READDIR_DENTS | READDIR_STAT_ORDER`). TypeScript types `a | b` as a plain `number`, so
  * such a combination gets the wider {@link ReaddirxResult}.
+ *
+ * @group Options and arguments
  */
 export type ReaddirxDentsFlags = 1 | 3 | 5 | 7 | 0x81 | 0x83 | 0x85 | 0x87
-/** The literal `flags` of `readdirx` without `READDIR_DENTS`: the entries are names. */
+/**
+ * The literal `flags` of `readdirx` without `READDIR_DENTS`: the entries are names.
+ *
+ * @group Options and arguments
+ */
 export type ReaddirxNamesFlags = 0 | 2 | 4 | 6 | 0x80 | 0x82 | 0x84 | 0x86
 
-/** What `readdirx` fulfils with when `flags` has `READDIR_DENTS`: entries with their types. */
+/**
+ * What `readdirx` fulfils with when `flags` has `READDIR_DENTS`: entries with their types.
+ *
+ * @group Results and errors
+ */
 export interface ReaddirxDents<N = string> extends ReaddirxResult<N> {
   /** `{ name, type, ino }` for each entry; no `.` or `..`. */
   entries: ReaddirxEntry<N>[]
 }
 
-/** What `readdirx` fulfils with when `flags` lacks `READDIR_DENTS`: names. */
+/**
+ * What `readdirx` fulfils with when `flags` lacks `READDIR_DENTS`: names.
+ *
+ * @group Results and errors
+ */
 export interface ReaddirxNames<N = string> extends ReaddirxResult<N> {
   /** The names; no `.` or `..`. */
   entries: N[]
@@ -89,6 +103,8 @@ function linkTarget(value: unknown, name: string): string | Buffer {
  * `aio_mknod`: creates a filesystem node. `mode` carries the type (`constants.S_IFIFO`,
  * `S_IFREG`, `S_IFSOCK`, or, with `CAP_MKNOD`, `S_IFCHR`/`S_IFBLK`) and the permission bits
  * (umask applies); `dev` is the device number of a device node (see `makedev`).
+ *
+ * @group Names and directories
  */
 export function mknod(path: PathLike, mode: number | string, dev: number | bigint = 0, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -101,7 +117,11 @@ export function mknod(path: PathLike, mode: number | string, dev: number | bigin
   })
 }
 
-/** `aio_link`: makes `dst` a new name (hard link) for the file `src`. */
+/**
+ * `aio_link`: makes `dst` a new name (hard link) for the file `src`.
+ *
+ * @group Names and directories
+ */
 export function link(src: PathLike, dst: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, LINK_OPTIONS)
@@ -116,6 +136,8 @@ export function link(src: PathLike, dst: PathLike, options?: RequestOptions): Pr
  * `aio_symlink`: creates the symlink `path` pointing to `target`. `target` is stored
  * exactly as given (a relative target stays relative to the link's directory, and is
  * not checked to exist).
+ *
+ * @group Names and directories
  */
 export function symlink(target: string | Buffer | URL, path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -126,7 +148,11 @@ export function symlink(target: string | Buffer | URL, path: PathLike, options?:
   })
 }
 
-/** `aio_readlink`: the contents of a symlink; a `Buffer` with `encoding: 'buffer'`. */
+/**
+ * `aio_readlink`: the contents of a symlink; a `Buffer` with `encoding: 'buffer'`.
+ *
+ * @group Names and directories
+ */
 export function readlink(path: PathLike, options: NamesOptions & { encoding: 'buffer' }): Promise<Buffer>
 export function readlink(path: PathLike, options?: NamesOptions): Promise<string>
 export function readlink(path: PathLike, options?: NamesOptions): Promise<string | Buffer> {
@@ -144,6 +170,8 @@ export function readlink(path: PathLike, options?: NamesOptions): Promise<string
  * Fails with ENOENT for `''` or a missing component, ENOTDIR, ELOOP. A `Buffer` with
  * `encoding: 'buffer'`. Linux: asks `/proc/self/fd` where the looked-up file is (ENOSYS
  * if `/proc` is not mounted).
+ *
+ * @group Names and directories
  */
 export function realpath(path: PathLike, options: NamesOptions & { encoding: 'buffer' }): Promise<Buffer>
 export function realpath(path: PathLike, options?: NamesOptions): Promise<string>
@@ -161,6 +189,8 @@ export function realpath(path: PathLike, options?: NamesOptions): Promise<string
  * The directory is opened `O_PATH|O_DIRECTORY|O_CLOEXEC` (never as fd 0), which needs no
  * permission on the directory itself: looking names up through the Wd needs search (x)
  * permission, listing it read permission, as usual. ENOTDIR if `path` is not a directory.
+ *
+ * @group Names and directories
  */
 export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
   return request(options, (o) => {
@@ -194,6 +224,8 @@ export function wd(path: PathLike, options?: RequestOptions): Promise<Wd> {
  * const { entries } = await readdirx('.', constants.READDIR_DENTS)
  * for (const e of entries) if (e.type === constants.DT_DIR) console.log(e.name, e.ino)
  * ```
+ *
+ * @group Names and directories
  */
 export function readdirx(path: PathLike, flags: ReaddirxDentsFlags, options: NamesOptions & { encoding: 'buffer' }): Promise<ReaddirxDents<Buffer>>
 export function readdirx(path: PathLike, flags: ReaddirxDentsFlags, options?: NamesOptions & { encoding?: 'utf8' }): Promise<ReaddirxDents<string>>

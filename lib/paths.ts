@@ -10,10 +10,18 @@ import { errnoError, invalidArgType, invalidArgValue, invalidUrlScheme } from '.
 import { isUnusableProxy, validateBuffer } from './validators.js'
 import { Wd } from './wd.js'
 
-/** A path as users give it. */
+/**
+ * A path as users give it.
+ *
+ * @group Options and arguments
+ */
 export type PathLike = string | Buffer | URL | Wd | [Wd, string | Buffer]
 
-/** A file descriptor: a number, or an object with a numeric `fd` (Node's FileHandle). */
+/**
+ * A file descriptor: a number, or an object with a numeric `fd` (Node's FileHandle).
+ *
+ * @group Options and arguments
+ */
 export type FdLike =
   | number
   | {

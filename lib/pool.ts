@@ -30,6 +30,8 @@ export function groupSettled(): void {
  * A promise that fulfils once no request and no group of this environment is outstanding
  * (IO::AIO's `flush`). Settling groups may make requests, and requests' continuations
  * groups: it waits until both are none at once.
+ *
+ * @group The pool
  */
 export async function flush(): Promise<void> {
   for (;;) {
@@ -39,7 +41,11 @@ export async function flush(): Promise<void> {
   }
 }
 
-/** IO::AIO's pool settings; times in seconds. */
+/**
+ * IO::AIO's pool settings; times in seconds.
+ *
+ * @group Options and arguments
+ */
 export interface PoolOptions {
   /** At least this many threads may run (IO::AIO's `min_parallel`; default 8). */
   minParallel?: number
@@ -62,6 +68,8 @@ const CONFIGURE_OPTIONS = optionKeys('configure', ['minParallel', 'maxParallel',
  * Changes the pool's settings (IO::AIO's `min_parallel` ... `max_poll_time`). Threads are
  * shared by the whole process; `maxPollReqs` and `maxPollTime` apply to this environment.
  * Lowering `maxParallel` returns at once; surplus threads exit when their request ends.
+ *
+ * @group The pool
  */
 export function configure(options: PoolOptions): void {
   const o = validateObject(options, 'options')
@@ -80,22 +88,38 @@ export function configure(options: PoolOptions): void {
   })
 }
 
-/** Requests of this environment not yet settled, groups included (IO::AIO's `nreqs`). */
+/**
+ * Requests of this environment not yet settled, groups included (IO::AIO's `nreqs`).
+ *
+ * @group The pool
+ */
 export function nreqs(): number {
   return binding.nreqs() + liveGroups
 }
 
-/** Requests of this environment waiting for a thread (IO::AIO's `nready`). */
+/**
+ * Requests of this environment waiting for a thread (IO::AIO's `nready`).
+ *
+ * @group The pool
+ */
 export function nready(): number {
   return binding.nready()
 }
 
-/** Requests of this environment executed, whose promises are not yet settled (`npending`). */
+/**
+ * Requests of this environment executed, whose promises are not yet settled (`npending`).
+ *
+ * @group The pool
+ */
 export function npending(): number {
   return binding.npending()
 }
 
-/** Worker threads in the process (IO::AIO's `nthreads`). */
+/**
+ * Worker threads in the process (IO::AIO's `nthreads`).
+ *
+ * @group The pool
+ */
 export function nthreads(): number {
   return binding.nthreads()
 }

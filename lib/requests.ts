@@ -45,13 +45,21 @@ const RMDIR_OPTIONS = optionKeys('rmdir', REQUEST_OPTIONS)
 const RENAME_OPTIONS = optionKeys('rename', REQUEST_OPTIONS)
 const READDIR_OPTIONS = optionKeys('readdir', [...REQUEST_OPTIONS, 'encoding'])
 
-/** Options of requests that return names. */
+/**
+ * Options of requests that return names.
+ *
+ * @group Options and arguments
+ */
 export interface NamesOptions extends RequestOptions {
   /** 'buffer' returns names as Buffers, so that names that are not UTF-8 survive. */
   encoding?: 'utf8' | 'buffer'
 }
 
-/** `aio_nop`: does nothing on a worker thread; fulfils once it has gone round the pool. */
+/**
+ * `aio_nop`: does nothing on a worker thread; fulfils once it has gone round the pool.
+ *
+ * @group Core requests
+ */
 export function nop(options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, NOP_OPTIONS)
@@ -59,7 +67,11 @@ export function nop(options?: RequestOptions): Promise<void> {
   })
 }
 
-/** `aio_busy`: keeps a worker thread busy for `seconds` (fractions allowed). */
+/**
+ * `aio_busy`: keeps a worker thread busy for `seconds` (fractions allowed).
+ *
+ * @group Core requests
+ */
 export function busy(seconds: number, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, BUSY_OPTIONS)
@@ -68,7 +80,11 @@ export function busy(seconds: number, options?: RequestOptions): Promise<void> {
   })
 }
 
-/** `aio_open`: opens a file; fulfils with the fd. `flags` as a number or Node's strings. */
+/**
+ * `aio_open`: opens a file; fulfils with the fd. `flags` as a number or Node's strings.
+ *
+ * @group Core requests
+ */
 export function open(path: PathLike, flags: number | string = 'r', mode: number | string = 0o666, options?: RequestOptions): Promise<number> {
   return request(options, (o) => {
     validateOptionKeys(options, OPEN_OPTIONS)
@@ -79,7 +95,11 @@ export function open(path: PathLike, flags: number | string = 'r', mode: number 
   })
 }
 
-/** `aio_close`. */
+/**
+ * `aio_close`.
+ *
+ * @group Core requests
+ */
 export function close(fd: number | { fd: number }, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, CLOSE_OPTIONS)
@@ -88,7 +108,11 @@ export function close(fd: number | { fd: number }, options?: RequestOptions): Pr
   })
 }
 
-/** `aio_seek`: `lseek`; fulfils with the new offset. `whence` is a `SEEK_*` constant. */
+/**
+ * `aio_seek`: `lseek`; fulfils with the new offset. `whence` is a `SEEK_*` constant.
+ *
+ * @group Core requests
+ */
 export function seek(fd: number | { fd: number }, offset: number | bigint, whence: number, options?: RequestOptions): Promise<number | bigint> {
   return request(options, (o) => {
     validateOptionKeys(options, SEEK_OPTIONS)
@@ -105,6 +129,8 @@ const nativeRead = binding.readFunction()
 /**
  * `aio_read`: reads `length` bytes at `offset` (null: the file position) into `buffer` at
  * `bufferOffset`; fulfils with the number of bytes read.
+ *
+ * @group Core requests
  */
 export function read(
   fd: number | { fd: number },
@@ -132,6 +158,8 @@ export function read(
  * `aio_write`: writes `length` bytes of `data` (a buffer or a UTF-8 string) from
  * `dataOffset` at `offset` (null: the file position); fulfils with the bytes written.
  * `length` undefined writes the rest of `data`. `data` is copied before this returns.
+ *
+ * @group Core requests
  */
 export function write(
   fd: number | { fd: number },
@@ -154,7 +182,11 @@ export function write(
   })
 }
 
-/** Options of the stat family. */
+/**
+ * Options of the stat family.
+ *
+ * @group Options and arguments
+ */
 export interface StatOptions extends RequestOptions {
   /** Fulfil with a `BigIntStats`: every number an exact bigint, the times also in nanoseconds. */
   bigint?: boolean
@@ -182,6 +214,8 @@ function statOf(p: NativePath | undefined, fd: number, o: Opts, follow: boolean,
 /**
  * `aio_stat`: status of a path (following symlinks) or of an fd. With `{ bigint: true }`,
  * a `BigIntStats` (as `fs.stat`'s option).
+ *
+ * @group Core requests
  */
 export function stat(pathOrFd: PathLike | FdLike, options: StatOptions & { bigint: true }): Promise<BigIntStats>
 export function stat(pathOrFd: PathLike | FdLike, options?: StatOptions): Promise<Stats>
@@ -194,7 +228,11 @@ export function stat(pathOrFd: PathLike | FdLike, options?: StatOptions): Promis
   })
 }
 
-/** `aio_lstat`: status of a path, not following a final symlink. `{ bigint: true }`: a `BigIntStats`. */
+/**
+ * `aio_lstat`: status of a path, not following a final symlink. `{ bigint: true }`: a `BigIntStats`.
+ *
+ * @group Core requests
+ */
 export function lstat(path: PathLike, options: StatOptions & { bigint: true }): Promise<BigIntStats>
 export function lstat(path: PathLike, options?: StatOptions): Promise<Stats>
 export function lstat(path: PathLike, options?: StatOptions): Promise<Stats | BigIntStats> {
@@ -204,7 +242,11 @@ export function lstat(path: PathLike, options?: StatOptions): Promise<Stats | Bi
   })
 }
 
-/** `aio_unlink`. */
+/**
+ * `aio_unlink`.
+ *
+ * @group Core requests
+ */
 export function unlink(path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, UNLINK_OPTIONS)
@@ -213,7 +255,11 @@ export function unlink(path: PathLike, options?: RequestOptions): Promise<void> 
   })
 }
 
-/** `aio_mkdir`. */
+/**
+ * `aio_mkdir`.
+ *
+ * @group Core requests
+ */
 export function mkdir(path: PathLike, mode: number | string = 0o777, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, MKDIR_OPTIONS)
@@ -223,7 +269,11 @@ export function mkdir(path: PathLike, mode: number | string = 0o777, options?: R
   })
 }
 
-/** `aio_rmdir`. */
+/**
+ * `aio_rmdir`.
+ *
+ * @group Core requests
+ */
 export function rmdir(path: PathLike, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
     validateOptionKeys(options, RMDIR_OPTIONS)
@@ -235,6 +285,8 @@ export function rmdir(path: PathLike, options?: RequestOptions): Promise<void> {
 /**
  * `aio_rename` (and the newer `aio_rename2`): `flags` takes `RENAME_NOREPLACE`,
  * `RENAME_EXCHANGE`, `RENAME_WHITEOUT`.
+ *
+ * @group Core requests
  */
 export function rename(src: PathLike, dst: PathLike, flags = 0, options?: RequestOptions): Promise<void> {
   return request(options, (o) => {
@@ -247,7 +299,11 @@ export function rename(src: PathLike, dst: PathLike, flags = 0, options?: Reques
   })
 }
 
-/** `aio_readdir`: the names in a directory, without `.` and `..`, unsorted. */
+/**
+ * `aio_readdir`: the names in a directory, without `.` and `..`, unsorted.
+ *
+ * @group Core requests
+ */
 export function readdir(path: PathLike, options: NamesOptions & { encoding: 'buffer' }): Promise<Buffer[]>
 export function readdir(path: PathLike, options?: NamesOptions): Promise<string[]>
 export function readdir(path: PathLike, options?: NamesOptions): Promise<string[] | Buffer[]> {

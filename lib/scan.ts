@@ -21,7 +21,11 @@ import { validateBoolean, validateEncoding, validateFunction, validateInteger, v
 
 const SLASH = 0x2f
 
-/** Options of readdirIter. */
+/**
+ * Options of readdirIter.
+ *
+ * @group Options and arguments
+ */
 export interface ReaddirIterOptions {
   /** Aborting stops the scan: the pending (or next) step rejects with an `AbortError`. */
   signal?: AbortSignal
@@ -31,7 +35,11 @@ export interface ReaddirIterOptions {
   encoding?: 'utf8' | 'buffer'
 }
 
-/** One entry of readdirIter: `type` is a `DT_*` as the filesystem reports it. */
+/**
+ * One entry of readdirIter: `type` is a `DT_*` as the filesystem reports it.
+ *
+ * @group Results and errors
+ */
 export interface ReaddirIterEntry<Name = string> {
   /** The entry's name (a Buffer with `encoding: 'buffer'`). */
   name: Name
@@ -41,7 +49,11 @@ export interface ReaddirIterEntry<Name = string> {
   ino: number
 }
 
-/** Options of walk. */
+/**
+ * Options of walk.
+ *
+ * @group Options and arguments
+ */
 export interface WalkOptions extends ReaddirIterOptions {
   /** Deepest level yielded: 0 yields only the root's own entries. Default: no limit. */
   maxDepth?: number
@@ -57,7 +69,11 @@ export interface WalkOptions extends ReaddirIterOptions {
   onError?: (err: ErrnoException) => unknown
 }
 
-/** One entry of walk: `path` is the root joined with the entry's path below it. */
+/**
+ * One entry of walk: `path` is the root joined with the entry's path below it.
+ *
+ * @group Results and errors
+ */
 export interface WalkEntry<Path = string> {
   /** The root joined with the entry's path below it. */
   path: Path
@@ -95,6 +111,8 @@ function ignore(): void {}
  * entries, one pool request each, the next batch while the current one is consumed; a
  * directory of millions of entries never sits in memory whole. Leaving the loop early
  * (`break`) closes the directory. Errors (ENOENT, ENOTDIR, ...) reject the first step.
+ *
+ * @group Streaming scans
  */
 export function readdirIter(path: PathLike, options?: ReaddirIterOptions & { encoding?: 'utf8' }): AsyncIterableIterator<ReaddirIterEntry<string>>
 export function readdirIter(path: PathLike, options: ReaddirIterOptions & { encoding: 'buffer' }): AsyncIterableIterator<ReaddirIterEntry<Buffer>>
@@ -217,6 +235,8 @@ const NO_ENTRIES: WalkEntry<Name>[] = []
  * discards those running. `encoding: 'buffer'` gives `path` and `name` as Buffers, so
  * that names that are not UTF-8 survive; as strings they show U+FFFD, but such
  * directories are still descended.
+ *
+ * @group Streaming scans
  */
 export function walk(root: PathLike, options?: WalkOptions & { encoding?: 'utf8' }): AsyncIterableIterator<WalkEntry<string>>
 export function walk(root: PathLike, options: WalkOptions & { encoding: 'buffer' }): AsyncIterableIterator<WalkEntry<Buffer>>

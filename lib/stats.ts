@@ -17,7 +17,11 @@ function ms(sec: number, nsec: number): number {
   return sec * 1e3 + nsec / 1e6
 }
 
-/** What `stat` and `lstat` fulfil with: the fields and `is*()` methods of Node's `fs.Stats` (and `instanceof fs.Stats` holds). */
+/**
+ * What `stat` and `lstat` fulfil with: the fields and `is*()` methods of Node's `fs.Stats` (and `instanceof fs.Stats` holds).
+ *
+ * @group Results and errors
+ */
 export class Stats {
   /** ID of the device holding the file. */
   dev: number
@@ -121,6 +125,8 @@ const NS_PER_MS = 1_000_000n
  * `BigIntStats`, every number an exact bigint (64-bit device and inode numbers, sizes),
  * with the times also in nanoseconds (`atimeNs`...). Equal, field for field, to
  * `fs.statSync(path, { bigint: true })`.
+ *
+ * @group Results and errors
  */
 export class BigIntStats {
   /** ID of the device holding the file. */

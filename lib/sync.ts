@@ -9,6 +9,7 @@ import { constants as bufferConstants } from 'node:buffer'
 
 import { binding } from './native.js'
 import { errnoError, invalidArgType, invalidArgValue, outOfRange } from './errors.js'
+import type { FdLike } from './paths.js'
 import { byteRange } from './ranges.js'
 import {
   MAX_SAFE,
@@ -21,7 +22,6 @@ import {
   validateUint32,
 } from './validators.js'
 
-type Fd = number | { fd: number }
 
 const UINT64_MAX = 2n ** 64n - 1n
 
@@ -47,8 +47,10 @@ function optionalOffset(value: unknown, name: string): number | bigint {
  * file position, blocking; returns the bytes written, fewer at end of file or when a
  * non-blocking `outFd` is full. Falls back to read/write where the kernel cannot
  * sendfile; never moves `inFd`'s file position.
+ *
+ * @group Synchronous helpers
  */
-export function sendfileSync(outFd: Fd, inFd: Fd, offset: number | bigint, length: number | bigint): number {
+export function sendfileSync(outFd: FdLike, inFd: FdLike, offset: number | bigint, length: number | bigint): number {
   const out = validateFd(outFd, 'outFd')
   const input = validateFd(inFd, 'inFd')
   const off = validateOffset(offset, 'offset')
@@ -60,8 +62,10 @@ export function sendfileSync(outFd: Fd, inFd: Fd, offset: number | bigint, lengt
  * `posix_fadvise`: tells the kernel how `[offset, offset + length)` of `fd` will be read
  * (`FADV_NORMAL`, `FADV_SEQUENTIAL`, `FADV_RANDOM`, `FADV_NOREUSE`, `FADV_WILLNEED`,
  * `FADV_DONTNEED`); `length` 0 means to the end of the file.
+ *
+ * @group Synchronous helpers
  */
-export function fadvise(fd: Fd, offset: number | bigint, length: number | bigint, advice: number): void {
+export function fadvise(fd: FdLike, offset: number | bigint, length: number | bigint, advice: number): void {
   const f = validateFd(fd)
   const off = validateOffset(offset, 'offset')
   const len = validateOffset(length, 'length')
@@ -74,6 +78,8 @@ export function fadvise(fd: Fd, offset: number | bigint, length: number | bigint
  * undefined: all of it), widened to whole pages. Any advice on a Buffer from `mmap()`; on
  * other buffers, whose pages may hold other objects too, only the hints `MADV_NORMAL`,
  * `MADV_RANDOM`, `MADV_SEQUENTIAL` and `MADV_WILLNEED` (others: ERR_INVALID_ARG_VALUE).
+ *
+ * @group Memory
  */
 export function madvise(
   buffer: ArrayBufferView,
@@ -90,6 +96,8 @@ export function madvise(
 /**
  * `mprotect`: sets the protection (`PROT_*`) of a range of a Buffer from `mmap()`, widened
  * to whole pages. As in C, touching the Buffer against its protection kills the process.
+ *
+ * @group Memory
  */
 export function mprotect(
   buffer: ArrayBufferView,
@@ -111,8 +119,10 @@ export function mprotect(
  * with `munmap()`, or when the Buffer is garbage-collected (the collector does not count
  * mapped bytes, so unmap large mappings explicitly). As in C, writing to a mapping without
  * `PROT_WRITE`, or reading past the end of the file, kills the process.
+ *
+ * @group Memory
  */
-export function mmap(length: number, prot: number, flags: number, fd?: Fd | null, offset?: number | bigint | null): Buffer {
+export function mmap(length: number, prot: number, flags: number, fd?: FdLike | null, offset?: number | bigint | null): Buffer {
   const len = validateInteger(length, 'length', 1, bufferConstants.MAX_LENGTH)
   const p = validateInt32(prot, 'prot')
   const f = validateInt32(flags, 'flags')
@@ -126,20 +136,30 @@ export function mmap(length: number, prot: number, flags: number, fd?: Fd | null
  * memory) is detached first, so nothing can reach the memory afterwards; requests still
  * working on it keep it mapped until they finish. Unmapping again is a no-op; any other
  * buffer is ERR_INVALID_ARG_VALUE.
+ *
+ * @group Memory
  */
 export function munmap(buffer: ArrayBufferView): void {
   if (!ArrayBuffer.isView(buffer)) throw invalidArgType('buffer', 'an instance of Buffer, TypedArray, or DataView', buffer)
   checkMapped(binding.munmap(buffer), 'munmap', buffer)
 }
 
-/** `munlock`: unlocks the pages of a range of `buffer` (see `mlock()`). */
+/**
+ * `munlock`: unlocks the pages of a range of `buffer` (see `mlock()`).
+ *
+ * @group Memory
+ */
 export function munlock(buffer: ArrayBufferView, offset?: number | bigint | null, length?: number | bigint | null): void {
   const buf = validateBuffer(buffer, 'buffer')
   const [off, len] = byteRange(buf, offset, length)
   check(binding.munlock(buf, off, len), 'munlock')
 }
 
-/** `munlockall`: unlocks all of the process's pages (see `mlockall()`). */
+/**
+ * `munlockall`: unlocks all of the process's pages (see `mlockall()`).
+ *
+ * @group Memory
+ */
 export function munlockall(): void {
   check(binding.munlockall(), 'munlockall')
 }
@@ -148,11 +168,13 @@ export function munlockall(): void {
  * `splice`: moves up to `length` bytes from `rfd` to `wfd`, one of which must be a pipe;
  * returns the bytes moved (0 at end of input). `rOff`/`wOff`: where to read/write in a
  * file, or null for its file position. `flags`: `SPLICE_F_*`.
+ *
+ * @group Synchronous helpers
  */
 export function splice(
-  rfd: Fd,
+  rfd: FdLike,
   rOff: number | bigint | null | undefined,
-  wfd: Fd,
+  wfd: FdLike,
   wOff: number | bigint | null | undefined,
   length: number | bigint,
   flags = 0,
@@ -169,8 +191,10 @@ export function splice(
 /**
  * `tee`: copies up to `length` bytes from the pipe `rfd` to the pipe `wfd` without
  * consuming them; returns the bytes copied. `flags`: `SPLICE_F_*`.
+ *
+ * @group Synchronous helpers
  */
-export function tee(rfd: Fd, wfd: Fd, length: number | bigint, flags = 0): number {
+export function tee(rfd: FdLike, wfd: FdLike, length: number | bigint, flags = 0): number {
   const r = validateFd(rfd, 'rfd')
   const w = validateFd(wfd, 'wfd')
   const len = validateLength(length, 'length')
@@ -181,8 +205,10 @@ export function tee(rfd: Fd, wfd: Fd, length: number | bigint, flags = 0): numbe
 /**
  * The capacity of the pipe `fd` in bytes (`F_GETPIPE_SZ`); with `size`, first sets it to
  * at least `size` (`F_SETPIPE_SZ`) and returns what the kernel chose.
+ *
+ * @group Synchronous helpers
  */
-export function pipesize(fd: Fd, size?: number | null): number {
+export function pipesize(fd: FdLike, size?: number | null): number {
   const f = validateFd(fd)
   const s = size === undefined || size === null ? -1 : validateInt32(size, 'size', 0)
   return check(binding.pipesize(f, s), 'fcntl')
@@ -192,6 +218,8 @@ export function pipesize(fd: Fd, size?: number | null): number {
  * `pipe2`: a new pipe, `[readFd, writeFd]`. `flags`: `O_NONBLOCK`, `O_DIRECT`. The fds are
  * always close-on-exec (`O_CLOEXEC` is added), as Perl's `pipe` makes them and as Node's
  * own fds are: pass them to a child explicitly (`stdio`).
+ *
+ * @group Synchronous helpers
  */
 export function pipe2(flags = 0): [number, number] {
   const f = validateInt32(flags, 'flags')
@@ -207,17 +235,29 @@ function validateDev(value: unknown): number | bigint {
   return validateInteger(value, 'dev', 0, MAX_SAFE)
 }
 
-/** The major number of a device id (`Stats.rdev`), as glibc's `major()`. */
+/**
+ * The major number of a device id (`Stats.rdev`), as glibc's `major()`.
+ *
+ * @group Synchronous helpers
+ */
 export function major(dev: number | bigint): number {
   return binding.major(validateDev(dev))
 }
 
-/** The minor number of a device id, as glibc's `minor()`. */
+/**
+ * The minor number of a device id, as glibc's `minor()`.
+ *
+ * @group Synchronous helpers
+ */
 export function minor(dev: number | bigint): number {
   return binding.minor(validateDev(dev))
 }
 
-/** The device id of `major` and `minor` (glibc's `makedev()`): a number, or a bigint when too large for one. */
+/**
+ * The device id of `major` and `minor` (glibc's `makedev()`): a number, or a bigint when too large for one.
+ *
+ * @group Synchronous helpers
+ */
 export function makedev(major: number, minor: number): number | bigint {
   const dev = binding.makedev(validateUint32(major, 'major'), validateUint32(minor, 'minor'))
   return dev <= BigInt(MAX_SAFE) ? Number(dev) : dev

@@ -31,6 +31,8 @@ const EBADF = 9
  *
  * `close()` (or `using`) releases the fd at once; a Wd that is garbage-collected releases
  * it too. Requests already in flight keep the directory open until they finish.
+ *
+ * @group Names and directories
  */
 export class Wd {
   #handle: WdHandle | null
@@ -90,5 +92,7 @@ export class Wd {
  * relative to it are resolved against whatever the cwd is when the request runs
  * (`AT_FDCWD`), so it follows `process.chdir()`. (A plain relative path, by contrast, is
  * made absolute against the cwd when the request is made.) `close()` does nothing.
+ *
+ * @group Names and directories
  */
 export const CWD: Wd = new Wd(binding.WdHandle.cwd(), null)

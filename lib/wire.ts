@@ -84,7 +84,11 @@ export function statNow(bigint: boolean): Stats | BigIntStats {
   return bigint ? bigIntStats(NOW_AT) : stats(NOW_AT)
 }
 
-/** What `statvfs` fulfils with: `struct statvfs`, field for field. */
+/**
+ * What `statvfs` fulfils with: `struct statvfs`, field for field.
+ *
+ * @group Results and errors
+ */
 export interface StatVfs {
   /** Filesystem block size. */
   bsize: number
@@ -130,7 +134,11 @@ function statFs(at: number): StatFsFields {
   return out
 }
 
-/** One extent of `fiemap`'s result; a field is a bigint only beyond 2**53. */
+/**
+ * One extent of `fiemap`'s result; a field is a bigint only beyond 2**53.
+ *
+ * @group Results and errors
+ */
 export interface FiemapExtent {
   /** Byte offset of the extent in the file. */
   logical: number | bigint
@@ -151,7 +159,11 @@ function extents(count: number, words: BigUint64Array): FiemapExtent[] {
   return out
 }
 
-/** A directory entry as `readdirx` returns it with `READDIR_DENTS`. */
+/**
+ * A directory entry as `readdirx` returns it with `READDIR_DENTS`.
+ *
+ * @group Results and errors
+ */
 export interface ReaddirxEntry<N = string> {
   /** The entry's name (a Buffer with `encoding: 'buffer'`). */
   name: N
@@ -161,7 +173,11 @@ export interface ReaddirxEntry<N = string> {
   ino: number
 }
 
-/** What `readdirx` fulfils with. */
+/**
+ * What `readdirx` fulfils with.
+ *
+ * @group Results and errors
+ */
 export interface ReaddirxResult<N = string> {
   /** Names, or with `READDIR_DENTS` `{ name, type, ino }` objects; no `.` or `..`. */
   entries: N[] | ReaddirxEntry<N>[]
