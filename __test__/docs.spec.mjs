@@ -79,3 +79,34 @@ test('the API reference has a page for every export', (t) => {
   const pages = new Set(['functions', 'classes', 'variables'].flatMap((dir) => fs.readdirSync(path.join(ROOT, 'docs', 'api', dir)).map((f) => f.replace(/\.md$/, ''))))
   for (const name of Object.keys(eio)) t.true(pages.has(name), `docs/api has no page for ${name}: run npm run docs`)
 })
+
+test('the README starts with the install command and a short first use', (t) => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const head = readme.split('\n').slice(0, 25).join('\n')
+  const [install, first] = [...head.matchAll(/^```(\w+)[^\n]*\n([\s\S]*?)^```/gm)]
+  t.is(install?.[1], 'sh')
+  t.is(install?.[2].trim(), 'npm install io-aio')
+  t.is(first?.[1], 'js')
+  const lines = first[2].split('\n').filter((l) => l.trim() !== '' && !/^import /.test(l))
+  t.true(lines.length <= 5, 'five lines of use')
+  // What readers who have not used Perl need: IO::AIO, feeders and priorities explained.
+  t.regex(readme, /IO::AIO is/)
+  t.regex(readme, /[Ff]eeder/)
+  t.regex(readme, /`PRI_MAX`/)
+})
+
+test('package.json says where the project lives and what the addon needs', (t) => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+  t.is(pkg.license, 'MIT')
+  t.regex(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/)
+  t.is(pkg.repository.url, `git+${REPO.slice(0, -1)}.git`)
+  t.is(pkg.homepage, `${REPO.slice(0, -1)}#readme`)
+  t.is(pkg.bugs.url, `${REPO}issues`)
+  t.is(pkg.engines.node, '>=20.3.0')
+})
+
+test('where the README uses `using`, it says what runs it', (t) => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  t.regex(readme, /\busing\b/)
+  t.regex(readme, /`using`[^\n]*\n?[^\n]*TypeScript 5\.2[^\n]*\n?[^\n]*Node\.js 24/)
+})
