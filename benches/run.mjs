@@ -23,13 +23,14 @@ import * as copy from './workloads/copy.mjs'
 import * as lstat from './workloads/lstat.mjs'
 import * as memory from './workloads/memory.mjs'
 import * as nop from './workloads/nop.mjs'
+import * as promises from './workloads/promises.mjs'
 import * as read from './workloads/read.mjs'
 import * as rmtree from './workloads/rmtree.mjs'
 import * as stat from './workloads/stat.mjs'
 import * as walk from './workloads/walk.mjs'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
-const WORKLOADS = [nop, lstat, walk, stat, read, copy, rmtree, memory]
+const WORKLOADS = [nop, lstat, walk, stat, read, copy, rmtree, memory, promises]
 
 const log = (...args) => console.error(...args)
 
