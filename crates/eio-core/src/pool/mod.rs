@@ -3,9 +3,13 @@
 
 mod config;
 mod queue;
+mod scope;
+#[cfg(test)]
+mod scope_tests;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
@@ -13,6 +17,8 @@ use std::time::{Duration, Instant};
 
 pub use config::PoolConfig;
 use queue::PriorityQueues;
+use scope::ScopeShared;
+pub use scope::{Hold, Scope, Task};
 
 use crate::op::Op;
 use crate::req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
@@ -52,18 +58,40 @@ impl Client {
     }
 }
 
-/// A request waiting in a queue.
-pub(crate) struct Job {
+/// What waits in the queues.
+pub(crate) enum Job {
+    Request(Request),
+    /// A ticket for one task of a request spread over the pool (see `scope.rs`).
+    Ticket(Arc<ScopeShared>),
+}
+
+/// A request submitted by a client.
+pub(crate) struct Request {
     cell: Arc<ReqCell>,
     op: Op,
     client: Arc<Client>,
     token: u64,
+    priority: i32,
+}
+
+impl Job {
+    /// Takes the job for running (`Queued → Running` for a request); false for a request
+    /// cancelled while queued, a tombstone. Under the pool lock.
+    fn start(&self) -> bool {
+        match self {
+            Job::Request(req) => req.cell.start(),
+            Job::Ticket(_) => true,
+        }
+    }
+
+    fn is_tombstone(&self) -> bool {
+        matches!(self, Job::Request(req) if req.cell.state() == ReqState::Cancelled)
+    }
 }
 
 /// A request prepared by [`Pool::stage`], not yet in the queues.
 pub struct StagedJob {
-    priority: i32,
-    job: Job,
+    job: Request,
 }
 
 impl StagedJob {
@@ -87,7 +115,7 @@ impl StagedJob {
     /// outcome itself). Gives back its token and op, or `None` if it was cancelled. Running
     /// a request so overtakes whatever is queued: the submitter decides when it may.
     pub fn finish_now(self) -> Option<(u64, Op)> {
-        let Job { cell, op, token, .. } = self.job;
+        let Request { cell, op, token, .. } = self.job;
         cell.finish_staged().then_some((token, op))
     }
 }
@@ -216,18 +244,18 @@ impl Pool {
         op: Op,
     ) -> (Arc<ReqCell>, StagedJob) {
         let cell = Arc::new(ReqCell::new_staged());
-        let job = Job { cell: cell.clone(), op, client: client.clone(), token };
-        (cell, StagedJob { priority, job })
+        let job = Request { cell: cell.clone(), op, client: client.clone(), token, priority };
+        (cell, StagedJob { job })
     }
 
     /// Queues staged requests, in order; those cancelled meanwhile are dropped.
     pub fn submit_staged(&self, jobs: impl IntoIterator<Item = StagedJob>) {
         let mut st = self.lock();
         let mut added = 0;
-        for StagedJob { priority, job } in jobs {
+        for StagedJob { job } in jobs {
             if job.cell.enqueue() {
                 job.client.ready.fetch_add(1, Ordering::AcqRel);
-                st.queues.push(priority, job);
+                st.queues.push(job.priority, Job::Request(job));
                 added += 1;
             }
         }
@@ -244,7 +272,7 @@ impl Pool {
         let (was, outcome) = cell.cancel();
         if was == ReqState::Queued {
             client.ready.fetch_sub(1, Ordering::AcqRel);
-            st.queues.note_tombstone(|job: &Job| job.cell.state() == ReqState::Cancelled);
+            st.queues.note_tombstone(Job::is_tombstone);
             self.publish(&st);
         }
         outcome
@@ -279,6 +307,16 @@ impl Pool {
     /// Requests of all clients waiting in the queues.
     pub fn nready(&self) -> usize {
         self.lock().queues.live()
+    }
+
+    /// Queues `n` tickets of a scope at `priority` (see `scope.rs`).
+    fn push_tickets(&self, priority: i32, scope: &Arc<ScopeShared>, n: usize) {
+        let mut st = self.lock();
+        for _ in 0..n {
+            st.queues.push(priority, Job::Ticket(Arc::clone(scope)));
+        }
+        self.publish(&st);
+        self.wake_or_spawn(&mut st, n);
     }
 
     fn publish(&self, st: &State) {
@@ -382,16 +420,22 @@ impl Pool {
 
     #[cold]
     fn fail_all_queued(&self, st: &mut State, errno: i32) {
-        while let Some(job) = st.queues.pop_where(|job| job.cell.start()) {
-            job.client.ready.fetch_sub(1, Ordering::AcqRel);
-            job.cell.finish();
-            let err = ReqError::os(crate::Errno(errno)).with_syscall("pthread_create");
-            job.client.sink.complete(job.token, &job.cell, Err(err));
+        let err = || ReqError::os(crate::Errno(errno)).with_syscall("pthread_create");
+        while let Some(job) = st.queues.pop_where(Job::start) {
+            match job {
+                Job::Request(req) => {
+                    req.client.ready.fetch_sub(1, Ordering::AcqRel);
+                    req.cell.finish();
+                    req.client.sink.complete(req.token, &req.cell, Err(err()));
+                }
+                Job::Ticket(scope) => scope.fail_unrun(err()),
+            }
         }
         self.publish(st);
     }
 
     fn worker_loop(self) {
+        WORKER.with(|w| w.borrow_mut().pool = Some(self.clone()));
         let mut meter = BlockMeter::default();
         let mut st = self.lock();
         st.starting -= 1;
@@ -409,9 +453,14 @@ impl Pool {
             };
             st.running += 1;
             drop(st);
-            job.client.ready.fetch_sub(1, Ordering::AcqRel);
             let started = Instant::now();
-            run(job);
+            match job {
+                Job::Request(req) => {
+                    req.client.ready.fetch_sub(1, Ordering::AcqRel);
+                    run(req);
+                }
+                Job::Ticket(scope) => scope.run_ticket(),
+            }
             let verdict = meter.record(started.elapsed());
             st = self.lock();
             st.running -= 1;
@@ -437,7 +486,7 @@ impl Pool {
             }
             // Tombstones (cancelled while queued) are dropped on the way, freeing their
             // arguments.
-            if let Some(job) = st.queues.pop_where(|job| job.cell.start()) {
+            if let Some(job) = st.queues.pop_where(Job::start) {
                 self.publish(&st);
                 // A submitter that saw this thread spinning counted on it for every job it
                 // queued, but it takes only one: pass the wake-up on for the rest.
@@ -555,15 +604,80 @@ impl BlockMeter {
     }
 }
 
-/// Runs one job outside the lock and hands its outcome to its client's sink. A panic in
-/// the request becomes that request's error.
-fn run(job: Job) {
-    let Job { cell, op, client, token } = job;
+/// The pool a worker thread serves, and the request it runs when that request may spread
+/// over the pool ([`may_fan_out`]): [`ReqCtx::fan_out`] takes the request's completion
+/// from here, and the scope delivers it later.
+#[derive(Default)]
+struct WorkerSlot {
+    pool: Option<Pool>,
+    running: Option<(i32, Completion)>,
+}
+
+thread_local! {
+    static WORKER: RefCell<WorkerSlot> = RefCell::default();
+}
+
+/// How a request's outcome reaches its client: whoever holds this delivers it once.
+pub(crate) struct Completion {
+    cell: Arc<ReqCell>,
+    client: Arc<Client>,
+    token: u64,
+}
+
+impl Completion {
+    pub(crate) fn cell(&self) -> &Arc<ReqCell> {
+        &self.cell
+    }
+
+    /// `Running → Done`, then the outcome to the client's sink.
+    pub(crate) fn complete(self, outcome: Outcome) {
+        self.cell.finish();
+        self.client.sink.complete(self.token, &self.cell, outcome);
+    }
+}
+
+/// The completion of the request this worker runs, if it is the request of `cell`, with
+/// the pool and the request's priority: `None` outside a pool worker.
+fn take_completion(cell: &ReqCell) -> Option<(Pool, i32, Completion)> {
+    WORKER.with(|w| {
+        let mut w = w.borrow_mut();
+        match &w.running {
+            Some((_, c)) if std::ptr::eq(Arc::as_ptr(&c.cell), cell) => {
+                let (priority, completion) = w.running.take().expect("matched above");
+                Some((w.pool.clone()?, priority, completion))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// Whether a request may spread over the pool ([`ReqCtx::fan_out`]): composites, and
+/// closures (for Rust users and tests). The others skip the bookkeeping.
+fn may_fan_out(op: &Op) -> bool {
+    matches!(op, Op::Composite(_) | Op::Custom(_))
+}
+
+/// Runs one request outside the lock and hands its outcome to its client's sink. A panic
+/// in the request becomes that request's error.
+fn run(req: Request) {
+    let Request { cell, op, client, token, priority } = req;
     let ctx = ReqCtx { cell: &cell };
+    if !may_fan_out(&op) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| op.execute(&ctx)))
+            .unwrap_or_else(|payload| Err(ReqError::Panic(panic_message(&payload))));
+        cell.finish();
+        client.sink.complete(token, &cell, outcome);
+        return;
+    }
+    let completion = Completion { cell: Arc::clone(&cell), client, token };
+    WORKER.with(|w| w.borrow_mut().running = Some((priority, completion)));
     let outcome = catch_unwind(AssertUnwindSafe(|| op.execute(&ctx)))
         .unwrap_or_else(|payload| Err(ReqError::Panic(panic_message(&payload))));
-    cell.finish();
-    client.sink.complete(token, &cell, outcome);
+    match WORKER.with(|w| w.borrow_mut().running.take()) {
+        Some((_, completion)) => completion.complete(outcome),
+        // Handed to sub-work (`ReqCtx::fan_out`), which delivers the real outcome.
+        None => drop(outcome),
+    }
 }
 
 fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {

@@ -16,20 +16,20 @@ impl CompletionSink for ChannelSink {
     }
 }
 
-fn client() -> (Arc<Client>, Receiver<(u64, Outcome)>) {
+pub(super) fn client() -> (Arc<Client>, Receiver<(u64, Outcome)>) {
     let (tx, rx) = channel();
     (Client::new(Box::new(ChannelSink(Mutex::new(tx)))), rx)
 }
 
-fn pool(wanted: usize) -> Pool {
+pub(super) fn pool(wanted: usize) -> Pool {
     Pool::new(PoolConfig { wanted, ..PoolConfig::default() })
 }
 
-fn recv(rx: &Receiver<(u64, Outcome)>) -> (u64, Outcome) {
+pub(super) fn recv(rx: &Receiver<(u64, Outcome)>) -> (u64, Outcome) {
     rx.recv_timeout(Duration::from_secs(10)).expect("completion within 10 s")
 }
 
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+pub(super) fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
