@@ -27,7 +27,7 @@ export {
   unlink,
   write,
 } from './lib/requests.js'
-export type { NamesOptions, StatOptions } from './lib/requests.js'
+export type { MkdirOptions, NamesOptions, StatOptions } from './lib/requests.js'
 
 // Request families, one module each.
 export * from './lib/meta.js'

@@ -40,7 +40,7 @@ const WRITE_OPTIONS = optionKeys('write', REQUEST_OPTIONS)
 const STAT_OPTIONS = optionKeys('stat', [...REQUEST_OPTIONS, 'bigint'])
 const LSTAT_OPTIONS = optionKeys('lstat', [...REQUEST_OPTIONS, 'bigint'])
 const UNLINK_OPTIONS = optionKeys('unlink', REQUEST_OPTIONS)
-const MKDIR_OPTIONS = optionKeys('mkdir', REQUEST_OPTIONS)
+const MKDIR_OPTIONS = optionKeys('mkdir', [...REQUEST_OPTIONS, 'recursive'])
 const RMDIR_OPTIONS = optionKeys('rmdir', REQUEST_OPTIONS)
 const RENAME_OPTIONS = optionKeys('rename', REQUEST_OPTIONS)
 const READDIR_OPTIONS = optionKeys('readdir', [...REQUEST_OPTIONS, 'encoding'])
@@ -256,15 +256,35 @@ export function unlink(path: PathLike, options?: RequestOptions): Promise<void> 
 }
 
 /**
- * `aio_mkdir`.
+ * Options of `mkdir`.
+ *
+ * @group Options and arguments
+ */
+export interface MkdirOptions extends RequestOptions {
+  /**
+   * `mkdir -p`: also create the missing directories above `path` (each with `mode`), and
+   * resolve to the first directory created (as `path` spells it, Node's rule), or
+   * `undefined` when they all existed. An existing directory is no error; an existing
+   * non-directory is `EEXIST` at `path` and `ENOTDIR` above it, as with Node.
+   */
+  recursive?: boolean
+}
+
+/**
+ * `aio_mkdir`; with `recursive`, `mkdir -p` (see {@link MkdirOptions.recursive}).
  *
  * @group Core requests
  */
-export function mkdir(path: PathLike, mode: number | string = 0o777, options?: RequestOptions): Promise<void> {
+export function mkdir(path: PathLike, mode?: number | string, options?: MkdirOptions & { recursive?: false }): Promise<void>
+export function mkdir(path: PathLike, mode: number | string | undefined, options: MkdirOptions & { recursive: true }): Promise<string | undefined>
+export function mkdir(path: PathLike, mode?: number | string, options?: MkdirOptions): Promise<string | undefined | void>
+export function mkdir(path: PathLike, mode: number | string = 0o777, options?: MkdirOptions): Promise<string | undefined | void> {
   return request(options, (o) => {
     validateOptionKeys(options, MKDIR_OPTIONS)
     const p = toPath(path)
     const m = validateMode(mode, 'mode', 0o777)
+    const recursive = options?.recursive === undefined ? false : validateBoolean(options.recursive, 'options.recursive')
+    if (recursive) return track(binding.mkdirp(o.priority, p.dir, p.path, m), o, Out.Value, 'mkdir', p.display)
     return track(binding.mkdir(o.priority, p.dir, p.path, m), o, Out.Void, 'mkdir', p.display)
   })
 }

@@ -33,6 +33,7 @@ export const enum Tag {
   StatVfs = 9,
   Extents = 10,
   StatFs = 11,
+  Counts = 12,
   /** Tags from here are failures. */
   Errno = 16,
   Aborted = 17,
@@ -226,6 +227,8 @@ export function decode(tag: number, a: number, b: number, extras: unknown[] | un
       return extents(a, extras![b] as BigUint64Array)
     case Tag.StatFs:
       return statFs(a)
+    case Tag.Counts:
+      return { entries: a, bytes: b }
   }
   throw internalError(`eio: unknown result tag ${tag}`)
 }
@@ -239,9 +242,11 @@ export function failure(tag: number, a: number, b: number, extras: unknown[] | u
     case Tag.Errno: {
       const names = b >= 0 ? extras![b] : undefined
       if (Array.isArray(names)) {
-        // [syscall | undefined, subpath]: the error names an entry below `path`.
+        // [syscall | undefined, subpath]: the error names an entry below `path` (and
+        // below `dest`, for the two-path requests: copy and move).
         const [step, sub] = names as [string | undefined, Buffer]
-        return errnoError(a, step ?? syscall, joinPath(path as string | Buffer, sub, Buffer.isBuffer(path)), dest)
+        const below = (base: unknown) => joinPath(base as string | Buffer, sub, Buffer.isBuffer(base))
+        return errnoError(a, step ?? syscall, below(path), dest === undefined ? undefined : below(dest))
       }
       return errnoError(a, (names as string | undefined) ?? syscall, path, dest)
     }

@@ -57,6 +57,12 @@ pub enum Value {
     },
     /// Part of a walk: the directories read and those left for other requests.
     Tree(Box<TreeOut>),
+    /// What a tree operation did (`copy`, `move`, `rmtree`): entries copied or removed,
+    /// and the bytes of the regular files' data among them.
+    Counts {
+        entries: u64,
+        bytes: u64,
+    },
 }
 
 /// A request's failure.

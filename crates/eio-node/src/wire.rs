@@ -100,6 +100,8 @@ pub enum Tag {
     Extents = 10,
     /// A statfs: the `u64` fields at data slot `a`.
     StatFs = 11,
+    /// `{ entries, bytes }` of a tree operation (copy, move, rmtree): `a` and `b`.
+    Counts = 12,
     /// Failure: errno `a`; `extras[b]` (if `b >= 0`) names the failing syscall, or is
     /// `[syscall | undefined, subpath]` when the error names an entry below the path.
     Errno = 16,
@@ -408,6 +410,8 @@ impl<'s, 'w> Batch<'s, 'w> {
                 let b = self.extra(self.tree(*tree, buffers)?)?;
                 self.record(slot, Tag::Extra, 0.0, b);
             }
+            // Counts stay below 2^53 (entries and bytes of one tree), exact as doubles.
+            Value::Counts { entries, bytes } => self.record(slot, Tag::Counts, entries as f64, bytes as f64),
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! Opening, closing, seeking, reading and writing file descriptors.
 
+use std::ffi::CStr;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 use super::cvt::{cvt, cvt_r, SysResult};
@@ -11,9 +12,14 @@ use super::path::At;
 /// # References
 /// - <https://man7.org/linux/man-pages/man2/openat.2.html>
 pub fn open(at: &At, flags: i32, mode: u32) -> SysResult<OwnedFd> {
+    open_c(at.dirfd(), at.c_path(), flags, mode)
+}
+
+/// [`open`] of `path` relative to the directory open on `dirfd`.
+pub fn open_c(dirfd: RawFd, path: &CStr, flags: i32, mode: u32) -> SysResult<OwnedFd> {
     // SAFETY: the path is a valid C string; openat does not keep the pointer.
     let fd = cvt_r(|| unsafe {
-        libc::openat(at.dirfd(), at.c_path().as_ptr(), flags | libc::O_CLOEXEC, mode as libc::c_uint)
+        libc::openat(dirfd, path.as_ptr(), flags | libc::O_CLOEXEC, mode as libc::c_uint)
     })?;
     // SAFETY: openat returned a new fd that nothing else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })

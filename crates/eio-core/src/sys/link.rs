@@ -74,6 +74,30 @@ pub fn symlink(target: &CStr, at: &At) -> SysResult<()> {
     cvt(unsafe { libc::symlinkat(target.as_ptr(), at.dirfd(), at.c_path().as_ptr()) }).map(drop)
 }
 
+/// `fchownat(2)` with `AT_SYMLINK_NOFOLLOW` — changes the owner and group of `name` in the
+/// directory open on `dirfd`, of the link itself when it is a symlink; `u32::MAX` (-1)
+/// leaves one as it is.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/fchownat.2.html>
+pub fn lchown_c(dirfd: RawFd, name: &CStr, uid: u32, gid: u32) -> SysResult<()> {
+    // SAFETY: the name is a valid C string for the duration of the call.
+    cvt(unsafe { libc::fchownat(dirfd, name.as_ptr(), uid, gid, libc::AT_SYMLINK_NOFOLLOW) }).map(drop)
+}
+
+/// `utimensat(2)` with `AT_SYMLINK_NOFOLLOW` — sets the access and modification times of
+/// `name` in the directory open on `dirfd`, of the link itself when it is a symlink, to
+/// `(seconds, nanoseconds)`.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/utimensat.2.html>
+pub fn lutimens_c(dirfd: RawFd, name: &CStr, times: [(i64, u32); 2]) -> SysResult<()> {
+    let ts = times
+        .map(|(sec, nsec)| libc::timespec { tv_sec: sec as libc::time_t, tv_nsec: nsec as libc::c_long });
+    // SAFETY: the name is a valid C string; `ts` holds the two timespecs the call reads.
+    cvt(unsafe { libc::utimensat(dirfd, name.as_ptr(), ts.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) }).map(drop)
+}
+
 /// `readlinkat(2)` — the contents of the symlink `path` (relative to `dirfd`), however
 /// long: the buffer grows until the contents fit with room to spare, which is how a
 /// truncated answer is told apart from a complete one.

@@ -38,6 +38,35 @@ pub fn stat_at(at: &At, follow: bool) -> SysResult<FileStat> {
     status(at.dirfd(), at.c_path(), flags)
 }
 
+/// [`stat_at`] of `path` relative to the directory open on `dirfd` (loops over a
+/// directory's entries build no `At` per entry).
+pub fn stat_c(dirfd: RawFd, path: &CStr, follow: bool) -> SysResult<FileStat> {
+    status(dirfd, path, if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW })
+}
+
+/// `statx(2)` with `STATX_MNT_ID` — the id of the mount that holds the file open on `fd`
+/// (Linux 5.8): tells a bind mount from the directory it sits in, which `st_dev` cannot.
+/// `None` where the kernel or the platform does not say; compare `st_dev` then.
+///
+/// # References
+/// - <https://man7.org/linux/man-pages/man2/statx.2.html>
+#[cfg(eio_linux)]
+pub fn mount_id(fd: RawFd) -> Option<u64> {
+    let mut buf = MaybeUninit::<libc::statx>::zeroed();
+    let (flags, mask) = (libc::AT_EMPTY_PATH, libc::STATX_MNT_ID);
+    // SAFETY: the path is a valid C string and `buf` is valid for a `struct statx`.
+    cvt(unsafe { libc::statx(fd, c"".as_ptr(), flags, mask, buf.as_mut_ptr()) }).ok()?;
+    // SAFETY: statx succeeded and filled the buffer (which was zeroed beforehand).
+    let buf = unsafe { buf.assume_init_ref() };
+    (buf.stx_mask & libc::STATX_MNT_ID != 0).then_some(buf.stx_mnt_id)
+}
+
+/// Mount ids are Linux's: `None`, compare `st_dev`.
+#[cfg(not(eio_linux))]
+pub fn mount_id(_fd: RawFd) -> Option<u64> {
+    None
+}
+
 /// The status of the file open on `fd`: `statx` of it with `AT_EMPTY_PATH`.
 #[cfg(eio_linux)]
 pub fn fstat(fd: RawFd) -> SysResult<FileStat> {

@@ -10,21 +10,22 @@
 //! 3. Each remaining unknown entry costs one `lstat`: IO::AIO stats `name/.` and then
 //!    lstats the hits; one lstat answers the same question (a directory, and not a symlink
 //!    to one) in one call. As IO::AIO's feeder group does, up to `maxreq` of these stats
-//!    run at once (threads of this request's own, for the duration of the scan), and once
+//!    run at once, as sub-work on the pool's threads (see [`ReqCtx::fan_out`]), and once
 //!    the link count is used up the rest are not made.
 
-use std::ffi::CString;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{check_abort, step};
+use super::step;
+use crate::pool::{Scope, Task};
 use crate::req::ReqCtx;
 use crate::sys::dir;
-use crate::sys::path::{At, Base};
+use crate::sys::name::NameBuf;
+use crate::sys::path::At;
 use crate::sys::stat::{self, mode};
-use crate::value::{DirList, FileStat, ReqError, Value};
+use crate::value::{DirList, FileStat, Outcome, ReqError, Value};
 
 /// Stats between two abort checks.
 const STATS_PER_CHECK: usize = 64;
@@ -33,7 +34,7 @@ const DEFAULT_MAXREQ: usize = 4;
 
 /// `{ dirs, nondirs }` of the directory `at`, names relative, in directory order; at most
 /// `maxreq` stats at a time (0: IO::AIO's default of 4).
-pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Result<Value, ReqError> {
+pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Outcome {
     // Failing to open or read reports syscall `scandir`, as Node's readdir does.
     let fd = dir::open_dir(at)?;
     let before = stat::fstat(fd.as_raw_fd()).map_err(step("fstat"))?;
@@ -43,91 +44,142 @@ pub fn scandir(at: &At, maxreq: u32, ctx: &ReqCtx<'_>) -> Result<Value, ReqError
         let after = stat::fstat(fd.as_raw_fd()).map_err(step("fstat"))?;
         dirs_left = subdir_count(&before, &after);
     }
-    let base = Base::Dir(Arc::new(fd));
-    let stats = AtomicUsize::new(0);
     let parallel = if maxreq == 0 { DEFAULT_MAXREQ } else { maxreq as usize };
-    let (dirs, nondirs) = classify(&entries, dirs_left, parallel, |name| {
-        if stats.fetch_add(1, Ordering::Relaxed) % STATS_PER_CHECK == STATS_PER_CHECK - 1 {
-            check_abort(ctx)?;
-        }
-        Ok(lstat_is_dir(&base, name))
-    })?;
-    Ok(Value::Scandir { dirs, nondirs })
+    let dir = Lstat { fd };
+    classify(ctx, Classify::new(entries, dirs_left, move |names, name| Ok(dir.is_dir(names, name))), parallel)
 }
 
-/// Splits `entries` into directories and the rest. Known types are trusted; `is_dir`
-/// answers for `DT_UNKNOWN` entries, at most `parallel` calls at a time, until `subdirs`
-/// (the directory's subdirectory count, if known) are all accounted for, after which the
-/// rest are non-directories without a call.
-fn classify(
-    entries: &DirList,
-    subdirs: Option<u64>,
-    parallel: usize,
-    is_dir: impl Fn(&[u8]) -> Result<bool, ReqError> + Sync,
-) -> Result<(DirList, DirList), ReqError> {
-    const UNASKED: u8 = 0;
-    const DIR: u8 = 1;
-    const NONDIR: u8 = 2;
-    let known_dirs = entries.types.iter().filter(|&&t| t == libc::DT_DIR).count() as u64;
-    // u64::MAX: no count to go by.
-    let dirs_left = AtomicU64::new(subdirs.map_or(u64::MAX, |n| n.saturating_sub(known_dirs)));
-    let unknown: Vec<usize> = (0..entries.len()).filter(|&i| entries.types[i] == libc::DT_UNKNOWN).collect();
-    let verdicts: Vec<AtomicU8> = unknown.iter().map(|_| AtomicU8::new(UNASKED)).collect();
-    let next = AtomicUsize::new(0);
-    let failure = Mutex::new(None);
-    let work = || loop {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        if k >= unknown.len() || dirs_left.load(Ordering::Acquire) == 0 {
-            return;
-        }
-        match is_dir(entries.name(unknown[k])) {
-            Ok(found) => {
-                verdicts[k].store(if found { DIR } else { NONDIR }, Ordering::Release);
-                if found {
-                    // Saturating: a count that was too low (the directory changed) or
-                    // absent (u64::MAX) never wraps.
-                    let _ = dirs_left.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                        (n != u64::MAX).then(|| n.saturating_sub(1))
-                    });
-                }
-            }
-            Err(e) => {
-                failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
-                next.store(unknown.len(), Ordering::Relaxed);
-                return;
-            }
-        }
-    };
-    let helpers = parallel.max(1).min(unknown.len()).saturating_sub(1);
-    std::thread::scope(|scope| {
-        for _ in 0..helpers {
-            // If a helper cannot be started, the others (this thread included) do its share.
-            let _ = std::thread::Builder::new().stack_size(64 * 1024).spawn_scoped(scope, work);
-        }
-        work();
-    });
-    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
-    }
-    let (mut dirs, mut nondirs) = (DirList::default(), DirList::default());
-    let mut verdict = unknown.iter().zip(&verdicts).map(|(&i, v)| (i, v.load(Ordering::Acquire)));
-    let mut pending = verdict.next();
-    for (i, name) in entries.names().enumerate() {
-        let (kind, ino) = (entries.types[i], entries.inos[i]);
-        let dir = match pending {
-            Some((j, v)) if j == i => {
-                pending = verdict.next();
-                v == DIR
-            }
-            _ => kind == libc::DT_DIR,
+/// Answers "is this entry a directory" for the entries of one directory.
+struct Lstat {
+    fd: OwnedFd,
+}
+
+impl Lstat {
+    /// Whether `name` in the directory is a directory itself (not a symlink to one). An
+    /// entry that cannot be stated (removed meanwhile) counts as a non-directory, as in
+    /// IO::AIO.
+    fn is_dir(&self, names: &mut NameBuf, name: &[u8]) -> bool {
+        let Some(name) = names.c_str(name) else {
+            return false;
         };
-        if dir {
-            dirs.push(name, libc::DT_DIR, ino);
-        } else {
-            nondirs.push(name, kind, ino);
+        let st = stat::stat_c(self.fd.as_raw_fd(), name, false);
+        matches!(st, Ok(st) if st.mode & mode::S_IFMT == mode::S_IFDIR)
+    }
+}
+
+/// The test a [`Classify`] makes of an unknown entry, with a name buffer of the task's own.
+type IsDir = dyn Fn(&mut NameBuf, &[u8]) -> Result<bool, ReqError> + Send + Sync;
+
+const UNASKED: u8 = 0;
+const DIR: u8 = 1;
+const NONDIR: u8 = 2;
+
+/// Splitting one directory's entries into directories and the rest, shared by the tasks
+/// that ask `is_dir` about the `DT_UNKNOWN` ones.
+struct Classify {
+    entries: DirList,
+    /// Indices of the entries with `DT_UNKNOWN`.
+    unknown: Vec<usize>,
+    /// What `is_dir` said of each of them.
+    verdicts: Vec<AtomicU8>,
+    /// The next of them to ask about.
+    next: AtomicUsize,
+    /// Subdirectories not yet found; `u64::MAX`: no count to go by.
+    dirs_left: AtomicU64,
+    is_dir: Box<IsDir>,
+}
+
+impl Classify {
+    /// Known types are trusted; `is_dir` answers for `DT_UNKNOWN` entries until `subdirs`
+    /// (the directory's subdirectory count, if known) are all accounted for, after which
+    /// the rest are non-directories without a call.
+    fn new(
+        entries: DirList,
+        subdirs: Option<u64>,
+        is_dir: impl Fn(&mut NameBuf, &[u8]) -> Result<bool, ReqError> + Send + Sync + 'static,
+    ) -> Arc<Classify> {
+        let known_dirs = entries.types.iter().filter(|&&t| t == libc::DT_DIR).count() as u64;
+        let unknown: Vec<usize> =
+            (0..entries.len()).filter(|&i| entries.types[i] == libc::DT_UNKNOWN).collect();
+        Arc::new(Classify {
+            verdicts: unknown.iter().map(|_| AtomicU8::new(UNASKED)).collect(),
+            unknown,
+            entries,
+            next: AtomicUsize::new(0),
+            dirs_left: AtomicU64::new(subdirs.map_or(u64::MAX, |n| n.saturating_sub(known_dirs))),
+            is_dir: Box::new(is_dir),
+        })
+    }
+
+    /// One task's share: asks about unknown entries until none is left, the count is used
+    /// up or the scope stops.
+    fn work(&self, scope: &Scope) -> Result<(), ReqError> {
+        let mut names = NameBuf::default();
+        loop {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            if k >= self.unknown.len() || self.dirs_left.load(Ordering::Acquire) == 0 {
+                return Ok(());
+            }
+            if k % STATS_PER_CHECK == STATS_PER_CHECK - 1 {
+                scope.check()?;
+            }
+            let found = (self.is_dir)(&mut names, self.entries.name(self.unknown[k]))?;
+            self.verdicts[k].store(if found { DIR } else { NONDIR }, Ordering::Release);
+            if found {
+                // Saturating: a count that was too low (the directory changed) or absent
+                // (u64::MAX) never wraps.
+                let _ = self.dirs_left.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n != u64::MAX).then(|| n.saturating_sub(1))
+                });
+            }
         }
     }
-    Ok((dirs, nondirs))
+
+    /// `(dirs, nondirs)`, once the tasks are done.
+    fn split(&self) -> (DirList, DirList) {
+        let (mut dirs, mut nondirs) = (DirList::default(), DirList::default());
+        let mut verdict =
+            self.unknown.iter().zip(&self.verdicts).map(|(&i, v)| (i, v.load(Ordering::Acquire)));
+        let mut pending = verdict.next();
+        for (i, name) in self.entries.names().enumerate() {
+            let (kind, ino) = (self.entries.types[i], self.entries.inos[i]);
+            let dir = match pending {
+                Some((j, v)) if j == i => {
+                    pending = verdict.next();
+                    v == DIR
+                }
+                _ => kind == libc::DT_DIR,
+            };
+            if dir {
+                dirs.push(name, libc::DT_DIR, ino);
+            } else {
+                nondirs.push(name, kind, ino);
+            }
+        }
+        (dirs, nondirs)
+    }
+}
+
+/// Runs `job` with at most `parallel` tasks asking at once (none when every type is
+/// known); the outcome is `{ dirs, nondirs }`.
+fn classify(ctx: &ReqCtx<'_>, job: Arc<Classify>, parallel: usize) -> Outcome {
+    let tasks = parallel.max(1).min(job.unknown.len());
+    let last = Arc::clone(&job);
+    ctx.fan_out(
+        move |scope| {
+            let tasks = (0..tasks).map(|_| {
+                let job = Arc::clone(&job);
+                Box::new(move |scope: &Scope| job.work(scope)) as Task
+            });
+            scope.spawn_all(tasks);
+            Ok(())
+        },
+        move |result| {
+            result?;
+            let (dirs, nondirs) = last.split();
+            Ok(Value::Scandir { dirs, nondirs })
+        },
+    )
 }
 
 /// The number of subdirectories the link count promises, if it can be trusted: the
@@ -143,22 +195,13 @@ fn subdir_count(before: &FileStat, after: &FileStat) -> Option<u64> {
     Some(after.nlink - 2)
 }
 
-/// Whether `name` in the directory is a directory itself (not a symlink to one). An entry
-/// that cannot be stated (removed meanwhile) counts as a non-directory, as in IO::AIO.
-fn lstat_is_dir(base: &Base, name: &[u8]) -> bool {
-    let Ok(path) = CString::new(name) else {
-        return false;
-    };
-    let at = At { base: base.clone(), path };
-    matches!(
-        stat::stat_at(&at, false),
-        Ok(st) if st.mode & mode::S_IFMT == mode::S_IFDIR
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use super::super::testutil::{on_pool, with_ctx};
     use super::*;
+    use crate::Op;
 
     const U: u8 = libc::DT_UNKNOWN;
     const D: u8 = libc::DT_DIR;
@@ -175,6 +218,27 @@ mod tests {
 
     fn names(l: &DirList) -> Vec<String> {
         l.names().map(|n| String::from_utf8(n.to_vec()).unwrap()).collect()
+    }
+
+    /// `{ dirs, nondirs }` as names.
+    fn split(outcome: Outcome) -> (Vec<String>, Vec<String>) {
+        match outcome {
+            Ok(Value::Scandir { dirs, nondirs }) => (names(&dirs), names(&nondirs)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    type Test = Arc<dyn Fn(&[u8]) -> Result<bool, ReqError> + Send + Sync>;
+
+    /// Classifies `entries` asking `is_dir`, `parallel` at a time: inline (one thread, in
+    /// order) or on the pool.
+    fn run(entries: DirList, subdirs: Option<u64>, parallel: usize, pool: bool, is_dir: Test) -> Outcome {
+        let job = Classify::new(entries, subdirs, move |_, name| is_dir(name));
+        if pool {
+            on_pool(Op::Custom(Box::new(move |ctx| classify(ctx, job, parallel))))
+        } else {
+            with_ctx(false, |ctx| classify(ctx, job, parallel))
+        }
     }
 
     #[test]
@@ -197,30 +261,23 @@ mod tests {
             (&[("f", U)], Some(3), &[], &[], &["f"], 1),
         ];
         for (i, (entries, subdirs, unknown_dirs, dirs, nondirs, stats)) in rows.iter().enumerate() {
-            // One at a time: the number of stats is exact.
-            let calls = AtomicUsize::new(0);
-            let (d, n) = classify(&list(entries), *subdirs, 1, |name| {
-                calls.fetch_add(1, Ordering::Relaxed);
-                Ok(unknown_dirs.contains(&std::str::from_utf8(name).unwrap()))
-            })
-            .unwrap();
-            assert_eq!(names(&d), *dirs, "row {i}: dirs");
-            assert_eq!(names(&n), *nondirs, "row {i}: nondirs");
-            assert_eq!(calls.into_inner(), *stats, "row {i}: stats");
-            // Several at a time: the same split (the count of stats may differ by the
-            // ones already under way when the last directory was found).
-            let (d, n) = classify(&list(entries), *subdirs, 4, |name| {
-                Ok(unknown_dirs.contains(&std::str::from_utf8(name).unwrap()))
-            })
-            .unwrap();
-            assert_eq!(
-                (names(&d), names(&n)),
-                (
-                    dirs.iter().map(|s| s.to_string()).collect(),
-                    nondirs.iter().map(|s| s.to_string()).collect()
-                ),
-                "row {i}: parallel"
+            let unknown: Vec<String> = unknown_dirs.iter().map(|s| s.to_string()).collect();
+            let calls = Arc::new(AtomicUsize::new(0));
+            let (c, u) = (calls.clone(), unknown.clone());
+            let test: Test = Arc::new(move |name| {
+                c.fetch_add(1, Ordering::Relaxed);
+                Ok(u.iter().any(|d| d.as_bytes() == name))
+            });
+            let want = (
+                dirs.iter().map(|s| s.to_string()).collect(),
+                nondirs.iter().map(|s| s.to_string()).collect(),
             );
+            // One at a time: the number of stats is exact.
+            assert_eq!(split(run(list(entries), *subdirs, 1, false, test.clone())), want, "row {i}");
+            assert_eq!(calls.load(Ordering::Relaxed), *stats, "row {i}: stats");
+            // Several at a time on the pool: the same split (the count of stats may differ
+            // by the ones under way when the last directory was found).
+            assert_eq!(split(run(list(entries), *subdirs, 4, true, test)), want, "row {i}: parallel");
         }
     }
 
@@ -247,42 +304,33 @@ mod tests {
             assert_eq!(subdir_count(before, after), *want, "row {i}");
         }
     }
-}
-
-#[cfg(test)]
-mod parallel_tests {
-    use super::*;
-    use std::time::Duration;
 
     #[test]
-    fn at_most_maxreq_stats_run_at_once_and_errors_surface() {
+    fn at_most_maxreq_stats_run_at_once_on_the_pool_and_errors_surface() {
         let mut l = DirList::default();
         for i in 0..64u64 {
             l.push(format!("e{i}").as_bytes(), libc::DT_UNKNOWN, i + 1);
         }
-        for maxreq in [1usize, 3, 8] {
-            let (running, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
-            let (d, n) = classify(&l, None, maxreq, |name| {
-                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
+        for maxreq in [1usize, 3] {
+            let (running, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+            let (r, p) = (running.clone(), peak.clone());
+            let test: Test = Arc::new(move |name| {
+                let now = r.fetch_add(1, Ordering::SeqCst) + 1;
+                p.fetch_max(now, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(1));
-                running.fetch_sub(1, Ordering::SeqCst);
+                r.fetch_sub(1, Ordering::SeqCst);
                 Ok(name.ends_with(b"0"))
-            })
-            .unwrap();
+            });
+            let (d, n) = split(run(l.clone(), None, maxreq, true, test));
             assert_eq!(d.len() + n.len(), 64);
             assert_eq!(d.len(), 7, "e0, e10, ..., e60");
             let peak = peak.load(Ordering::SeqCst);
             assert!(peak <= maxreq, "maxreq {maxreq}: {peak} stats at once");
             assert!(maxreq == 1 || peak > 1, "maxreq {maxreq}: no stats ran in parallel");
         }
-        let err = classify(&l, None, 4, |name| {
-            if name == b"e5" {
-                Err(crate::Errno(libc::ECANCELED).into())
-            } else {
-                Ok(false)
-            }
-        });
-        assert!(err.is_err());
+        let test: Test =
+            Arc::new(move |name| if name == b"e5" { Err(crate::Errno(libc::EIO).into()) } else { Ok(false) });
+        let got = run(l, None, 4, true, test);
+        assert_eq!(got.err().and_then(|e| e.errno()), Some(crate::Errno(libc::EIO)));
     }
 }

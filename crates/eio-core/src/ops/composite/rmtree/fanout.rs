@@ -1,304 +1,328 @@
-//! Empties a tree's top on several threads. Each directory down to [`SPLIT_DEPTH`] is a
-//! task: its thread opens it relative to its parent's fd (`O_NOFOLLOW`), unlinks what is not
-//! a directory and queues the subdirectories as tasks of their own; the thread that
-//! finishes a directory's last subdirectory removes it, relative to its parent's fd. A
-//! task at `SPLIT_DEPTH` empties its whole subtree itself, with the sequential [`Walk`].
+//! Empties a tree's top as sub-work on the pool ([`Scope`]). Each directory down to
+//! [`SPLIT_DEPTH`] is a task: it opens the directory relative to its parent's fd
+//! (`O_NOFOLLOW`), unlinks what is not a directory and spawns the subdirectories as tasks
+//! of their own; the task that finishes a directory's last subdirectory removes it,
+//! relative to its parent's fd. A task at `SPLIT_DEPTH` (or while [`MAX_OPEN_DIRS`]
+//! directories are open) empties its whole subtree itself, with the sequential [`Walk`].
 //!
-//! Why threads: removal on ext4 waits on the journal and on directory locks, so it gains
-//! from more threads than cores (IO::AIO's `aio_rmtree` does best here with 8). The threads
-//! are the request's own, for its duration (as `scandir`'s stats), started only while more
-//! directories are queued than threads are idle: a tree without subdirectories starts none.
+//! Why spread it: removal on ext4 waits on the journal and on directory locks, so it gains
+//! from more threads than cores (IO::AIO's `aio_rmtree` does best here with 8). The tasks
+//! run on the pool's threads at the request's priority, never more than `max_parallel`.
+//!
+//! Errors do not stop the removal: the first is kept for the end ([`Removal::take_error`])
+//! and the directories above the failed entry are left in place (they cannot be empty).
 //!
 //! Fds: a directory stays open while a subdirectory of it is queued or being emptied.
-//! Tasks are taken last in, first out, so the open directories are about the ancestors of
-//! the tasks in progress: some [`THREADS`] x [`SPLIT_DEPTH`], plus each walk's own bound.
+//! Tasks run newest first (depth first), and past `MAX_OPEN_DIRS` open directories a task
+//! walks its subtree alone, so the fds open stay near `MAX_OPEN_DIRS` plus each walk's
+//! own bound.
 
 use std::ffi::{CStr, CString};
-use std::os::fd::OwnedFd;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, Scope};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-use super::super::check_abort;
 use super::walk::Walk;
-use super::{entry_error, OPEN_DIR};
-use crate::req::ReqCtx;
+use super::{RmtreeOptions, OPEN_DIR};
+use crate::ops::composite::tally::Tally;
+use crate::ops::composite::TreeDir;
+use crate::pool::{Scope, Task};
 use crate::sys::cvt::Errno;
-use crate::sys::path::{At, Base};
+use crate::sys::name::NameBuf;
+use crate::sys::stat::{self, mode};
 use crate::sys::{dir, file, name};
 use crate::value::ReqError;
 
-/// Threads emptying one tree at most, the request's own included.
-const THREADS: usize = 8;
-/// Directories this deep below the root are emptied each by one thread.
+/// Directories this deep below the root are emptied each by one task.
 const SPLIT_DEPTH: usize = 8;
+/// With this many directories open, a task empties its subtree alone.
+const MAX_OPEN_DIRS: usize = 64;
+/// Entries removed between two looks at the abort flag.
+const CHECK_EVERY: usize = 64;
+
+/// The state one removal's tasks share.
+pub(crate) struct Removal {
+    pub(super) tally: Arc<Tally>,
+    first_error: Mutex<Option<ReqError>>,
+    /// The root's filesystem, when the removal must stay on it.
+    mount: Option<MountKey>,
+    /// Directories expanded and not yet done (their fds are open).
+    open_dirs: AtomicUsize,
+}
+
+/// Which mount a directory is on: its device, and the kernel's mount id where it has one
+/// (a bind mount of a directory of the same filesystem has the same device).
+#[derive(PartialEq)]
+struct MountKey {
+    dev: u64,
+    id: Option<u64>,
+}
 
 /// A directory open and being emptied.
-struct Dir {
-    fd: Arc<OwnedFd>,
-    /// The directory holding it; `None` for the root, which the caller removes.
+pub(crate) struct Dir {
+    fd: OwnedFd,
+    /// The directory holding it; `None` for the root, which the last step removes.
     parent: Option<Arc<Dir>>,
     /// Its name in the parent.
     name: CString,
     depth: usize,
-    /// Its subdirectories not yet removed, plus one until its entries are all dealt with.
+    /// Its subdirectories not yet done, plus one until its entries are all dealt with.
     pending: AtomicUsize,
+    /// Something in it could not be removed: it stays, and so do its ancestors.
+    failed: AtomicBool,
 }
 
 impl Dir {
-    /// The path of `name` in this directory (or of the directory itself) below the root.
-    fn subpath(&self, name: Option<&CStr>) -> Vec<u8> {
-        let mut parts: Vec<&[u8]> = name.map(CStr::to_bytes).into_iter().collect();
-        let mut dir = Some(self);
-        while let Some(d) = dir {
-            dir = d.parent.as_deref();
-            if dir.is_some() {
-                parts.push(d.name.to_bytes()); // the root's own name is the caller's path
-            }
-        }
-        parts.reverse();
-        parts.join(&b'/')
+    pub(super) fn root(fd: OwnedFd) -> Arc<Dir> {
+        Arc::new(Dir {
+            fd,
+            parent: None,
+            name: CString::default(),
+            depth: 0,
+            pending: AtomicUsize::new(1),
+            failed: AtomicBool::new(false),
+        })
     }
 
-    fn error(&self, errno: Errno, syscall: &'static str, name: Option<&CStr>) -> ReqError {
-        entry_error(errno, syscall, [self.subpath(name).as_slice()])
-    }
-
-    /// `name` relative to this directory.
-    fn at(&self, name: &CStr) -> At {
-        At { base: Base::Dir(Arc::clone(&self.fd)), path: name.to_owned() }
+    fn raw(&self) -> RawFd {
+        self.fd.as_raw_fd()
     }
 }
 
-/// A subdirectory to open and empty.
-struct Task {
-    parent: Arc<Dir>,
-    name: CString,
-}
-
-struct Queue {
-    tasks: Vec<Task>,
-    /// Threads started, the request's own included.
-    threads: usize,
-    /// Threads waiting for a task.
-    idle: usize,
-    /// Tasks being run (or the root being read).
-    busy: usize,
-    /// Set once all is removed, or on the first failure: the threads leave.
-    done: bool,
-    failure: Option<ReqError>,
-}
-
-struct Fanout<'a> {
-    queue: Mutex<Queue>,
-    wake: Condvar,
-    ctx: &'a ReqCtx<'a>,
-}
-
-/// Empties the directory open on `root`, which stays (the caller removes it).
-pub fn empty(root: OwnedFd, ctx: &ReqCtx<'_>) -> Result<(), ReqError> {
-    empty_counting_threads(root, ctx).0
-}
-
-/// `empty`, and how many threads it ran on (the caller's included).
-fn empty_counting_threads(root: OwnedFd, ctx: &ReqCtx<'_>) -> (Result<(), ReqError>, usize) {
-    let fanout = Fanout {
-        queue: Mutex::new(Queue {
-            tasks: Vec::new(),
-            threads: 1,
-            idle: 0,
-            busy: 1,
-            done: false,
-            failure: None,
-        }),
-        wake: Condvar::new(),
-        ctx,
-    };
-    let root = Arc::new(Dir {
-        fd: Arc::new(root),
-        parent: None,
-        name: CString::default(),
-        depth: 0,
-        pending: AtomicUsize::new(1),
-    });
-    thread::scope(|scope| {
-        let read = caught(|| fanout.expand(root, scope));
-        fanout.finished(read);
-        fanout.work(scope);
-    });
-    let queue = fanout.queue.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-    (queue.failure.map_or(Ok(()), Err), queue.threads)
-}
-
-impl<'a> Fanout<'a> {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
-        // A panic on one thread is reported by the scope; the queue itself stays consistent.
-        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+impl TreeDir for Dir {
+    fn parent(&self) -> Option<&Dir> {
+        self.parent.as_deref()
     }
 
-    /// Runs tasks until the tree is empty or something failed.
-    fn work<'s>(&'s self, scope: &'s Scope<'s, '_>) {
-        while let Some(task) = self.take() {
-            let ran = caught(|| check_abort(self.ctx).and_then(|()| self.run(task, scope)));
-            self.finished(ran);
-        }
+    fn name(&self) -> &[u8] {
+        self.name.to_bytes()
+    }
+}
+
+/// What became of an entry that looked like a non-directory.
+enum Removed {
+    /// Unlinked, gone already, or failed (recorded).
+    Done,
+    /// It is a directory after all: descend.
+    IsDir,
+}
+
+impl Removal {
+    pub(super) fn new(tally: Arc<Tally>, opts: RmtreeOptions, root: &OwnedFd, dev: u64) -> Arc<Removal> {
+        let mount = (!opts.cross_mounts).then(|| MountKey { dev, id: stat::mount_id(root.as_raw_fd()) });
+        Arc::new(Removal { tally, first_error: Mutex::new(None), mount, open_dirs: AtomicUsize::new(1) })
     }
 
-    fn take(&self) -> Option<Task> {
-        let mut queue = self.lock();
-        loop {
-            if queue.done {
-                return None;
-            }
-            if let Some(task) = queue.tasks.pop() {
-                queue.busy += 1;
-                return Some(task);
-            }
-            queue.idle += 1;
-            queue = self.wake.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
-            queue.idle -= 1;
-        }
+    /// The first error of an entry, if any.
+    pub(super) fn take_error(&self) -> Option<ReqError> {
+        self.first_error.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
-    fn finished(&self, ran: Result<(), ReqError>) {
-        let mut queue = self.lock();
-        queue.busy -= 1;
-        if let Err(e) = ran {
-            queue.failure.get_or_insert(e);
-            queue.done = true;
-        }
-        if queue.busy == 0 && queue.tasks.is_empty() {
-            queue.done = true;
-        }
-        if queue.done {
-            // What is still queued closes its parents' fds as it goes.
-            queue.tasks.clear();
-            self.wake.notify_all();
-        }
+    /// Keeps `err` if it is the first.
+    pub(super) fn record(&self, err: ReqError) {
+        self.first_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(err);
     }
 
-    /// Queues `tasks`, waking idle threads and starting new ones for what they cannot take.
-    fn queue<'s>(&'s self, tasks: Vec<Task>, scope: &'s Scope<'s, '_>) {
-        let start = {
-            let mut queue = self.lock();
-            queue.tasks.extend(tasks);
-            let unclaimed = queue.tasks.len().saturating_sub(queue.idle);
-            let start = unclaimed.min(THREADS - queue.threads);
-            queue.threads += start;
-            if queue.idle > 0 {
-                self.wake.notify_all();
-            }
-            start
+    /// Keeps `err` if it is the first, and marks `dir` as not removable.
+    fn fail(&self, dir: &AtomicBool, err: ReqError) {
+        dir.store(true, Ordering::Release);
+        self.record(err);
+    }
+
+    /// Whether the directory open on `fd` (with device `dev`) is on the root's mount,
+    /// or mounts do not matter.
+    pub(super) fn same_mount(&self, fd: &OwnedFd, dev: Option<u64>) -> bool {
+        let Some(root) = &self.mount else {
+            return true;
         };
-        for _ in 0..start {
-            let spawned =
-                thread::Builder::new().name("eio-rmtree".into()).spawn_scoped(scope, || self.work(scope));
-            if spawned.is_err() {
-                // Out of threads: the ones running take the work.
-                self.lock().threads -= 1;
-            }
-        }
-    }
-
-    /// Opens the subdirectory of `task` and empties it: itself below the split depth,
-    /// else by queueing its subdirectories.
-    fn run<'s>(&'s self, task: Task, scope: &'s Scope<'s, '_>) -> Result<(), ReqError> {
-        let Task { parent, name } = task;
-        #[cfg(test)]
-        assert!(name.as_bytes() != tests::PANIC_NAME, "injected");
-        let at = parent.at(&name);
-        let fd = match file::open(&at, OPEN_DIR, 0) {
-            Ok(fd) => fd,
-            Err(Errno(libc::ENOENT)) => return self.release(parent),
-            // Not a directory (any more): remove the name, whatever it points to.
-            Err(Errno(libc::ENOTDIR | libc::ELOOP)) => {
-                unlink(&parent, &name, 0)?;
-                return self.release(parent);
-            }
-            Err(e) => return Err(parent.error(e, "open", Some(&name))),
+        let dev = match dev {
+            Some(dev) => dev,
+            None => match stat::fstat(fd.as_raw_fd()) {
+                Ok(st) => st.dev,
+                Err(_) => return true, // an open directory can be stated; if not, no claim
+            },
         };
-        let depth = parent.depth + 1;
-        if depth < SPLIT_DEPTH {
-            let dir =
-                Dir { fd: Arc::new(fd), parent: Some(parent), name, depth, pending: AtomicUsize::new(1) };
-            return self.expand(Arc::new(dir), scope);
-        }
-        Walk::new(fd, parent.subpath(Some(&name)))?.run(self.ctx)?;
-        unlink(&parent, &name, libc::AT_REMOVEDIR)?;
-        self.release(parent)
+        let id = root.id.and_then(|_| stat::mount_id(fd.as_raw_fd()));
+        MountKey { dev, id } == *root
     }
 
     /// Reads `dir`, unlinks its non-directories and queues its subdirectories.
-    fn expand<'s>(&'s self, dir: Arc<Dir>, scope: &'s Scope<'s, '_>) -> Result<(), ReqError> {
-        let entries =
-            dir::read_all(&dir.fd, &|| self.ctx.aborted()).map_err(|e| dir.error(e, dir::READ_CALL, None))?;
-        let mut subdirs = Vec::new();
+    pub(super) fn expand(self: &Arc<Self>, scope: &Scope, dir: Arc<Dir>) -> Result<(), ReqError> {
+        let entries = match dir::read_all(&dir.fd, &|| scope.aborted()) {
+            Ok(entries) => entries,
+            Err(Errno(libc::ECANCELED)) => return scope.check(),
+            // Removed meanwhile: getdents on a deleted directory says ENOENT.
+            Err(Errno(libc::ENOENT)) => Default::default(),
+            Err(e) => {
+                self.fail(&dir.failed, dir.error(e, dir::READ_CALL, None));
+                Default::default()
+            }
+        };
+        let mut buf = NameBuf::default();
+        let mut subdirs: Vec<Task> = Vec::new();
         for i in 0..entries.len() {
-            check_abort(self.ctx)?;
-            let Ok(name) = CString::new(entries.name(i)) else {
-                continue; // getdents never returns a NUL inside a name
-            };
+            if i % CHECK_EVERY == CHECK_EVERY - 1 {
+                scope.check()?;
+            }
             // `d_type` is a hint: a directory is opened by its task, which unlinks it
             // after all if it is not one (any more); unknown types go the same way.
             let kind = entries.types[i];
             if kind != libc::DT_DIR && kind != libc::DT_UNKNOWN {
-                match name::unlink(&dir.at(&name), 0) {
-                    Ok(()) | Err(Errno(libc::ENOENT)) => continue,
-                    // Replaced by a directory since the directory was read.
-                    Err(Errno(libc::EISDIR)) => {}
-                    Err(e) => return Err(dir.error(e, "unlink", Some(&name))),
+                let Some(name) = buf.c_str(entries.name(i)) else {
+                    continue; // getdents never returns a NUL inside a name
+                };
+                if let Removed::Done = self.remove_nondir(&dir, name, kind) {
+                    continue;
                 }
             }
-            subdirs.push(Task { parent: Arc::clone(&dir), name });
+            let Ok(name) = CString::new(entries.name(i)) else {
+                continue;
+            };
+            let (removal, parent) = (Arc::clone(self), Arc::clone(&dir));
+            subdirs.push(Box::new(move |scope: &Scope| removal.empty_subdir(scope, parent, name)));
         }
-        dir.pending.fetch_add(subdirs.len(), Ordering::Relaxed);
-        self.queue(subdirs, scope);
-        self.release(dir)
+        dir.pending.fetch_add(subdirs.len(), Ordering::AcqRel);
+        scope.spawn_all(subdirs);
+        self.release(dir);
+        Ok(())
     }
 
-    /// One pending part of `dir` is done; if it was the last, removes `dir` from its parent,
-    /// and so on up.
-    fn release(&self, mut dir: Arc<Dir>) -> Result<(), ReqError> {
+    /// Unlinks `name` in `dir`, counting its size if it is a regular file.
+    fn remove_nondir(&self, dir: &Dir, name: &CStr, kind: u8) -> Removed {
+        let bytes = if kind == libc::DT_REG { size_of(dir.raw(), name) } else { 0 };
+        match remove_name(dir.raw(), name, 0) {
+            Ok(true) => self.tally.add(bytes),
+            Ok(false) => {}                                    // gone already
+            Err(Errno(libc::EISDIR)) => return Removed::IsDir, // replaced by a directory
+            Err(e) => self.fail(&dir.failed, dir.error(e, "unlink", Some(name.to_bytes()))),
+        }
+        Removed::Done
+    }
+
+    /// The task of a subdirectory: opens it and empties it, by spreading its
+    /// subdirectories above the split depth, alone below.
+    fn empty_subdir(
+        self: &Arc<Self>,
+        scope: &Scope,
+        parent: Arc<Dir>,
+        name: CString,
+    ) -> Result<(), ReqError> {
+        scope.check()?;
+        #[cfg(test)]
+        assert!(name.as_bytes() != tests::PANIC_NAME, "injected");
+        let fd = match file::open_c(parent.raw(), &name, OPEN_DIR, 0) {
+            Ok(fd) => fd,
+            Err(Errno(libc::ENOENT)) => return self.released(parent),
+            // Not a directory (any more): remove the name, whatever it points to.
+            Err(Errno(libc::ENOTDIR | libc::ELOOP)) => {
+                let _ = self.remove_nondir(&parent, &name, libc::DT_UNKNOWN);
+                return self.released(parent);
+            }
+            Err(e) => {
+                self.fail(&parent.failed, parent.error(e, "open", Some(name.as_bytes())));
+                return self.released(parent);
+            }
+        };
+        if !self.same_mount(&fd, None) {
+            // Another filesystem: left in place, reported as removing it would be.
+            let err = parent.error(Errno(libc::EBUSY), "rmdir", Some(name.as_bytes()));
+            self.fail(&parent.failed, err);
+            return self.released(parent);
+        }
+        let depth = parent.depth + 1;
+        if depth < SPLIT_DEPTH && self.open_dirs.load(Ordering::Relaxed) < MAX_OPEN_DIRS {
+            self.open_dirs.fetch_add(1, Ordering::Relaxed);
+            let dir = Dir {
+                fd,
+                parent: Some(parent),
+                name,
+                depth,
+                pending: AtomicUsize::new(1),
+                failed: AtomicBool::new(false),
+            };
+            return self.expand(scope, Arc::new(dir));
+        }
+        let emptied = Walk::new(fd, parent.subpath(Some(name.as_bytes())), self).run(&|| scope.aborted())?;
+        if emptied {
+            self.remove_dir(&parent, &name);
+        } else {
+            parent.failed.store(true, Ordering::Release);
+        }
+        self.released(parent)
+    }
+
+    fn released(&self, dir: Arc<Dir>) -> Result<(), ReqError> {
+        self.release(dir);
+        Ok(())
+    }
+
+    /// One pending part of `dir` is done; if it was the last, removes `dir` from its parent
+    /// (unless something in it stayed), and so on up. The root is left to the last step.
+    fn release(&self, mut dir: Arc<Dir>) {
         loop {
             if dir.pending.fetch_sub(1, Ordering::AcqRel) != 1 {
-                return Ok(());
+                return;
             }
+            self.open_dirs.fetch_sub(1, Ordering::Relaxed);
             let Some(parent) = dir.parent.clone() else {
-                return Ok(()); // the root is empty
+                return;
             };
-            unlink(&parent, &dir.name, libc::AT_REMOVEDIR)?;
+            if dir.failed.load(Ordering::Acquire) {
+                parent.failed.store(true, Ordering::Release);
+            } else {
+                self.remove_dir(&parent, &dir.name);
+            }
             dir = parent;
         }
     }
-}
 
-/// Runs `step`, a panic becoming its error: a task that unwound without reporting would
-/// leave the other threads waiting for it forever.
-fn caught(step: impl FnOnce() -> Result<(), ReqError>) -> Result<(), ReqError> {
-    catch_unwind(AssertUnwindSafe(step))
-        .unwrap_or_else(|_| Err(ReqError::Panic("rmtree: a removal thread panicked".to_owned())))
-}
-
-/// `unlinkat(parent, name, flags)`; a name already gone is fine.
-fn unlink(parent: &Dir, name: &CStr, flags: i32) -> Result<(), ReqError> {
-    match name::unlink(&parent.at(name), flags) {
-        Ok(()) | Err(Errno(libc::ENOENT)) => Ok(()),
-        Err(e) => Err(parent.error(e, if flags == 0 { "unlink" } else { "rmdir" }, Some(name))),
+    /// Removes the empty directory `name` of `parent`.
+    fn remove_dir(&self, parent: &Dir, name: &CStr) {
+        match remove_name(parent.raw(), name, libc::AT_REMOVEDIR) {
+            Ok(true) => self.tally.add(0),
+            Ok(false) => {}
+            Err(e) => self.fail(&parent.failed, parent.error(e, "rmdir", Some(name.to_bytes()))),
+        }
     }
 }
 
+/// `unlinkat(dirfd, name, flags)`: true when removed, false when gone already.
+pub(super) fn remove_name(dirfd: RawFd, name: &CStr, flags: i32) -> Result<bool, Errno> {
+    match name::unlink_c(dirfd, name, flags) {
+        Ok(()) => Ok(true),
+        Err(Errno(libc::ENOENT)) => Ok(false),
+        // darwin and FreeBSD say EPERM where Linux says EISDIR.
+        Err(Errno(libc::EPERM)) if flags == 0 && is_dir(dirfd, name) => Err(Errno(libc::EISDIR)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The size of the regular file `name` (0 if it cannot be stated), for the byte count.
+pub(super) fn size_of(dirfd: RawFd, name: &CStr) -> u64 {
+    match stat::stat_c(dirfd, name, false) {
+        Ok(st) if st.mode & mode::S_IFMT == mode::S_IFREG => st.size.max(0) as u64,
+        _ => 0,
+    }
+}
+
+fn is_dir(dirfd: RawFd, name: &CStr) -> bool {
+    matches!(stat::stat_c(dirfd, name, false), Ok(st) if st.mode & mode::S_IFMT == mode::S_IFDIR)
+}
+
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::fs;
     use std::os::unix::fs::symlink;
     use std::path::Path;
 
+    use super::super::super::testutil::{on_pool, TempDir};
     use super::*;
-    use crate::testutil::{with_ctx, TempDir};
+    use crate::ops::composite::CompositeOp;
+    use crate::value::Outcome;
+    use crate::Op;
 
     /// `width` subdirectories per directory, `levels` deep, each with a file and a symlink
-    /// to `outside`; below the first of them, a chain deeper than the split depth.
+    /// to `outside`.
     fn build(dir: &Path, width: usize, levels: usize, outside: &Path) {
         fs::create_dir(dir).unwrap();
         fs::write(dir.join("file"), b"x").unwrap();
@@ -311,43 +335,36 @@ mod tests {
         }
     }
 
+    fn rmtree(t: &TempDir, rel: &str) -> Outcome {
+        let op = CompositeOp::Rmtree { at: t.at(rel), opts: RmtreeOptions::default(), tally: Arc::default() };
+        on_pool(Op::Composite(op))
+    }
+
     #[test]
-    fn empties_a_wide_and_deep_tree_on_several_threads_without_following_links() {
+    fn empties_a_wide_and_deep_tree_without_following_links() {
         let t = TempDir::new("fanout");
         fs::create_dir(t.path("outside")).unwrap();
         fs::write(t.path("outside/keep"), b"keep").unwrap();
         build(&t.path("tree"), 4, 4, &t.path("outside"));
+        // Below the first of them, a chain deeper than the split depth.
         let mut chain = t.path("tree/d0/d0/d0/d0");
         for _ in 0..(2 * SPLIT_DEPTH) {
             chain.push("c");
             fs::create_dir(&chain).unwrap();
             fs::write(chain.join("f"), b"x").unwrap();
         }
-        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
-        let (emptied, threads) = with_ctx(false, |ctx| empty_counting_threads(fd, ctx));
-        emptied.unwrap();
-        assert_eq!(fs::read_dir(t.path("tree")).unwrap().count(), 0, "emptied, the root kept");
+        rmtree(&t, "tree").unwrap();
+        assert!(!t.path("tree").exists());
         assert_eq!(fs::read(t.path("outside/keep")).unwrap(), b"keep");
-        assert!(threads > 1 && threads <= THREADS, "{threads} threads");
-    }
-
-    #[test]
-    fn a_tree_without_subdirectories_starts_no_thread() {
-        let t = TempDir::new("fanflat");
-        build(&t.path("tree"), 0, 0, &t.path("tree"));
-        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
-        let (emptied, threads) = with_ctx(false, |ctx| empty_counting_threads(fd, ctx));
-        emptied.unwrap();
-        assert_eq!(fs::read_dir(t.path("tree")).unwrap().count(), 0);
-        assert_eq!(threads, 1);
     }
 
     #[test]
     fn an_abort_stops_it_and_closes_every_fd() {
         let t = TempDir::new("fanabort");
         build(&t.path("tree"), 3, 3, &t.path("tree"));
-        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
-        let got = with_ctx(true, |ctx| empty(fd, ctx));
+        let got = super::super::super::testutil::with_ctx(true, |ctx| {
+            super::super::rmtree(&t.at("tree"), RmtreeOptions::default(), Arc::default(), ctx)
+        });
         assert_eq!(got.err().and_then(|e| e.errno()).map(|e| e.raw()), Some(libc::ECANCELED));
         assert!(t.path("tree/d0/d0/file").exists());
         // Counted by target: other tests open fds of their own meanwhile.
@@ -359,7 +376,7 @@ mod tests {
         assert_eq!(open_in_tree, 0);
     }
 
-    /// A directory whose task panics (see `run`).
+    /// A directory whose task panics (see `empty_subdir`).
     pub const PANIC_NAME: &[u8] = b"eio-test-panic";
 
     #[test]
@@ -367,25 +384,74 @@ mod tests {
         let t = TempDir::new("fanpanic");
         build(&t.path("tree"), 3, 2, &t.path("tree"));
         fs::create_dir(t.path("tree/d1/eio-test-panic")).unwrap();
-        let fd = file::open(&t.at("tree"), OPEN_DIR, 0).unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || tx.send(with_ctx(false, |ctx| empty(fd, ctx))).unwrap());
-        let got = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("no hang");
+        let got = rmtree(&t, "tree");
         assert!(matches!(got, Err(ReqError::Panic(_))), "{got:?}");
+    }
+
+    /// `chattr +i` / `-i` on `path`: an immutable file cannot be unlinked, even by root.
+    /// False where chattr or the attribute is not available.
+    pub fn immutable(path: &Path, on: bool) -> bool {
+        let flag = if on { "+i" } else { "-i" };
+        std::process::Command::new("chattr").arg(flag).arg(path).status().is_ok_and(|s| s.success())
+    }
+
+    #[test]
+    fn removes_all_it_can_and_reports_the_first_error() {
+        let t = TempDir::new("fanerr");
+        build(&t.path("tree"), 3, 2, &t.path("tree"));
+        let stuck = t.path("tree/d1/d0/file");
+        if !immutable(&stuck, true) {
+            eprintln!("skipped: chattr +i is not available here");
+            return;
+        }
+        let got = rmtree(&t, "tree");
+        immutable(&stuck, false);
+        match got {
+            Err(ReqError::Os { errno, syscall, subpath }) => {
+                assert_eq!((errno, syscall), (Errno(libc::EPERM), Some("unlink")));
+                assert_eq!(subpath.as_deref(), Some(&b"d1/d0/file"[..]));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Only the stuck file and the directories above it are left.
+        let mut left: Vec<_> = walk(&t.path("tree"));
+        left.sort();
+        assert_eq!(left, ["d1", "d1/d0", "d1/d0/file"]);
+    }
+
+    fn walk(root: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in fs::read_dir(root).unwrap() {
+            let p = e.unwrap().path();
+            out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            if p.is_dir() && !p.is_symlink() {
+                out.extend(
+                    walk(&p).into_iter().map(|s| format!("{}/{s}", p.file_name().unwrap().to_string_lossy())),
+                );
+            }
+        }
+        out
     }
 
     #[test]
     fn subpaths_name_the_entry_below_the_root() {
         let t = TempDir::new("fansub");
-        let open = || Arc::new(file::open(&t.at(""), OPEN_DIR, 0).unwrap());
+        let open = || file::open(&t.at(""), OPEN_DIR, 0).unwrap();
         let dir = |parent: Option<Arc<Dir>>, name: &CStr| {
-            Arc::new(Dir { fd: open(), parent, name: name.into(), depth: 0, pending: AtomicUsize::new(1) })
+            Arc::new(Dir {
+                fd: open(),
+                parent,
+                name: name.into(),
+                depth: 0,
+                pending: AtomicUsize::new(1),
+                failed: AtomicBool::new(false),
+            })
         };
         let root = dir(None, c"/the/root");
         let b = dir(Some(dir(Some(root.clone()), c"a")), c"b");
         // (directory, entry name, expected subpath)
-        let rows: [(&Dir, Option<&CStr>, &[u8]); 4] =
-            [(&b, Some(c"f"), b"a/b/f"), (&b, None, b"a/b"), (&root, Some(c"f"), b"f"), (&root, None, b"")];
+        let rows: [(&Dir, Option<&[u8]>, &[u8]); 4] =
+            [(&b, Some(b"f"), b"a/b/f"), (&b, None, b"a/b"), (&root, Some(b"f"), b"f"), (&root, None, b"")];
         for (dir, name, want) in rows {
             assert_eq!(dir.subpath(name), want, "{name:?}");
         }
