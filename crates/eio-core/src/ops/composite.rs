@@ -51,7 +51,9 @@ impl CompositeOp {
             CompositeOp::Load { at } => load::load(&at, ctx).map(Value::Bytes),
             CompositeOp::Copy { src, dst, opts, tally } => copy::copy(&src, &dst, opts, tally, ctx),
             CompositeOp::Move { src, dst, replace, tally } => copy::move_(&src, &dst, replace, tally, ctx),
-            CompositeOp::Mkdirp { at, mode } => Ok(mkdirp::mkdirp(&at, mode)?.map_or(Value::Unit, Value::Name)),
+            CompositeOp::Mkdirp { at, mode } => {
+                Ok(mkdirp::mkdirp(&at, mode)?.map_or(Value::Unit, Value::Name))
+            }
             CompositeOp::Scandir { at, maxreq } => scandir::scandir(&at, maxreq, ctx),
             CompositeOp::Rmtree { at, opts, tally } => rmtree::rmtree(&at, opts, tally, ctx),
         }

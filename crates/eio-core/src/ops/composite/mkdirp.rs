@@ -55,8 +55,8 @@ pub fn mkdirp(at: &At, mode: u32) -> Result<Option<Vec<u8>>, ReqError> {
 mod tests {
     use std::fs;
 
-    use crate::testutil::TempDir;
     use super::*;
+    use crate::testutil::TempDir;
 
     #[test]
     fn as_node_does_it() {

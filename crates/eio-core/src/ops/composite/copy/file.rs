@@ -167,8 +167,7 @@ fn create(dst: Dest<'_>, replace: Replace, src: (u64, u64)) -> Result<Output, St
 /// directory or the source.
 #[cold]
 fn through_symlink(dst: Dest<'_>, src: (u64, u64)) -> Result<Output, StepError> {
-    let st = stat::stat_c(dst.dirfd(), dst.path, true)
-        .map_err(|e| (e, "open"))?;
+    let st = stat::stat_c(dst.dirfd(), dst.path, true).map_err(|e| (e, "open"))?;
     if st.mode & mode::S_IFMT == mode::S_IFDIR {
         return Err((Errno(libc::EISDIR), "open"));
     }
@@ -494,7 +493,8 @@ mod tests {
         let keep = Replace { overwrite: false, error_on_exist: false };
         let refuse = Replace { overwrite: false, error_on_exist: true };
         // (destination, how, expected outcome, expected contents of the destination after)
-        let rows: [(&str, Replace, Result<Written, i32>, Option<&[u8]>); 10] = [
+        type Row<'a> = (&'a str, Replace, Result<Written, i32>, Option<&'a [u8]>);
+        let rows: [Row; 10] = [
             ("new", REPLACE, Ok(Written::Copied(8)), Some(b"precious")),
             ("old", REPLACE, Ok(Written::Copied(8)), Some(b"precious")),
             // The source under another name is refused, and stays intact.

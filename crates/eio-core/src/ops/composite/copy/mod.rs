@@ -92,10 +92,7 @@ fn copy_file(
         mode::S_IFDIR => Err(ReqError::os(Errno(libc::EISDIR)).with_syscall("open")),
         _ => Err(ReqError::os(Errno(libc::EINVAL)).with_syscall("open")),
     };
-    refuse(
-        &stat::stat_at(src, true)
-            .map_err(|e| ReqError::os(e).with_syscall("open"))?,
-    )?;
+    refuse(&stat::stat_at(src, true).map_err(|e| ReqError::os(e).with_syscall("open"))?)?;
     let fd = SourceOpener::new()
         .file(src.dirfd(), src.c_path(), true)
         .map_err(|e| ReqError::os(e).with_syscall("open"))?;
@@ -157,8 +154,7 @@ impl Root {
         }
         let follow = opts.dereference;
         let syscall = if follow { "stat" } else { "lstat" };
-        let st = stat::stat_at(&src, follow)
-            .map_err(|e| ReqError::os(e).with_syscall(syscall))?;
+        let st = stat::stat_at(&src, follow).map_err(|e| ReqError::os(e).with_syscall(syscall))?;
         let dest = Dest { dir: &dst.base, path: &dst.path };
         let open = SourceOpener::new();
         if st.mode & mode::S_IFMT != mode::S_IFDIR {

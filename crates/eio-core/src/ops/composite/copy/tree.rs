@@ -474,14 +474,12 @@ fn make_entry(
         Err(Errno(libc::EEXIST)) => {}
         Err(e) => return Err((e, syscall)),
     }
-    let st = stat::stat_c(dst.dirfd(), dst.path, false)
-        .map_err(|e| (e, "lstat"))?;
+    let st = stat::stat_c(dst.dirfd(), dst.path, false).map_err(|e| (e, "lstat"))?;
     if st.mode & mode::S_IFMT == mode::S_IFDIR {
         return Err((Errno(libc::EISDIR), syscall));
     }
     if let Some(same) = same {
-        if matches!(stat::stat_at(same, false), Ok(s) if (s.dev, s.ino) == (st.dev, st.ino))
-        {
+        if matches!(stat::stat_at(same, false), Ok(s) if (s.dev, s.ino) == (st.dev, st.ino)) {
             return Ok(false);
         }
     }

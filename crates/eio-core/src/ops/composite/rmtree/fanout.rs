@@ -450,7 +450,8 @@ pub(super) mod tests {
         let root = dir(None, c"/the/root");
         let b = dir(Some(dir(Some(root.clone()), c"a")), c"b");
         // (directory, entry name, expected subpath)
-        let rows: [(&Dir, Option<&[u8]>, &[u8]); 4] =
+        type Row<'a> = (&'a Dir, Option<&'a [u8]>, &'a [u8]);
+        let rows: [Row; 4] =
             [(&b, Some(b"f"), b"a/b/f"), (&b, None, b"a/b"), (&root, Some(b"f"), b"f"), (&root, None, b"")];
         for (dir, name, want) in rows {
             assert_eq!(dir.subpath(name), want, "{name:?}");
