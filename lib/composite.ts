@@ -16,6 +16,15 @@ import { optionKeys, REQUEST_OPTIONS, validateBoolean, validateEncoding, validat
 
 export type { ProgressListener, TreeCounts } from './progress.js'
 
+/**
+ * The options' own properties, each read once, as Node's fs.cp reads its options (`{
+ * ...options }`): what an options object inherits (a Buffer's `filter` method) is not an
+ * option. `request` has checked that `options` is an object, if given.
+ */
+function ownOptions<T extends object>(options: T | undefined | null): Partial<T> {
+  return options === undefined || options === null ? {} : { ...options }
+}
+
 /** `value` if a boolean, `fallback` if undefined. */
 function optionalBoolean(value: unknown, name: string, fallback: boolean): boolean {
   return value === undefined ? fallback : validateBoolean(value, name)
@@ -129,14 +138,15 @@ export function copy(src: PathLike, dst: PathLike, options?: CopyOptions): Promi
     validateOptionKeys(options, COPY_OPTIONS)
     const from = toPath(src, 'src')
     const to = toPath(dst, 'dst')
+    const opts = ownOptions(options)
     const flags = {
-      recursive: optionalBoolean(options?.recursive, 'options.recursive', false),
-      overwrite: optionalBoolean(options?.overwrite, 'options.overwrite', true),
-      errorOnExist: optionalBoolean(options?.errorOnExist, 'options.errorOnExist', false),
-      dereference: optionalBoolean(options?.dereference, 'options.dereference', false),
+      recursive: optionalBoolean(opts.recursive, 'options.recursive', false),
+      overwrite: optionalBoolean(opts.overwrite, 'options.overwrite', true),
+      errorOnExist: optionalBoolean(opts.errorOnExist, 'options.errorOnExist', false),
+      dereference: optionalBoolean(opts.dereference, 'options.dereference', false),
     }
-    const filter = options?.filter === undefined ? undefined : (validateFunction(options.filter, 'options.filter') as CopyFilter)
-    const onProgress = optionalListener(options?.onProgress, 'options.onProgress')
+    const filter = opts.filter === undefined ? undefined : (validateFunction(opts.filter, 'options.filter') as CopyFilter)
+    const onProgress = optionalListener(opts.onProgress, 'options.onProgress')
     const asked = filter === undefined ? undefined : askFilter(filter, pathString(from.display), pathString(to.display))
     const copied = withProgress(onProgress, o, (tally) => {
       const id = binding.copy(o.priority, from.dir, from.path, to.dir, to.path, flags, asked?.call, tally)
@@ -231,8 +241,9 @@ export function move(src: PathLike, dst: PathLike, options?: MoveOptions): Promi
     validateOptionKeys(options, MOVE_OPTIONS)
     const from = toPath(src, 'src')
     const to = toPath(dst, 'dst')
-    const overwrite = optionalBoolean(options?.overwrite, 'options.overwrite', true)
-    const onProgress = optionalListener(options?.onProgress, 'options.onProgress')
+    const opts = ownOptions(options)
+    const overwrite = optionalBoolean(opts.overwrite, 'options.overwrite', true)
+    const onProgress = optionalListener(opts.onProgress, 'options.onProgress')
     return withProgress(onProgress, o, (tally) => {
       const id = binding.move(o.priority, from.dir, from.path, to.dir, to.path, overwrite, tally)
       return track<TreeCounts>(id, o, Out.Value, 'move', from.display, to.display)
@@ -313,9 +324,10 @@ export function rmtree(path: PathLike, options?: RmtreeOptions): Promise<TreeCou
   return request(options, (o) => {
     validateOptionKeys(options, RMTREE_OPTIONS)
     const p = toPath(path)
-    const force = optionalBoolean(options?.force, 'options.force', false)
-    const crossMounts = optionalBoolean(options?.crossMounts, 'options.crossMounts', false)
-    const onProgress = optionalListener(options?.onProgress, 'options.onProgress')
+    const opts = ownOptions(options)
+    const force = optionalBoolean(opts.force, 'options.force', false)
+    const crossMounts = optionalBoolean(opts.crossMounts, 'options.crossMounts', false)
+    const onProgress = optionalListener(opts.onProgress, 'options.onProgress')
     return withProgress(onProgress, o, (tally) => {
       const id = binding.rmtree(o.priority, p.dir, p.path, force, crossMounts, tally)
       return track<TreeCounts>(id, o, Out.Value, 'rmtree', p.display)
