@@ -27,10 +27,11 @@ import * as promises from './workloads/promises.mjs'
 import * as read from './workloads/read.mjs'
 import * as rmtree from './workloads/rmtree.mjs'
 import * as stat from './workloads/stat.mjs'
+import * as treeCopy from './workloads/tree-copy.mjs'
 import * as walk from './workloads/walk.mjs'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
-const WORKLOADS = [nop, lstat, walk, stat, read, copy, rmtree, memory, promises]
+const WORKLOADS = [nop, lstat, walk, stat, read, copy, treeCopy, rmtree, memory, promises]
 
 const log = (...args) => console.error(...args)
 

@@ -52,7 +52,6 @@ pub(crate) struct Removal {
 
 /// Which mount a directory is on: its device, and the kernel's mount id where it has one
 /// (a bind mount of a directory of the same filesystem has the same device).
-#[derive(PartialEq)]
 struct MountKey {
     dev: u64,
     id: Option<u64>,
@@ -129,21 +128,22 @@ impl Removal {
         self.record(err);
     }
 
-    /// Whether the directory open on `fd` (with device `dev`) is on the root's mount,
-    /// or mounts do not matter.
-    pub(super) fn same_mount(&self, fd: &OwnedFd, dev: Option<u64>) -> bool {
+    /// Whether the directory open on `fd`, whose device and inode are `id` and which its
+    /// parent lists with inode `listed`, is on the root's mount, or mounts do not matter.
+    /// Linux says which mount a file is on; elsewhere a mount point shows itself by its
+    /// inode: the parent lists the directory the mount covers, opening the name gives the
+    /// mounted filesystem's root (a bind mount of the same filesystem keeps its device).
+    pub(super) fn same_mount(&self, fd: &OwnedFd, id: (u64, u64), listed: u64) -> bool {
         let Some(root) = &self.mount else {
             return true;
         };
-        let dev = match dev {
-            Some(dev) => dev,
-            None => match stat::fstat(fd.as_raw_fd()) {
-                Ok(st) => st.dev,
-                Err(_) => return true, // an open directory can be stated; if not, no claim
-            },
-        };
-        let id = root.id.and_then(|_| stat::mount_id(fd.as_raw_fd()));
-        MountKey { dev, id } == *root
+        if id.0 != root.dev {
+            return false;
+        }
+        match root.id {
+            Some(mount) => stat::mount_id(fd.as_raw_fd()).is_none_or(|id| id == mount),
+            None => listed == 0 || listed == id.1,
+        }
     }
 
     /// Reads `dir`, unlinks its non-directories and queues its subdirectories.
@@ -178,8 +178,8 @@ impl Removal {
             let Ok(name) = CString::new(entries.name(i)) else {
                 continue;
             };
-            let (removal, parent) = (Arc::clone(self), Arc::clone(&dir));
-            subdirs.push(Box::new(move |scope: &Scope| removal.empty_subdir(scope, parent, name)));
+            let (removal, parent, listed) = (Arc::clone(self), Arc::clone(&dir), entries.inos[i]);
+            subdirs.push(Box::new(move |scope: &Scope| removal.empty_subdir(scope, parent, name, listed)));
         }
         dir.pending.fetch_add(subdirs.len(), Ordering::AcqRel);
         scope.spawn_all(subdirs);
@@ -199,13 +199,14 @@ impl Removal {
         Removed::Done
     }
 
-    /// The task of a subdirectory: opens it and empties it, by spreading its
-    /// subdirectories above the split depth, alone below.
+    /// The task of a subdirectory (`listed`: the inode its parent lists for it): opens it
+    /// and empties it, by spreading its subdirectories above the split depth, alone below.
     fn empty_subdir(
         self: &Arc<Self>,
         scope: &Scope,
         parent: Arc<Dir>,
         name: CString,
+        listed: u64,
     ) -> Result<(), ReqError> {
         scope.check()?;
         #[cfg(test)]
@@ -223,7 +224,14 @@ impl Removal {
                 return self.released(parent);
             }
         };
-        if !self.same_mount(&fd, None) {
+        let id = match stat::fstat(fd.as_raw_fd()) {
+            Ok(st) => (st.dev, st.ino),
+            Err(e) => {
+                self.fail(&parent.failed, parent.error(e, "fstat", Some(name.as_bytes())));
+                return self.released(parent);
+            }
+        };
+        if !self.same_mount(&fd, id, listed) {
             // Another filesystem: left in place, reported as removing it would be.
             let err = parent.error(Errno(libc::EBUSY), "rmdir", Some(name.as_bytes()));
             self.fail(&parent.failed, err);

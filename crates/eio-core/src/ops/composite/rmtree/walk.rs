@@ -119,7 +119,7 @@ impl<'a> Walk<'a> {
     fn remove_entry(&mut self, i: usize) -> Step {
         let Walk { stack, names, removal, .. } = self;
         let top = stack.last().expect("run checked it");
-        let (dirfd, kind) = (top.raw(), top.entries.types[i]);
+        let (dirfd, kind, listed) = (top.raw(), top.entries.types[i], top.entries.inos[i]);
         let Some(name) = names.c_str(top.entries.name(i)) else {
             return Step::Next; // getdents never returns a NUL inside a name
         };
@@ -162,7 +162,7 @@ impl<'a> Walk<'a> {
         };
         let name = name.to_owned();
         let frame = self.enter(fd, name, None);
-        if !self.removal.same_mount(frame.fd.as_ref().expect("entered"), Some(frame.id.0)) {
+        if !self.removal.same_mount(frame.fd.as_ref().expect("entered"), frame.id, listed) {
             // Another filesystem: left in place, reported as removing it would be.
             return self.top_failed(Errno(libc::EBUSY), "rmdir", frame.name.as_bytes());
         }
