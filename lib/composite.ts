@@ -129,7 +129,12 @@ const COPY_OPTIONS = optionKeys('copy', [...REQUEST_OPTIONS, 'recursive', 'overw
  * copied stays, the file being written does not.
  *
  * @example
+ * ```js fixture=tree
+ * import { copy } from 'io-aio'
+ *
  * const { entries, bytes } = await copy('src', 'backup', { recursive: true, filter: (src) => !src.endsWith('.tmp') })
+ * console.log(`${entries} entries, ${bytes} bytes`)
+ * ```
  *
  * @group Composite requests
  */
@@ -232,7 +237,11 @@ const MOVE_OPTIONS = optionKeys('move', [...REQUEST_OPTIONS, 'overwrite', 'onPro
  * copies nothing.
  *
  * @example
- * await move('downloads/big', '/mnt/archive/big', { overwrite: false })
+ * ```js fixture=tree
+ * import { move } from 'io-aio'
+ *
+ * await move('build', 'build.old', { overwrite: false }) // a rename, or a copy across filesystems
+ * ```
  *
  * @group Composite requests
  */
@@ -316,7 +325,12 @@ const RMTREE_OPTIONS = optionKeys('rmtree', [...REQUEST_OPTIONS, 'force', 'cross
  * `crossMounts` (see {@link RmtreeOptions}).
  *
  * @example
- * const { entries } = await rmtree('build', { force: true })
+ * ```js fixture=tree
+ * import { rmtree } from 'io-aio'
+ *
+ * const { entries } = await rmtree('build', { force: true }) // rm -rf build
+ * console.log(`${entries} entries removed`)
+ * ```
  *
  * @group Composite requests
  */
