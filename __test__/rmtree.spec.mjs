@@ -274,7 +274,9 @@ test('eight concurrent rmtrees of one tree remove it all: entries gone meanwhile
 
 test('rmtree force: a missing path resolves, a non-directory is unlinked', async (t) => {
   const dir = tmpdir(t)
-  t.deepEqual({ ...(await eio.rmtree(path.join(dir, 'nope'), { force: true })) }, { entries: 0, bytes: 0 })
+  const calls = []
+  t.deepEqual({ ...(await eio.rmtree(path.join(dir, 'nope'), { force: true, onProgress: (p) => calls.push(p) })) }, { entries: 0, bytes: 0 })
+  t.deepEqual(calls, [{ entries: 0, bytes: 0 }], 'onProgress is called at the end even when nothing was done')
   fs.writeFileSync(path.join(dir, 'file'), '12345')
   t.deepEqual({ ...(await eio.rmtree(path.join(dir, 'file'), { force: true })) }, { entries: 1, bytes: 5 })
   t.false(fs.existsSync(path.join(dir, 'file')))

@@ -33,9 +33,10 @@ export const PROGRESS_INTERVAL_MS = 100
 /**
  * Runs `submit` (which makes the request, handing the binding the TallyHandle it gets)
  * with `onProgress` watching its counts: called when they changed, at most every
- * PROGRESS_INTERVAL_MS, then once with the final counts just before the promise settles
- * (on failure too, with what was done). If `onProgress` throws, the request is cancelled
- * and rejects with that error. The timer never keeps the process alive.
+ * PROGRESS_INTERVAL_MS, and with the final counts just before the promise settles (on
+ * failure too, with what was done), unless the last call had them already: the final
+ * counts come once, last. If `onProgress` throws, the request is cancelled and rejects
+ * with that error. The timer never keeps the process alive.
  */
 export function withProgress<T extends TreeCounts>(
   onProgress: ProgressListener | undefined,
@@ -46,10 +47,12 @@ export function withProgress<T extends TreeCounts>(
   if (onProgress === undefined || opts.signal?.aborted) return submit(undefined)
   const tally = new binding.TallyHandle()
   const promise = submit(tally)
-  let seen = [0, 0]
+  let seen: number[] | undefined
   let failure: { error: unknown } | undefined
   const report = (entries: number, bytes: number) => {
-    if (failure !== undefined) return
+    // Only counts that changed: the end repeats nothing the timer reported last.
+    if (failure !== undefined || (seen !== undefined && entries === seen[0] && bytes === seen[1])) return
+    seen = [entries, bytes]
     try {
       onProgress({ entries, bytes })
     } catch (error) {
@@ -60,9 +63,8 @@ export function withProgress<T extends TreeCounts>(
   }
   const timer = setInterval(() => {
     const [entries, bytes] = tally.read()
-    if (entries === seen[0] && bytes === seen[1]) return
-    seen = [entries, bytes]
-    report(entries, bytes)
+    // Nothing done yet is not progress; the end reports even that.
+    if (seen !== undefined || entries > 0 || bytes > 0) report(entries, bytes)
   }, PROGRESS_INTERVAL_MS)
   timer.unref()
   return promise.then(
