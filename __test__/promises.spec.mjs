@@ -4,6 +4,7 @@
 // from fs/promises"). Node's own tests of fs/promises run in __test__/node-fs/.
 
 import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
 import fs from 'node:fs'
 import nfs from 'node:fs/promises'
 import path from 'node:path'
@@ -329,4 +330,21 @@ test('Dir and readdir give names in the encoding asked for', async (t) => {
   t.deepEqual(await fsp.readdir(dir, 'buffer'), [name])
   t.deepEqual(await fsp.readdir(dir, { encoding: 'hex' }), ['61ff62'])
   t.deepEqual(await fsp.readdir(dir, { encoding: 'hex' }), await nfs.readdir(dir, { encoding: 'hex' }))
+})
+
+test('io-aio/promises works in a worker thread, each environment on its own', async (t) => {
+  const dir = tmpdir(t)
+  const file = path.join(dir, 'from-worker')
+  const worker = new Worker(
+    `const fsp = require('io-aio/promises')
+     const { parentPort, workerData } = require('node:worker_threads')
+     fsp.writeFile(workerData, 'hello from a worker')
+       .then(() => fsp.readFile(workerData, 'utf8'))
+       .then((text) => parentPort.postMessage(text))`,
+    { eval: true, workerData: file },
+  )
+  const [text] = await Promise.all([new Promise((resolve) => worker.once('message', resolve)), fsp.readFile(import.meta.filename ?? new URL(import.meta.url).pathname)])
+  t.is(text, 'hello from a worker')
+  t.is(fs.readFileSync(file, 'utf8'), 'hello from a worker')
+  await worker.terminate()
 })

@@ -12,8 +12,7 @@ import type { ReadStream, WriteStream } from 'node:fs'
 import type { BigIntStats, Stats } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Interface } from 'node:readline'
-import { ReadableStream } from 'node:stream/web'
-import type { UnderlyingSource } from 'node:stream/web'
+import type { ReadableStream } from 'node:stream/web'
 import { isArrayBufferView } from 'node:util/types'
 
 import { chmod, chown, fdatasync, fsync, truncate, utime } from '../meta.js'
@@ -36,7 +35,7 @@ import type { ReadFileOptions, WriteData, WriteFileOptions } from './files.js'
 import { statOptions } from './meta.js'
 import type { StatOptions } from './meta.js'
 import { toNodeStatsOf } from './stats.js'
-import { createReadStream, createWriteStream } from './streams.js'
+import { createReadStream, createWriteStream, readableWebStream } from './streams.js'
 import type { CreateReadStreamOptions, CreateWriteStreamOptions } from './streams.js'
 
 /** What `FileHandle.read` fulfils with. */
@@ -362,46 +361,7 @@ export class FileHandle extends EventEmitter {
     if (this.#locked) throw invalidState('The FileHandle is locked')
     if (options.type !== undefined && typeof options.type !== 'string') throw invalidArgType('options.type', 'of type string', options.type)
     this.#locked = true
-    this.ref()
-    let released = false
-    const release = () => {
-      if (!released) {
-        released = true
-        this.unref()
-      }
-    }
-    const source = options.type === 'bytes'
-      ? {
-          type: 'bytes' as const,
-          autoAllocateChunkSize: 16384,
-          pull: async (controller: ReadableByteStreamController) => {
-            const view = controller.byobRequest!.view as Uint8Array
-            const { bytesRead } = await this.read(view, view.byteOffset, view.byteLength)
-            if (bytesRead === 0) {
-              release()
-              controller.close()
-            }
-            controller.byobRequest!.respond(bytesRead)
-          },
-          cancel: release,
-        }
-      : {
-          pull: async (controller: ReadableStreamDefaultController<Uint8Array>) => {
-            const { bytesRead, buffer } = await this.read(Buffer.allocUnsafe(65536), 0, 65536, null)
-            if (bytesRead === 0) {
-              release()
-              controller.close()
-            } else {
-              controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead))
-            }
-          },
-          cancel: release,
-        }
-    const readable = new ReadableStream(source as UnderlyingSource<Uint8Array>)
-    this.once('close', () => {
-      readable.cancel().catch(() => {})
-    })
-    return readable
+    return readableWebStream(this, options.type === 'bytes')
   }
 }
 

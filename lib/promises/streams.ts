@@ -1,11 +1,14 @@
-// Node streams over a FileHandle: `createReadStream` and `createWriteStream` return real
+// Streams over a FileHandle: `createReadStream` and `createWriteStream` return real
 // `fs.ReadStream`/`fs.WriteStream` objects whose reads and writes are eio requests, given
 // to Node's stream classes through their documented `fs` option (the custom fs
 // operations a stream uses on its `fd`), as Node's own FileHandle streams do internally.
-// The stream holds a reference on the handle, so that `close()` of the handle waits for
-// it; closing the handle closes the stream.
+// `readableWebStream` is a web ReadableStream pulling the same reads. A stream holds a
+// reference on the handle, so that `close()` of the handle waits for it; closing the
+// handle closes the stream.
 
 import { ReadStream, WriteStream } from 'node:fs'
+import { ReadableStream } from 'node:stream/web'
+import type { ReadableByteStreamController, ReadableStreamDefaultController, UnderlyingByteSource, UnderlyingSource } from 'node:stream/web'
 import type { CreateReadStreamOptions as NodeReadOptions, CreateWriteStreamOptions as NodeWriteOptions } from 'node:fs/promises'
 
 /** Options of `FileHandle.createReadStream`. */
@@ -96,4 +99,72 @@ export function createReadStream(handle: StreamHandle, options?: CreateReadStrea
 /** A `fs.WriteStream` writing `handle` through eio (see the module documentation). */
 export function createWriteStream(handle: StreamHandle, options?: CreateWriteStreamOptions): WriteStream {
   return attach(handle, new FsWriteStream(undefined, streamOptions(handle, options)))
+}
+
+/** Bytes asked of each read of a default (not byte) web stream. */
+const WEB_CHUNK = 65536
+
+/**
+ * A web `ReadableStream` of `handle`'s bytes from its file position, each chunk one eio
+ * read; with `bytes`, a byte stream (BYOB readers read straight into their buffers). The
+ * stream holds a reference on the handle until it ends or is cancelled; the handle's
+ * 'close' closes it (a read in flight finishes first, and is not delivered).
+ */
+export function readableWebStream(handle: StreamHandle, bytes: boolean): ReadableStream<Uint8Array> {
+  handle.ref()
+  let controller: ReadableByteStreamController | ReadableStreamDefaultController<Uint8Array> | undefined
+  let over = false
+  /** Lets go of the handle once; true the first time. */
+  const finish = (): boolean => {
+    if (over) return false
+    over = true
+    handle.unref()
+    return true
+  }
+  handle.on('close', () => {
+    if (!finish()) return
+    try {
+      controller?.close()
+    } catch {
+      // already closed by the reader's own end
+    }
+  })
+  if (bytes) {
+    const source: UnderlyingByteSource = {
+      type: 'bytes',
+      autoAllocateChunkSize: 16384,
+      start: (c) => {
+        controller = c
+      },
+      pull: async (c) => {
+        const request = c.byobRequest!
+        const view = request.view! as NodeJS.ArrayBufferView
+        const { bytesRead } = await handle.read(view, 0, view.byteLength, null)
+        if (over) {
+          request.respond(0) // the stream was closed meanwhile: the read is not delivered
+          return
+        }
+        if (bytesRead === 0 && finish()) c.close()
+        request.respond(bytesRead)
+      },
+      cancel: () => void finish(),
+    }
+    return new ReadableStream(source)
+  }
+  const source: UnderlyingSource<Uint8Array> = {
+    start: (c: ReadableStreamDefaultController<Uint8Array>) => {
+      controller = c
+    },
+    pull: async (c: ReadableStreamDefaultController<Uint8Array>) => {
+      const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(WEB_CHUNK), 0, WEB_CHUNK, null)
+      if (over) return // the stream was closed meanwhile: the read is not delivered
+      if (bytesRead === 0) {
+        if (finish()) c.close()
+      } else {
+        c.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead))
+      }
+    },
+    cancel: () => void finish(),
+  }
+  return new ReadableStream(source)
 }
