@@ -51,6 +51,9 @@ test('ESM and CommonJS entries are one module whose names are node:fs/promises n
     t.true(name in nfs, `${name} is a name of node:fs/promises`)
     t.is(typeof cjs[name], typeof nfs[name], name)
   }
+  for (const name of Object.keys(nfs)) {
+    if (name !== 'default') t.true(name in cjs, `node:fs/promises' ${name} is in io-aio/promises`)
+  }
   t.is(fsp.constants, fs.constants)
   t.is(fsp.watch, nfs.watch, 'watch is Node\'s own')
 })
@@ -347,4 +350,43 @@ test('io-aio/promises works in a worker thread, each environment on its own', as
   t.is(text, 'hello from a worker')
   t.is(fs.readFileSync(file, 'utf8'), 'hello from a worker')
   await worker.terminate()
+})
+
+test('mkdir({ recursive }), rm({ recursive, force }) and cp agree with node:fs/promises', async (t) => {
+  const dir = tmpdir(t)
+  const [ours, node] = ['ours', 'node'].map((n) => path.join(dir, n))
+  // mkdir -p fulfils with the first directory it created, then with undefined.
+  t.is(await fsp.mkdir(path.join(ours, 'a/b'), { recursive: true }), await nfs.mkdir(path.join(node, 'a/b'), { recursive: true }).then((p) => p.replace(node, ours)))
+  t.is(await fsp.mkdir(path.join(ours, 'a/b'), { recursive: true }), undefined)
+  await t.throwsAsync(fsp.mkdir(path.join(ours, 'a/b'), { recursive: 1 }), { code: 'ERR_INVALID_ARG_TYPE' })
+  // A file copied alone: contents and mode, fresh times unless preserveTimestamps.
+  const file = path.join(ours, 'a/file')
+  fs.writeFileSync(file, 'data', { mode: 0o640 })
+  fs.utimesSync(file, 1e9, 1e9)
+  await fsp.cp(file, path.join(ours, 'copy'))
+  t.is(fs.readFileSync(path.join(ours, 'copy'), 'utf8'), 'data')
+  t.is(fs.statSync(path.join(ours, 'copy')).mode & 0o777, 0o640)
+  t.not(fs.statSync(path.join(ours, 'copy')).mtimeMs, 1e12)
+  await fsp.cp(file, path.join(ours, 'kept'), { preserveTimestamps: true })
+  t.is(fs.statSync(path.join(ours, 'kept')).mtimeMs, 1e12)
+  // A symlink copied alone: made absolute unless verbatimSymlinks, as Node's.
+  fs.symlinkSync('file', path.join(ours, 'a/link'))
+  await fsp.cp(path.join(ours, 'a/link'), path.join(ours, 'abs'))
+  t.is(fs.readlinkSync(path.join(ours, 'abs')), path.join(ours, 'a/file'))
+  await fsp.cp(path.join(ours, 'a/link'), path.join(ours, 'verbatim'), { verbatimSymlinks: true })
+  t.is(fs.readlinkSync(path.join(ours, 'verbatim')), 'file')
+  // A tree, into a destination whose parents do not exist yet; Node's errors for the roots.
+  await fsp.cp(path.join(ours, 'a'), path.join(ours, 'deep/er/tree'), { recursive: true })
+  t.deepEqual(fs.readdirSync(path.join(ours, 'deep/er/tree')).sort(), ['b', 'file', 'link'])
+  await t.throwsAsync(fsp.cp(path.join(ours, 'a'), path.join(ours, 'x')), { code: 'ERR_FS_EISDIR' })
+  await t.throwsAsync(fsp.cp(path.join(ours, 'a'), path.join(ours, 'a/b/inside'), { recursive: true }), { code: 'ERR_FS_CP_EINVAL' })
+  await t.throwsAsync(fsp.cp(path.join(ours, 'a'), path.join(ours, 'copy'), { recursive: true }), { code: 'ERR_FS_CP_DIR_TO_NON_DIR' })
+  await t.throwsAsync(fsp.cp(path.join(ours, 'a'), path.join(ours, 'deep/er/tree'), { recursive: true, force: false, errorOnExist: true }), { code: 'ERR_FS_CP_EEXIST' })
+  // rm -rf: a tree, then a missing path, each one request; rm of a directory without recursive.
+  await t.throwsAsync(fsp.rm(path.join(ours, 'deep')), { code: 'ERR_FS_EISDIR' })
+  await fsp.rm(path.join(ours, 'deep'), { recursive: true, force: true })
+  t.false(fs.existsSync(path.join(ours, 'deep')))
+  await fsp.rm(path.join(ours, 'deep'), { recursive: true, force: true })
+  const missing = await t.throwsAsync(fsp.rm(path.join(ours, 'deep')), { code: 'ENOENT' })
+  t.is(missing.syscall, 'lstat', 'as Node, a missing path is lstat\'s error')
 })

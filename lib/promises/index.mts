@@ -16,6 +16,7 @@ export const {
   chown,
   constants,
   copyFile,
+  cp,
   Dir,
   FileHandle,
   lchmod,

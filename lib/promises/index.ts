@@ -12,6 +12,8 @@ export { link, mkdir, mkdtemp, readlink, realpath, rename, rmdir, symlink, unlin
 export type { MakeDirectoryOptions, NameEncoding, NameOptions, RmDirOptions } from './names.js'
 export { appendFile, readFile, writeFile } from './files.js'
 export { copyFile } from './copy.js'
+export { cp } from './cp.js'
+export type { CopyOptions } from './cp.js'
 export type { ReadFileOptions, WriteData, WriteFileOptions } from './files.js'
 export { FileHandle, open } from './handle.js'
 export type { FileReadOptions, FileReadResult, FileWriteResult, ReadLinesOptions } from './handle.js'

@@ -12,7 +12,6 @@ import { getOptions, getValidatedPath, parseFileMode, validateBoolean, validateI
 import type { Options, PathLike } from './args.js'
 import { settle } from './call.js'
 import { invalidSymlinkType } from './errors.js'
-import { invalidArgValue } from '../errors.js'
 import { stat } from './meta.js'
 
 /** An encoding for names: a Buffer encoding, or 'buffer' for Buffers. */
@@ -154,19 +153,17 @@ export interface MakeDirectoryOptions {
 }
 
 /**
- * Creates the directory `path` (`options` may be just the mode). Without `recursive`
- * fulfils with undefined.
+ * Creates the directory `path` (`options` may be just the mode). With `recursive`, also
+ * the missing directories above it (`mkdir -p`, one eio request), fulfilling with the
+ * first directory created (undefined if all existed); without, with undefined.
  */
 export async function mkdir(path: PathLike, options?: MakeDirectoryOptions | string | number | null): Promise<string | undefined> {
   const o = typeof options === 'number' || typeof options === 'string' ? { mode: options } : (options ?? {})
-  const recursive = o.recursive ?? false
+  const recursive = o.recursive === undefined ? false : o.recursive
   const p = getValidatedPath(path)
   validateBoolean(recursive, 'options.recursive')
   const mode = parseFileMode(o.mode, 'mode', 0o777)
-  if (recursive) {
-    // eio's `mkdir -p` (issue 12) is not built yet: refuse rather than create one level.
-    throw invalidArgValue('options.recursive', true, 'is not supported by io-aio/promises yet')
-  }
+  if (recursive) return (await settle(eioMkdir(p, mode, { recursive: true }))) ?? undefined
   await settle(eioMkdir(p, mode))
   return undefined
 }

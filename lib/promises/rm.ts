@@ -1,6 +1,8 @@
-// rm: Node's `rm` (`rm -f`, `rm -r`) on eio's requests: an `lstat`, then an `unlink`, or
-// for a directory with `recursive` eio's `rmtree`, which never follows a symlink out of
-// the tree, even one swapped in while it runs (Node's rimraf walks by path).
+// rm: Node's `rm` (`rm -f`, `rm -r`) on eio's requests: `rm -rf` is one `rmtree({ force })`
+// request; otherwise an `lstat` (whose error Node reports for a missing path), then an
+// `unlink`, or for a directory with `recursive` eio's `rmtree`. rmtree never follows a
+// symlink out of the tree, even one swapped in while it runs (Node's rimraf walks by
+// path), and leaves a filesystem mounted inside the tree alone (rejecting with EBUSY).
 
 import { unlink } from '../requests.js'
 import { rmtree } from '../composite.js'
@@ -38,6 +40,11 @@ export async function rm(path: PathLike, options?: RmOptions): Promise<void> {
   const p = getValidatedPath(path)
   const o = rmdirOptions(options, { recursive: false, force: false, retryDelay: 100, maxRetries: 0 })
   const force = validateBoolean(o.force, 'options.force')
+  if (force && o.recursive) {
+    // rm -rf: a missing path, a file, a directory tree: one request.
+    await settle(rmtree(p, { force: true }))
+    return
+  }
   try {
     const st = await lstat(p)
     if (!st.isDirectory()) {
