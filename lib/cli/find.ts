@@ -206,17 +206,32 @@ function identity(st: Stats): string {
  * directory it is already in, and yields a link it cannot follow as a link. find lists a
  * dangling link as a link, reports a link it cannot follow otherwise (ELOOP...), and
  * reports a directory that is one of the directories above it (a loop) instead of listing
- * it. The directories' identities are recorded as they are listed (a directory comes
- * before what is in it), so checking one costs a lookup per level.
+ * it. The directories' identities are recorded as they are listed; one above an entry that
+ * was not listed yet (the walk reads in parallel) is looked up once.
  */
 class Follower {
-  /** The directories listed so far, by path (as latin1, byte for byte) → dev:ino. */
+  /** Directories by path (as latin1, byte for byte) → dev:ino. */
   readonly #dirs = new Map<string, string>()
   readonly #root: Buffer
 
   constructor(root: string, st: Stats) {
     this.#root = Buffer.from(root)
     this.#dirs.set(this.#root.toString('latin1'), identity(st))
+  }
+
+  /** The identity of the directory `path` (undefined if it cannot be stat'ed). */
+  async #identity(path: Buffer, signal: AbortSignal): Promise<string | undefined> {
+    const key = path.toString('latin1')
+    const known = this.#dirs.get(key)
+    if (known !== undefined) return known
+    try {
+      const id = identity(await stat(path, { signal }))
+      this.#dirs.set(key, id)
+      return id
+    } catch (err) {
+      if (isAbort(err)) throw err
+      return undefined
+    }
   }
 
   async classify(entry: WalkEntry<Buffer>, signal: AbortSignal): Promise<Followed> {
@@ -230,11 +245,11 @@ class Follower {
     }
     if (!st.isDirectory()) return { type: typeOf(st) }
     const id = identity(st)
-    if (this.#dirs.get(this.#root.toString('latin1')) === id) return { loop: this.#root }
     const path = entry.path
+    if ((await this.#identity(this.#root, signal)) === id) return { loop: this.#root }
     for (let slash = path.indexOf(SLASH, this.#root.length); slash >= 0; slash = path.indexOf(SLASH, slash + 1)) {
       const above = path.subarray(0, slash)
-      if (slash > this.#root.length && this.#dirs.get(above.toString('latin1')) === id) return { loop: above }
+      if (slash > this.#root.length && (await this.#identity(above, signal)) === id) return { loop: above }
     }
     this.#dirs.set(path.toString('latin1'), id)
     return { type: constants.DT_DIR }
