@@ -5,14 +5,12 @@ import test from 'ava'
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { tmpdir } from '../helpers.mjs'
-import { cli, makeTree, NOBODY, root, sameAsGnu } from './helpers.mjs'
+import { cli, NOBODY, root, sameAsGnu, scratchDir, tree } from './helpers.mjs'
 
 /** A generated tree in `dir/tree`, readable by everyone (for the tests that drop privileges). */
 async function setup(t) {
-  const dir = tmpdir(t)
-  fs.chmodSync(dir, 0o755)
-  await makeTree(path.join(dir, 'tree'))
+  const dir = scratchDir(t)
+  await tree(dir)
   return dir
 }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
-import { have, ROOT } from '../helpers.mjs'
+import { have, ROOT, tmpdir } from '../helpers.mjs'
 
 const eio = createRequire(import.meta.url)('../../index.js')
 
@@ -86,6 +86,18 @@ export function sameAsGnu(t, command, args, { nul = false, ordered = false, ...o
 /** A file name that is not UTF-8 (`f\xff.bin`), as a Buffer path below `dir`. */
 export function latin1Name(dir) {
   return Buffer.concat([Buffer.from(`${dir}/f`), Buffer.of(0xff), Buffer.from('.bin')])
+}
+
+/** A temporary directory (removed after the test) that every user may read, for tests as nobody. */
+export function scratchDir(t) {
+  const dir = tmpdir(t)
+  fs.chmodSync(dir, 0o755)
+  return dir
+}
+
+/** makeTree in `dir/tree`: the scenario most tests start from. */
+export function tree(dir) {
+  return makeTree(path.join(dir, 'tree'))
 }
 
 /** `dir/name` as a Buffer (names that are not UTF-8 stay intact). */

@@ -6,19 +6,12 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { have, runNode, tmpdir } from '../helpers.mjs'
-import { BIN, cli, environment, holdsOpen, interruptMidway, makeTree, NOBODY, root, sameEffectAsGnu } from './helpers.mjs'
+import { have, runNode } from '../helpers.mjs'
+import { BIN, cli, environment, holdsOpen, interruptMidway, NOBODY, root, sameEffectAsGnu, scratchDir, tree } from './helpers.mjs'
 
-function base(t) {
-  const dir = tmpdir(t)
-  fs.chmodSync(dir, 0o755)
-  return dir
-}
-
-const tree = (dir) => makeTree(path.join(dir, 'tree'))
 
 test('rm: files, links and trees, -r, -d, -f and -v, as GNU rm removes them', async (t) => {
-  const dir = base(t)
+  const dir = scratchDir(t)
   const cases = [
     ['-r', 'tree'],
     ['-R', 'tree/a', 'tree/x'],
@@ -65,7 +58,7 @@ if (!removesAllItCan) console.log('rm.spec: the partial-removal test waits for r
 
 ;(removesAllItCan ? test : test.skip)('rm -r as a user who may remove only part of the tree: the same part is left', async (t) => {
   if (!root) return t.pass(console.log('skipped: needs root and setpriv to drop privileges'))
-  const dir = base(t)
+  const dir = scratchDir(t)
   // Everything belongs to nobody but a/b (root's, so its entries stay) and x/empty-file's
   // directory is unwritable.
   const setup = async (d) => {
@@ -98,7 +91,7 @@ test("rm -r refuses '/' however it is named, and removes nothing", (t) => {
 })
 
 test("rm -r of 'link/' naming a link to a directory is refused and removes nothing (GNU empties the directory)", async (t) => {
-  const dir = base(t)
+  const dir = scratchDir(t)
   await tree(dir)
   const before = fs.readdirSync(path.join(dir, 'tree', 'a')).sort()
   const r = cli(['rm', '-r', 'tree/dirlink/'], { cwd: dir })
@@ -111,7 +104,7 @@ test("rm -r of 'link/' naming a link to a directory is refused and removes nothi
 // Serial: the other tests' spawnSync calls would stall the polling that catches the removal
 // under way (see interruptMidway).
 test.serial('rm -r: Ctrl-C stops the removal, says so and exits with 130; what is left is intact', async (t) => {
-  const dir = base(t)
+  const dir = scratchDir(t)
   const big = path.join(dir, 'big')
   const setup = () => {
     fs.rmSync(big, { recursive: true, force: true })
@@ -131,7 +124,7 @@ test.serial('rm -r: Ctrl-C stops the removal, says so and exits with 130; what i
   }
   const { code, stderr } = await interruptMidway(t, ['rm', '-r', 'big'], { cwd: dir, setup, started })
   t.is(code, 130, stderr)
-  t.regex(stderr, /^io-aio rm: interrupted/m)
+  t.regex(stderr, /^io-aio rm: interrupted: removed [\d,]+ entr(y|ies), [\d.]+ (B|KiB|MiB|GiB) before stopping$/m)
   // What is left is whole: each remaining file still holds what it held.
   for (const d of fs.existsSync(big) ? fs.readdirSync(big) : []) {
     for (const f of fs.readdirSync(path.join(big, d))) t.is(fs.readFileSync(path.join(big, d, f), 'utf8'), `${d.slice(1)}/${f.slice(1)}\n`)

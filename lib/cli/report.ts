@@ -3,7 +3,6 @@
 // shown only when stderr is a terminal and cleared before anything else is written.
 
 import { binding } from '../native.js'
-import { formatSize } from './size.js'
 
 /** An error from eio (or Node): a system error has a negative `errno` and a `code`. */
 export interface SystemError extends Error {
@@ -34,9 +33,40 @@ export interface Counts {
   bytes: number
 }
 
+/** What a command did, summed over its operands, for the progress line and an interruption. */
+export class Tally {
+  #done: Counts = { entries: 0, bytes: 0 }
+  #current: Counts = { entries: 0, bytes: 0 }
+
+  /** The counts of the operation under way (eio's onProgress, or its result). */
+  update(counts: Counts): void {
+    this.#current = counts
+  }
+
+  /** The operation under way ended (done, failed or interrupted): its counts are kept. */
+  finish(): void {
+    this.#done = this.total
+    this.#current = { entries: 0, bytes: 0 }
+  }
+
+  /** The operation under way was undone (a move stopped midway): its counts are dropped. */
+  discard(): void {
+    this.#current = { entries: 0, bytes: 0 }
+  }
+
+  get total(): Counts {
+    return { entries: this.#done.entries + this.#current.entries, bytes: this.#done.bytes + this.#current.bytes }
+  }
+}
+
+const UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+
+/** `1,234 entries, 5.6 MiB`. */
 function describeCounts(counts: Counts): string {
   const entries = counts.entries === 1 ? '1 entry' : `${counts.entries.toLocaleString('en-US')} entries`
-  return `${entries}, ${formatSize(counts.bytes, { human: true })}`
+  let size = `${counts.bytes} B`
+  for (let i = 0, n = counts.bytes / 1024; n >= 1 && i < UNITS.length; i++, n /= 1024) size = `${n.toFixed(n < 10 ? 1 : 0)} ${UNITS[i]}`
+  return `${entries}, ${size}`
 }
 
 export class Report {

