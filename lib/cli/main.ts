@@ -4,6 +4,7 @@
 
 import { UsageError } from './args.js'
 import type { Command } from './command.js'
+import { cp } from './cp.js'
 import { find } from './find.js'
 import { Interrupt } from './interrupt.js'
 import { BROKEN_PIPE_STATUS, Output } from './output.js'
@@ -11,7 +12,7 @@ import { Report } from './report.js'
 import { rm } from './rm.js'
 
 // Each command's own parse result is opaque here.
-const COMMANDS: Command<any>[] = [find, rm]
+const COMMANDS: Command<any>[] = [cp, find, rm]
 
 const PROGRAM = 'io-aio'
 
