@@ -8,11 +8,12 @@ import { cp } from './cp.js'
 import { find } from './find.js'
 import { Interrupt } from './interrupt.js'
 import { BROKEN_PIPE_STATUS, Output } from './output.js'
+import { mv } from './mv.js'
 import { Report } from './report.js'
 import { rm } from './rm.js'
 
 // Each command's own parse result is opaque here.
-const COMMANDS: Command<any>[] = [cp, find, rm]
+const COMMANDS: Command<any>[] = [cp, find, mv, rm]
 
 const PROGRAM = 'io-aio'
 
