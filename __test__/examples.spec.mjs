@@ -91,20 +91,33 @@ function expectedUsage(root) {
   return total
 }
 
-exampleTest('du.mjs')('du.mjs: the allocated bytes of each tree, hard links once', (t) => {
+exampleTest('du.mjs')('du.mjs: what GNU du -s -B1 and du -sh say, hard links once across FILEs', (t) => {
+  if (!have('du')) return t.pass('needs GNU du')
   const dir = tmpdir(t)
   const one = path.join(dir, 'one')
   const two = path.join(dir, 'two')
   makeTree(one)
   fs.mkdirSync(two)
   fs.writeFileSync(path.join(two, 'f'), Buffer.alloc(10_000, 1))
-  const r = run('du.mjs', [one, two])
-  t.is(r.status, 0, r.stderr)
-  t.is(r.stdout, `${expectedUsage(one)}\t${one}\n${expectedUsage(two)}\t${two}\n`)
+  fs.writeFileSync(path.join(two, 'big'), Buffer.alloc(3 << 20, 1))
+  // A hard link into the first tree: du counts it once, in the first FILE it meets.
+  fs.linkSync(path.join(one, 'a', 'b', 'medium'), path.join(two, 'medium-link'))
+  // A symlink given as a FILE is not followed; a plain file is its own blocks.
+  fs.symlinkSync(one, path.join(dir, 'link-to-one'))
+  const files = [one, two, path.join(dir, 'link-to-one'), path.join(two, 'big')]
+  for (const flags of [['-s', '-B1'], ['-sh']]) {
+    const gnu = spawnSync('du', [...flags, ...files], { encoding: 'utf8' })
+    t.is(gnu.status, 0, gnu.stderr)
+    const r = run('du.mjs', [...(flags[0] === '-sh' ? ['-h'] : []), ...files])
+    t.is(r.status, 0, r.stderr)
+    t.is(r.stdout, gnu.stdout, `du ${flags.join(' ')}`)
+  }
+  t.is(run('du.mjs', [one]).stdout, `${expectedUsage(one)}\t${one}\n`)
 
-  const missing = run('du.mjs', [path.join(dir, 'nope')])
+  const missing = run('du.mjs', [path.join(dir, 'nope'), one])
   t.is(missing.status, 1)
   t.regex(missing.stderr, /ENOENT/)
+  t.is(missing.stdout, `${expectedUsage(one)}\t${one}\n`, 'the other FILEs are still measured')
 })
 
 exampleTest('mirror.mjs')('mirror.mjs: DST becomes SRC; a second run copies nothing; changes propagate', (t) => {

@@ -197,14 +197,14 @@ test.serial('walk: abort via signal rejects the next step and stops', async (t) 
 test.serial('walk pauses reading while the consumer is slow', async (t) => {
   const dir = tmpdir(t)
   const total = makeTree(dir, 60_000)
-  t.teardown(() => fs.rmSync(`${dir}-moved`, { recursive: true, force: true }))
   let errors = 0
   const it = eio.walk(dir, { concurrency: 4, onError: () => errors++ })
   await it.next()
   // Let the walk read all it wants to.
   while (eio.nreqs() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
-  // Then pull the tree away: a walk that read ahead without bound has it all already.
-  fs.renameSync(dir, `${dir}-moved`)
+  // Then remove the tree: a walk that read ahead without bound has it all already (one
+  // that holds directory fds would still find it after a rename).
+  fs.rmSync(dir, { recursive: true })
   let n = 1
   for await (const e of it) n += e ? 1 : 0
   t.true(n < total / 2, `${n} of ${total} entries were read ahead`)
@@ -239,8 +239,11 @@ test('walk followSymlinks descends into symlinked directories and stops at loops
   const root = loopTree(t)
   const base = ['a\t4', 'a/f\t8', 'a/b\t4', 'a/b/g\t8', 'a/b/up\t10', 'x\t10', 'file-link\t10', 'dangling\t10']
   t.deepEqual(await walkListing(root), base.sort())
-  // x is a; up leads back to the root, an ancestor: listed, not entered.
-  const followed = [...base, 'x/f\t8', 'x/b\t4', 'x/b/g\t8', 'x/b/up\t10'].sort()
+  // x is a, file-link a file (their targets' types); up leads back to the root, an
+  // ancestor: listed as the link it is, not entered; dangling stays a link.
+  const followed = ['a\t4', 'a/f\t8', 'a/b\t4', 'a/b/g\t8', 'a/b/up\t10', 'x\t4', 'file-link\t8', 'dangling\t10']
+  followed.push('x/f\t8', 'x/b\t4', 'x/b/g\t8', 'x/b/up\t10')
+  followed.sort()
   t.deepEqual(await walkListing(root, { followSymlinks: true }), followed)
   t.deepEqual(
     await walkListing(root, { followSymlinks: true, maxDepth: 1 }),
@@ -257,7 +260,7 @@ test('walk followSymlinks detects loops across requests', async (t) => {
   fs.symlinkSync('../..', path.join(root, 'a/b/up'))
   fs.symlinkSync('a', path.join(root, 'x'))
   const got = (await walkListing(root, { followSymlinks: true })).filter((l) => !l.startsWith('n'))
-  t.deepEqual(got, ['a\t4', 'a/b\t4', 'a/b/up\t10', 'x\t10', 'x/b\t4', 'x/b/up\t10'])
+  t.deepEqual(got, ['a\t4', 'a/b\t4', 'a/b/up\t10', 'x\t4', 'x/b\t4', 'x/b/up\t10'])
 })
 
 test('walk: the root itself', async (t) => {
@@ -320,6 +323,16 @@ test('walk: bad arguments reject, never throw', async (t) => {
   }
 })
 
+/** Runs `src` (an ES module printing JSON) as uid 65534, nobody; returns what it printed. */
+function asNobody(t, src) {
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', src], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  t.is(r.status, 0, r.stderr)
+  return JSON.parse(r.stdout)
+}
+
 test('walk onError: skip an unreadable directory, or reject with it', async (t) => {
   if (!have('setpriv') || process.getuid() !== 0) {
     t.pass('needs root and setpriv')
@@ -350,12 +363,7 @@ test('walk onError: skip an unreadable directory, or reject with it', async (t) 
     }
     console.log(JSON.stringify(out))
   `
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', src], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  })
-  t.is(r.status, 0, r.stderr)
-  const out = JSON.parse(r.stdout)
+  const out = asNobody(t, src)
   for (const [tree, entries] of [
     ['small', 2],
     ['large', 2101],
@@ -567,4 +575,290 @@ test('walk of a Buffer root with string names yields string paths', async (t) =>
   const got = []
   for await (const e of eio.walk(Buffer.from(dir))) got.push(e.path)
   t.deepEqual(got.sort(), [path.join(dir, 'd'), path.join(dir, 'd', 'f')])
+})
+
+// walk's entries, stats, exclusion, followed types and progress
+
+/**
+ * root/{file (5 bytes), dir/{inner, sub/{deep}}, link -> dir, file-link -> file,
+ * dangling -> nowhere, fifo, sock, hard (a hard link of file), chr (as root: /dev/null's
+ * numbers)}
+ */
+function kindsTree(t) {
+  const root = tmpdir(t)
+  fs.writeFileSync(path.join(root, 'file'), 'hello')
+  fs.mkdirSync(path.join(root, 'dir/sub'), { recursive: true })
+  fs.writeFileSync(path.join(root, 'dir/inner'), 'x'.repeat(10_000))
+  fs.writeFileSync(path.join(root, 'dir/sub/deep'), '')
+  fs.symlinkSync('dir', path.join(root, 'link'))
+  fs.symlinkSync('file', path.join(root, 'file-link'))
+  fs.symlinkSync('nowhere', path.join(root, 'dangling'))
+  fs.linkSync(path.join(root, 'file'), path.join(root, 'hard'))
+  return root
+}
+
+async function addSpecialFiles(root) {
+  const { S_IFIFO, S_IFSOCK, S_IFCHR } = eio.constants
+  await eio.mknod(path.join(root, 'fifo'), S_IFIFO | 0o644, 0)
+  await eio.mknod(path.join(root, 'sock'), S_IFSOCK | 0o644, 0)
+  if (process.getuid?.() === 0) await eio.mknod(path.join(root, 'chr'), S_IFCHR | 0o644, fs.statSync('/dev/null').rdev)
+}
+
+/** Every field of Node's Stats (the Dates too) of `want` equals `got`'s. */
+function sameStats(t, got, want, what) {
+  t.true(got instanceof fs.Stats, `${what}: an fs.Stats`)
+  const dates = ['atime', 'mtime', 'ctime', 'birthtime']
+  for (const key of Object.keys(want)) if (!dates.includes(key)) t.is(got[key], want[key], `${what}: ${key}`)
+  for (const key of dates) t.is(got[key].getTime(), want[key].getTime(), `${what}: ${key}`)
+  for (const m of ['isFile', 'isDirectory', 'isSymbolicLink', 'isFIFO', 'isSocket', 'isCharacterDevice', 'isBlockDevice']) {
+    t.is(got[m](), want[m](), `${what}: ${m}()`)
+  }
+}
+
+test('walk stat: every entry has the stats fs.lstatSync gives, field for field', async (t) => {
+  const root = kindsTree(t)
+  await addSpecialFiles(root)
+  // A first walk reads every directory, so that no access time moves under the second.
+  await collect(eio.walk(root))
+  const entries = await collect(eio.walk(root, { stat: true, concurrency: 2 }))
+  t.is(entries.length, fsListing(root).length)
+  for (const e of entries) sameStats(t, e.stats, fs.lstatSync(e.path), e.relativePath)
+  // Without stat: true there are none.
+  const [plain] = await collect(eio.walk(root, { maxDepth: 0 }))
+  t.false('stats' in plain)
+})
+
+test('walk stat with followSymlinks: the target\'s stats; a dangling link\'s own', async (t) => {
+  const root = kindsTree(t)
+  await collect(eio.walk(root, { followSymlinks: true }))
+  const entries = await collect(eio.walk(root, { stat: true, followSymlinks: true }))
+  const byPath = new Map(entries.map((e) => [e.relativePath, e]))
+  for (const e of entries) {
+    const want = e.name === 'dangling' ? fs.lstatSync(e.path) : fs.statSync(e.path)
+    sameStats(t, e.stats, want, e.relativePath)
+  }
+  t.true(byPath.get('link').stats.isDirectory())
+  t.true(byPath.get('dangling').stats.isSymbolicLink())
+  t.true(byPath.has('link/sub/deep'))
+})
+
+test('readdirIter stat: each entry has the stats fs.lstatSync gives', async (t) => {
+  const root = kindsTree(t)
+  await addSpecialFiles(root)
+  const entries = await collect(eio.readdirIter(root, { stat: true }))
+  t.deepEqual(entries.map((e) => e.name).sort(), fs.readdirSync(root).sort())
+  for (const e of entries) sameStats(t, e.stats, fs.lstatSync(path.join(root, e.name)), e.name)
+  const [plain] = await collect(eio.readdirIter(root))
+  t.false('stats' in plain)
+})
+
+test('walk and readdirIter entries have fs.Dirent\'s type tests, as prototype methods', async (t) => {
+  const root = kindsTree(t)
+  await addSpecialFiles(root)
+  const methods = ['isFile', 'isDirectory', 'isSymbolicLink', 'isFIFO', 'isSocket', 'isCharacterDevice', 'isBlockDevice']
+  const dirents = new Map(fs.readdirSync(root, { withFileTypes: true }).map((d) => [d.name, d]))
+  const walked = await collect(eio.walk(root, { maxDepth: 0 }))
+  const iterated = await collect(eio.readdirIter(root))
+  for (const entries of [walked, iterated]) {
+    t.is(entries.length, dirents.size)
+    for (const e of entries) {
+      const d = dirents.get(e.name)
+      for (const m of methods) t.is(e[m](), d[m](), `${e.name}.${m}()`)
+      t.false(Object.hasOwn(e, 'isDirectory'), 'not a per-entry closure')
+    }
+    t.is(Object.getPrototypeOf(entries[0]).isDirectory, Object.getPrototypeOf(entries[1]).isDirectory)
+  }
+})
+
+test('walk entries: relativePath is the path below the root, parentPath the directory', async (t) => {
+  const root = kindsTree(t)
+  for (const [r, encoding] of [[root, undefined], [`${root}/`, undefined], [root, 'buffer']]) {
+    const entries = await collect(eio.walk(r, { encoding }))
+    t.is(entries.length, fsListing(root).length)
+    for (const e of entries) {
+      const str = (v) => (encoding === 'buffer' ? (t.true(Buffer.isBuffer(v)), v.toString()) : v)
+      const [p, parent, rel, name] = [str(e.path), str(e.parentPath), str(e.relativePath), str(e.name)]
+      t.is(rel, path.relative(root, p))
+      t.is(p, `${root}/${rel}`)
+      t.is(path.join(parent, name), path.normalize(p))
+      t.is(path.basename(rel), name)
+      t.is(e.depth, rel.split('/').length - 1)
+      t.is(parent, e.depth === 0 ? r.toString() : path.dirname(p))
+    }
+  }
+})
+
+/** `relative path -> find's %y` under `find -L`, and the paths find reports as loops or unfollowable. */
+function findFollowing(root) {
+  const r = spawnSync('find', ['-L', root, '-mindepth', '1', '-printf', '%y %P\\n'], { encoding: 'utf8' })
+  const listed = new Map(r.stdout.trim().split('\n').map((line) => [line.slice(2), line[0]]))
+  const loops = []
+  for (const line of r.stderr.trim().split('\n').filter(Boolean)) {
+    const m = /[‘'](.*?)[’']/.exec(line)
+    if (m) loops.push(path.relative(root, m[1]))
+  }
+  return { listed, loops }
+}
+
+const FIND_TYPE = { f: DT_REG, d: DT_DIR, l: DT_LNK, p: DT_FIFO, s: DT_SOCK, c: DT_CHR, b: DT_BLK }
+
+test('walk followSymlinks: types are what find -L says; loops and unfollowable links are DT_LNK', async (t) => {
+  if (!have('find')) return t.pass('needs GNU find')
+  const root = kindsTree(t)
+  await addSpecialFiles(root)
+  fs.symlinkSync('fifo', path.join(root, 'fifo-link'))
+  fs.symlinkSync('..', path.join(root, 'dir/sub/up')) // back to dir: a loop
+  fs.symlinkSync('../..', path.join(root, 'dir/sub/top')) // back to the root: a loop
+  fs.symlinkSync('self', path.join(root, 'self')) // ELOOP
+  fs.symlinkSync('../file', path.join(root, 'dir/file-up'))
+  const { listed, loops } = findFollowing(root)
+  const entries = await collect(eio.walk(root, { followSymlinks: true }))
+  const got = new Map(entries.map((e) => [e.relativePath, e.type]))
+  t.true(listed.size > 10)
+  for (const [rel, y] of listed) t.is(got.get(rel), FIND_TYPE[y], `${rel}: find -L says ${y}`)
+  t.true(loops.length >= 5, loops.join(' '))
+  for (const rel of loops) t.is(got.get(rel), DT_LNK, `${rel}: a loop or an unfollowable link`)
+  t.is(got.size, listed.size + loops.length, 'nothing else')
+  t.is(got.get('dangling'), DT_LNK)
+  t.is(got.get('link/sub/up'), DT_LNK)
+})
+
+test('walk exclude: named directories are yielded, never opened', async (t) => {
+  const root = tmpdir(t)
+  for (const d of ['src/node_modules/pkg', 'node_modules/a/b', '.git/objects', 'src/lib']) fs.mkdirSync(path.join(root, d), { recursive: true })
+  fs.writeFileSync(path.join(root, 'src/lib/x.js'), '')
+  fs.writeFileSync(path.join(root, 'node_modules/a/b/y.js'), '')
+  const want = ['.git', 'node_modules', 'src', 'src/lib', 'src/lib/x.js', 'src/node_modules']
+  const rel = async (options) => (await collect(eio.walk(root, options))).map((e) => e.relativePath).sort()
+  t.deepEqual(await rel({ exclude: ['node_modules', Buffer.from('.git')] }), want)
+  t.deepEqual(await rel({ exclude: (e) => e.name === 'node_modules' || e.name === '.git' }), want)
+  // Excluded by name even when reached through a followed link.
+  fs.symlinkSync('node_modules', path.join(root, 'nm-link'))
+  t.deepEqual(await rel({ exclude: ['node_modules', '.git', 'nm-link'], followSymlinks: true }), [...want, 'nm-link'].sort())
+})
+
+test('walk exclude: nothing below an excluded directory is read (an unreadable one raises no error)', async (t) => {
+  if (!have('setpriv') || process.getuid() !== 0) return t.pass('needs root and setpriv')
+  const root = tmpdir(t)
+  fs.chmodSync(root, 0o755)
+  // node_modules itself is unreadable to the walker; so is .git/objects, one level down.
+  fs.mkdirSync(path.join(root, 'node_modules/pkg'), { recursive: true })
+  fs.mkdirSync(path.join(root, '.git/objects/00'), { recursive: true })
+  fs.mkdirSync(path.join(root, 'src'))
+  fs.writeFileSync(path.join(root, 'src/x'), '')
+  fs.chmodSync(path.join(root, 'node_modules'), 0o700)
+  fs.chmodSync(path.join(root, '.git/objects'), 0o700)
+  const src = `
+    import * as eio from ${JSON.stringify(ENTRY)}
+    const root = ${JSON.stringify(root)}
+    const out = {}
+    const run = async (name, options) => {
+      const seen = []
+      try {
+        for await (const e of eio.walk(root, options)) seen.push(e.relativePath)
+        out[name] = { seen: seen.sort() }
+      } catch (e) {
+        out[name] = { code: e.code, path: e.path }
+      }
+    }
+    await run('plain', {})
+    await run('names', { exclude: ['node_modules', '.git'] })
+    const asked = []
+    await run('predicate', { exclude: (e) => (asked.push(e.relativePath), e.name === 'node_modules' || e.name === '.git') })
+    out.asked = asked.sort()
+    console.log(JSON.stringify(out))
+  `
+  const out = asNobody(t, src)
+  t.is(out.plain.code, 'EACCES', 'without exclude the walk meets them')
+  const seen = ['.git', 'node_modules', 'src', 'src/x']
+  t.deepEqual(out.names, { seen })
+  t.deepEqual(out.predicate, { seen })
+  t.deepEqual(out.asked, ['.git', 'node_modules', 'src'], 'asked once per directory, before reading it')
+})
+
+test('walk exclude predicate: entries, maxDepth, and a throw ends the walk', async (t) => {
+  const root = tmpdir(t)
+  makeTree(root, 3000)
+  const all = await collect(eio.walk(root))
+  const asked = []
+  const entries = await collect(eio.walk(root, { maxDepth: 2, exclude: (e) => (asked.push(e), false) }))
+  t.is(entries.length, all.filter((e) => e.depth <= 2).length)
+  // Asked for each directory that would be read: none deeper than maxDepth - 1.
+  t.is(asked.length, all.filter((e) => e.type === DT_DIR && e.depth <= 1).length)
+  t.true(asked.every((e) => e.isDirectory() && e.depth <= 1 && entries.includes(e)), 'the very entries yielded')
+  const boom = new Error('boom')
+  const err = await t.throwsAsync(collect(eio.walk(root, { exclude: () => { throw boom } })))
+  t.is(err, boom)
+  await eio.flush()
+})
+
+test('walk onProgress: at most every ~100 ms, and once at the end with the totals', async (t) => {
+  const root = tmpdir(t)
+  const total = makeTree(root, 20_000)
+  for (const stat of [false, true]) {
+    const calls = []
+    let n = 0
+    let bytes = 0
+    for await (const e of eio.walk(root, { stat, onProgress: (p) => calls.push({ ...p, at: performance.now() }) })) {
+      n++
+      if (stat) bytes += e.stats.size
+      // A slow consumer, so that progress is reported along the way.
+      if (n % 1000 === 0) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    t.is(n, total)
+    t.true(calls.length >= 2, `${calls.length} calls`)
+    t.deepEqual(calls.at(-1), { entries: total, bytes: stat ? bytes : 0, at: calls.at(-1).at })
+    for (let i = 1; i < calls.length; i++) {
+      t.true(calls[i].entries >= calls[i - 1].entries)
+      if (i < calls.length - 1) t.true(calls[i].at - calls[i - 1].at >= 99, `${calls[i].at - calls[i - 1].at} ms apart`)
+    }
+  }
+  // Leaving early: one last call with what was yielded.
+  const calls = []
+  let n = 0
+  for await (const _ of eio.walk(root, { onProgress: (p) => calls.push(p) })) if (++n === 10) break
+  t.deepEqual(calls, [{ entries: 10, bytes: 0 }])
+  // onProgress throwing ends the walk.
+  const boom = new Error('boom')
+  const err = await t.throwsAsync(collect(eio.walk(root, { onProgress: () => { throw boom } })))
+  t.is(err, boom)
+})
+
+test('walk and readdirIter: unknown or bad new options reject with Node\'s codes', async (t) => {
+  const cases = [
+    [eio.walk, { maxdepth: 1 }, 'ERR_INVALID_ARG_VALUE'],
+    [eio.walk, { follow: true }, 'ERR_INVALID_ARG_VALUE'],
+    [eio.readdirIter, { maxDepth: 1 }, 'ERR_INVALID_ARG_VALUE'],
+    [eio.readdirIter, { stats: true }, 'ERR_INVALID_ARG_VALUE'],
+    [eio.walk, { stat: 1 }, 'ERR_INVALID_ARG_TYPE'],
+    [eio.readdirIter, { stat: 'yes' }, 'ERR_INVALID_ARG_TYPE'],
+    [eio.walk, { exclude: 'node_modules' }, 'ERR_INVALID_ARG_TYPE'],
+    [eio.walk, { exclude: [1] }, 'ERR_INVALID_ARG_TYPE'],
+    [eio.walk, { exclude: ['a/b'] }, 'ERR_INVALID_ARG_VALUE'],
+    [eio.walk, { exclude: [''] }, 'ERR_INVALID_ARG_VALUE'],
+    [eio.walk, { exclude: ['a\u0000'] }, 'ERR_INVALID_ARG_VALUE'],
+    [eio.walk, { onProgress: true }, 'ERR_INVALID_ARG_TYPE'],
+  ]
+  for (const [fn, options, code] of cases) {
+    let it
+    t.notThrows(() => {
+      it = fn('.', options)
+    })
+    const err = await t.throwsAsync(it.next())
+    t.is(err.code, code, `${fn.name} ${JSON.stringify(options)}`)
+  }
+})
+
+// Serial: it counts this process's fds (or requests).
+test.serial('walk with stat and an exclude predicate: break frees what it held', async (t) => {
+  await eio.nop()
+  const before = fdCount()
+  let n = 0
+  for await (const e of eio.walk(bigRoot, { stat: true, exclude: () => false })) {
+    if (++n === 5000) break
+    t.truthy(e.stats)
+  }
+  await eio.flush()
+  t.is(fdCount(), before)
+  t.is(eio.nreqs(), 0)
 })

@@ -1,82 +1,87 @@
 #!/usr/bin/env node
-// du: the disk usage of each directory given (default: .), like `du -s --bytes`-ish but
-// counting allocated blocks as `du` does. The tree is scanned in parallel on eio's pool
-// (`walk`) while a window of `lstat` requests runs beside it; a progress line on stderr
-// shows how far it got. Hard-linked files count once. Unreadable directories are
-// reported and skipped.
+// du: the disk usage of each FILE given (default: .), as GNU `du -s -B1` reports it (or
+// `du -sh` with -h): the blocks allocated to it and everything below it, a file with
+// several hard links counted once across all FILEs, symlinks not followed. The tree is
+// read natively on eio's pool with each entry's lstat in the same batch (`walk` with
+// `stat: true`); a progress line on stderr shows how far it got. Unreadable directories
+// are reported and skipped (the exit status is then 1, as du's).
 //
-//   node examples/du.mjs [-h] [DIR...]
+//   node examples/du.mjs [-h] [FILE...]
 //
-// Output: one line per DIR, `<bytes>\t<DIR>` (-h: human-readable sizes).
+// Output: one line per FILE, `<bytes>\t<FILE>` (-h: sizes as du -h shows them: 4.0K, 12M).
 
-import { constants, lstat, walk } from 'io-aio'
-
-/** lstat requests in flight at most: enough to keep the pool busy, bounded in memory. */
-const WINDOW = 128
+import { lstat, walk } from 'io-aio'
 
 const args = process.argv.slice(2)
-const human = args[0] === '-h'
-const roots = (human ? args.slice(1) : args).length > 0 ? (human ? args.slice(1) : args) : ['.']
+const human = args.includes('-h')
+const roots = args.filter((a) => a !== '-h')
+if (roots.length === 0) roots.push('.')
 
-const progress = { entries: 0, bytes: 0 }
-const ticker = process.stderr.isTTY
-  ? setInterval(() => process.stderr.write(`\r\x1b[K${progress.entries} entries, ${format(progress.bytes)}`), 100)
-  : undefined
+/**
+ * What was counted already (`dev:ino`): files with several links and, when several FILEs
+ * are given, everything (so that `du a a/b` counts `a/b` once), as du does.
+ */
+const seen = new Set()
+const countAll = roots.length > 1
+let status = 0
 
+/** Bytes as du -h shows them: powers of 1024, rounded up, one decimal below 10. */
 function format(bytes) {
-  if (!human) return String(bytes)
-  const units = ['B', 'K', 'M', 'G', 'T', 'P']
-  let i = 0
-  for (; bytes >= 1024 && i < units.length - 1; i++) bytes /= 1024
-  return `${bytes.toFixed(i === 0 || bytes >= 10 ? 0 : 1)}${units[i]}`
+  if (!human || bytes < 1024) return String(bytes)
+  const units = ['K', 'M', 'G', 'T', 'P', 'E']
+  let unit = 0
+  let divisor = 1024
+  while (bytes >= divisor * 1024 && unit < units.length - 1) {
+    divisor *= 1024
+    unit++
+  }
+  // Dividing by a power of two is exact, so the rounding up is too.
+  const tenths = Math.ceil((bytes * 10) / divisor)
+  if (tenths < 100) return `${(tenths / 10).toFixed(1)}${units[unit]}`
+  const whole = Math.ceil(bytes / divisor)
+  if (whole >= 1024 && unit < units.length - 1) return `1.0${units[unit + 1]}`
+  return `${whole}${units[unit]}`
 }
 
-/** Bytes allocated to `root` and everything below it. */
-async function usage(root) {
-  const seen = new Set() // dev:ino of hard-linked files already counted
-  let total = 0
-  const count = (st) => {
-    if (st.nlink > 1 && !st.isDirectory()) {
-      const key = `${st.dev}:${st.ino}`
-      if (seen.has(key)) return
-      seen.add(key)
-    }
-    total += st.blocks * 512
-    progress.entries++
-    progress.bytes += st.blocks * 512
-  }
-  count(await lstat(root))
+/** Whether `st` was counted already; remembers it if it may be met again. */
+function counted(st) {
+  if (!countAll && (st.nlink < 2 || st.isDirectory())) return false
+  const key = `${st.dev}:${st.ino}`
+  if (seen.has(key)) return true
+  seen.add(key)
+  return false
+}
 
-  const inFlight = new Set()
-  const onError = (err) => console.error(`du: cannot read directory '${err.path}': ${err.code}`)
-  for await (const entry of walk(root, { onError })) {
-    // Directories get a higher priority than files: their blocks are few and their
-    // entries are what keeps the walk going.
-    const priority = entry.type === constants.DT_DIR ? 1 : 0
-    const pending = lstat(entry.path, { priority }).then(count, (err) => {
-      if (err.code !== 'ENOENT') console.error(`du: cannot stat '${entry.path}': ${err.code}`)
-    })
-    inFlight.add(pending)
-    pending.finally(() => inFlight.delete(pending))
-    if (inFlight.size >= WINDOW) await Promise.race(inFlight)
+/** The bytes `st` adds: its blocks, unless it was counted already. */
+function bytesOf(st) {
+  return counted(st) ? 0 : st.blocks * 512
+}
+
+/** Bytes allocated to `root` and everything below it; undefined if counted already. */
+async function usage(root) {
+  const top = await lstat(root)
+  if (counted(top)) return undefined
+  let total = top.blocks * 512
+  if (!top.isDirectory()) return total // a file, or a symlink (not followed)
+  const onError = (err) => {
+    console.error(`du: cannot read directory '${err.path}': ${err.message}`)
+    status = 1
   }
-  await Promise.all(inFlight)
+  const onProgress = process.stderr.isTTY
+    ? ({ entries }) => process.stderr.write(`\r\x1b[K${entries} entries, ${format(total)}`)
+    : undefined
+  for await (const entry of walk(root, { stat: true, onError, onProgress })) total += bytesOf(entry.stats)
+  if (onProgress) process.stderr.write('\r\x1b[K')
   return total
 }
 
-let status = 0
 for (const root of roots) {
   try {
     const bytes = await usage(root)
-    if (ticker) process.stderr.write('\r\x1b[K')
-    console.log(`${format(bytes)}\t${root}`)
+    if (bytes !== undefined) console.log(`${format(bytes)}\t${root}`)
   } catch (err) {
-    console.error(`du: ${root}: ${err.message}`)
+    console.error(`du: cannot access '${root}': ${err.message}`)
     status = 1
   }
-}
-if (ticker) {
-  clearInterval(ticker)
-  process.stderr.write('\r\x1b[K')
 }
 process.exitCode = status

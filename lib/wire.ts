@@ -34,6 +34,7 @@ export const enum Tag {
   Extents = 10,
   StatFs = 11,
   Counts = 12,
+  TreeBatch = 13,
   /** Tags from here are failures. */
   Errno = 16,
   Aborted = 17,
@@ -63,8 +64,19 @@ function unsigned(v: bigint): number | bigint {
   return v <= MAX_SAFE ? Number(v) : v
 }
 
+/** Numbers per stat: the wire's stat record (`STAT_FIELDS` in wire.rs). */
+const STAT_FIELDS = 18
+
 function stats(at: number): Stats {
-  const v = f64
+  return statsIn(f64, at)
+}
+
+/** The `Stats` of entry `i` of a batch's stats (see `TreeBatch`). */
+export function statsAt(v: Float64Array, i: number): Stats {
+  return statsIn(v, i * STAT_FIELDS)
+}
+
+function statsIn(v: Float64Array, at: number): Stats {
   return new Stats(
     v[at], v[at + 1], v[at + 2], v[at + 3], v[at + 4], v[at + 5], v[at + 6], v[at + 7], v[at + 8], v[at + 9],
     v[at + 10], v[at + 11], v[at + 12], v[at + 13], v[at + 14], v[at + 15], v[at + 16], v[at + 17],
@@ -198,6 +210,47 @@ function readdirx(flags: number, names: (string | Buffer)[], meta: Float64Array 
 }
 
 /**
+ * A batch of a directory scan (walk, readdirIter), decoded lazily by lib/scan.ts: names
+ * and directory paths are each followed by a NUL in one string (or Buffer).
+ */
+export interface TreeBatch {
+  /** Every entry's name, each followed by a NUL. */
+  names: string | Buffer
+  /** Their `DT_*` types. */
+  types: Buffer
+  /** Their inodes. */
+  inos: Float64Array
+  /** The paths below the root of the directories the entries are in, each followed by a NUL. */
+  dirs: string | Buffer
+  /** `[depth, entries]` of each directory: its entries come next, in order. */
+  dirInfo: Float64Array
+  /** With `stat`: each entry's stats (see `statsAt`). */
+  stats: Float64Array | undefined
+  /** Indexes of the entries (directories) held for a verdict, named by `hold`. */
+  held: Float64Array | undefined
+  hold: number
+  /** What failed below the root: `[path below the root, errno, syscall]`. */
+  errors: [Buffer, number, string][] | undefined
+  /** The scan has nothing more to give (readdirIter: the directory ended). */
+  end: boolean
+}
+
+function treeBatch(at: number, e: unknown[], b: number): TreeBatch {
+  return {
+    names: e[b] as string | Buffer,
+    types: e[b + 1] as Buffer,
+    inos: e[b + 2] as Float64Array,
+    dirs: e[b + 3] as string | Buffer,
+    dirInfo: e[b + 4] as Float64Array,
+    stats: e[b + 5] as Float64Array | undefined,
+    held: e[b + 6] as Float64Array | undefined,
+    hold: f64[at],
+    errors: e[b + 7] as [Buffer, number, string][] | undefined,
+    end: f64[at + 1] === 1,
+  }
+}
+
+/**
  * The value a successful record carries (`tag` below `Tag.Errno`); `extras` is the
  * batch's array of values that are not numbers.
  */
@@ -227,6 +280,8 @@ export function decode(tag: number, a: number, b: number, extras: unknown[] | un
       return extents(a, extras![b] as BigUint64Array)
     case Tag.StatFs:
       return statFs(a)
+    case Tag.TreeBatch:
+      return treeBatch(a, extras!, b)
     case Tag.Counts:
       return { entries: a, bytes: b }
   }

@@ -22,4 +22,6 @@ pub use pool::{seconds, Client, CompletionSink, Pool, PoolConfig, StagedJob, PRI
 pub use req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
 pub use sys::cvt::Errno;
 pub use sys::path::{At, Base, Target};
-pub use value::{DirList, Extent, FileStat, Outcome, ReqError, StatFs, StatVfs, TreeOut, TreeStep, Value};
+pub use value::{
+    DirList, Extent, FileStat, Outcome, ReqError, StatFs, StatVfs, TreeBatch, TreeDir, TreeError, Value,
+};

@@ -50,13 +50,14 @@ pub enum Value {
     StatFs(Box<StatFs>),
     /// File extents (`fiemap`).
     Extents(Vec<Extent>),
-    /// One batch of a directory stream (readdirIter); `end`: the directory is read to its end.
+    /// One batch of a directory stream, names and types only (`Dir` of io-aio/promises);
+    /// `end`: the directory is read to its end.
     DirBatch {
         list: DirList,
         end: bool,
     },
-    /// Part of a walk: the directories read and those left for other requests.
-    Tree(Box<TreeOut>),
+    /// Entries of a streamed directory scan (walk, readdirIter).
+    Tree(Box<TreeBatch>),
     /// What a tree operation did (`copy`, `move`, `rmtree`): entries copied or removed,
     /// and the bytes of the regular files' data among them.
     Counts {
@@ -222,36 +223,48 @@ impl DirList {
     }
 }
 
-/// Why a directory below the start could not be read; the walk reports it with the
-/// directory's path, as Node names the steps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TreeStep {
-    /// Opening or reading it (`scandir`, as Node's `readdir` reports).
-    Read = 0,
-    /// Finding the type of an entry the filesystem reported as `DT_UNKNOWN`.
-    Lstat = 1,
-    /// Finding its identity for loop detection.
-    Fstat = 2,
+/// A batch of a streamed directory scan (`walk`, `readdirIter`): the entries of one or
+/// more directories, each directory's entries together, in the order read. Paths are
+/// relative to the scan's root.
+#[derive(Debug, Default)]
+pub struct TreeBatch {
+    /// The directories the entries belong to, in order: the first `dirs[0].entries`
+    /// entries are in `dirs[0]`, and so on. A large directory may come in several parts,
+    /// in successive batches.
+    pub dirs: Vec<TreeDir>,
+    /// Every entry: its name, `DT_*` type and inode.
+    pub entries: DirList,
+    /// Each entry's status, when the scan was asked for it (else empty).
+    pub stats: Vec<FileStat>,
+    /// The entries (indexes into `entries`) that are directories waiting for the caller's
+    /// verdict before they are read, when the scan was asked to hold them; `hold` names
+    /// them for the answer (0: none held).
+    pub held: Vec<u32>,
+    pub hold: u64,
+    /// What could not be read or stat'ed below the root; the scan went on without it.
+    pub errors: Vec<TreeError>,
+    /// The scan has nothing more to give (readdirIter: the directory was read to its end).
+    pub end: bool,
 }
 
-/// What a tree read found. Paths are relative to the start directory (`""` for itself).
-#[derive(Debug, Default)]
-pub struct TreeOut {
-    /// The directories read, in the order read.
-    pub dirs: DirList,
-    /// Per directory read: `[depth of its entries, number of entries]`.
-    pub dir_meta: Vec<f64>,
-    /// The names of the entries of all directories read, directory after directory,
-    /// each followed by a NUL byte: one string (or Buffer) for JavaScript to split, far
-    /// cheaper than a string per name.
-    pub names: Vec<u8>,
-    /// The `DT_*` type of each entry.
-    pub types: Vec<u8>,
-    /// Directories found but not read (the budget was spent).
-    pub pending: DirList,
-    /// Per pending directory: `[depth, is_link, n, n * 4 numbers of DirId halves]`, its
-    /// ancestors (with `follow_symlinks`), outermost first, ready to pass back.
-    pub pending_meta: Vec<f64>,
-    /// Directories below the start that could not be read: path, errno, step.
-    pub errors: Vec<(Vec<u8>, i32, TreeStep)>,
+/// One directory of a [`TreeBatch`].
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TreeDir {
+    /// Its path relative to the scan's root (empty for the root).
+    pub path: Vec<u8>,
+    /// The depth of its entries (0: the root's own).
+    pub depth: u32,
+    /// How many of the batch's entries are its.
+    pub entries: u32,
+}
+
+/// Something below a scan's root that failed: a directory that could not be opened or
+/// read, or an entry that could not be stat'ed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TreeError {
+    /// Relative to the scan's root.
+    pub path: Vec<u8>,
+    pub errno: Errno,
+    /// The step that failed, as Node names it (`scandir` for reading a directory).
+    pub syscall: &'static str,
 }

@@ -36,7 +36,7 @@
 
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 
-use eio_core::{DirList, FileStat, ReqError, StatFs, StatVfs, TreeOut, Value};
+use eio_core::{DirList, FileStat, ReqError, StatFs, StatVfs, TreeBatch, Value};
 use napi::sys::TypedarrayType;
 
 use crate::raw::{Js, Ref, Scope};
@@ -102,6 +102,14 @@ pub enum Tag {
     StatFs = 11,
     /// `{ entries, bytes }` of a tree operation (copy, move, rmtree): `a` and `b`.
     Counts = 12,
+    /// A batch of a directory scan (walk, readdirIter): `[hold, end]` at data slot `a`,
+    /// and from `extras[b]`: the entries' names, each followed by a NUL, in one string (or
+    /// `Buffer`); their `DT_*` types (a `Buffer`); their inodes (a `Float64Array`); the
+    /// directories' paths below the root, as the names; `[depth, entries]` of each
+    /// directory (a `Float64Array`); the entries' stats, `STAT_FIELDS` numbers each (a
+    /// `Float64Array`, or undefined); the held entries' indexes (a `Float64Array`, or
+    /// undefined); the errors, `[path (a Buffer), errno, syscall]` each (or undefined).
+    TreeBatch = 13,
     /// Failure: errno `a`; `extras[b]` (if `b >= 0`) names the failing syscall, or is
     /// `[syscall | undefined, subpath]` when the error names an entry below the path.
     Errno = 16,
@@ -407,8 +415,12 @@ impl<'s, 'w> Batch<'s, 'w> {
                 self.record(slot, Tag::Extra, 0.0, b);
             }
             Value::Tree(tree) => {
-                let b = self.extra(self.tree(*tree, buffers)?)?;
-                self.record(slot, Tag::Extra, 0.0, b);
+                let (at, data) = self.data(2);
+                data[0] = (tree.hold as f64).to_bits();
+                data[1] = f64::from(u8::from(tree.end)).to_bits();
+                let values = self.tree_batch(&tree, buffers)?;
+                let b = self.extras(&values)?;
+                self.record(slot, Tag::TreeBatch, at, b);
             }
             // Counts stay below 2^53 (entries and bytes of one tree), exact as doubles.
             Value::Counts { entries, bytes } => self.record(slot, Tag::Counts, entries as f64, bytes as f64),
@@ -460,30 +472,59 @@ impl<'s, 'w> Batch<'s, 'w> {
         Ok(arr)
     }
 
-    /// walk's tree read, as lib/scan.ts takes it: `[dirs, dir_meta, names, types, pending
-    /// (always Buffers), pending_meta, errors]` (see `eio_core::TreeOut`).
-    fn tree(&self, tree: TreeOut, buffers: bool) -> napi::Result<Js<'s>> {
+    /// The extras of a [`Tag::TreeBatch`]: names and directory paths each followed by a
+    /// NUL in one string or Buffer (one value for lib/scan.ts to cut, far cheaper than one
+    /// per name), the numbers in typed arrays.
+    fn tree_batch(&self, tree: &TreeBatch, buffers: bool) -> napi::Result<[Js<'s>; 8]> {
         let js = self.js;
-        let types: Vec<f64> = tree.types.iter().map(|&t| f64::from(t)).collect();
-        // Always bytes: JavaScript opens them again, so they must survive exactly even when
-        // names are delivered as (lossy) strings.
-        let pending = self.names(&tree.pending, true)?;
-        let errors = js.array(tree.errors.len())?;
-        for (i, (path, errno, step)) in tree.errors.iter().enumerate() {
-            let error = js.array_of(&[
-                self.name(path, buffers)?,
-                js.number(f64::from(*errno))?,
-                js.number(*step as u8 as f64)?,
-            ])?;
-            js.set_element(errors, i as u32, error)?;
-        }
-        js.array_of(&[
-            self.names(&tree.dirs, buffers)?,
-            self.float64_array(&tree.dir_meta)?,
-            self.name(&tree.names, buffers)?,
-            self.float64_array(&types)?,
-            pending,
-            self.float64_array(&tree.pending_meta)?,
+        let joined = |names: &mut dyn Iterator<Item = &[u8]>| {
+            let mut out = Vec::new();
+            for name in names {
+                out.extend_from_slice(name);
+                out.push(0);
+            }
+            out
+        };
+        let list = &tree.entries;
+        let inos: Vec<f64> = list.inos.iter().map(|&ino| ino as f64).collect();
+        let dir_info: Vec<f64> =
+            tree.dirs.iter().flat_map(|d| [f64::from(d.depth), f64::from(d.entries)]).collect();
+        let stats = if tree.stats.is_empty() {
+            js.undefined()
+        } else {
+            let mut words = vec![0u64; tree.stats.len() * STAT_FIELDS];
+            for (out, st) in words.chunks_exact_mut(STAT_FIELDS).zip(&tree.stats) {
+                write_stat(out, st, false);
+            }
+            self.typed_array(TypedarrayType::float64_array, &words)?
+        };
+        let held = if tree.held.is_empty() {
+            js.undefined()
+        } else {
+            self.float64_array(&tree.held.iter().map(|&i| f64::from(i)).collect::<Vec<_>>())?
+        };
+        let errors = if tree.errors.is_empty() {
+            js.undefined()
+        } else {
+            let errors = js.array(tree.errors.len())?;
+            for (i, e) in tree.errors.iter().enumerate() {
+                let error = js.array_of(&[
+                    js.buffer_copy(&e.path)?,
+                    js.number(f64::from(e.errno.raw()))?,
+                    js.string(e.syscall.as_bytes())?,
+                ])?;
+                js.set_element(errors, i as u32, error)?;
+            }
+            errors
+        };
+        Ok([
+            self.name(&joined(&mut list.names()), buffers)?,
+            js.buffer_copy(&list.types)?,
+            self.float64_array(&inos)?,
+            self.name(&joined(&mut tree.dirs.iter().map(|d| d.path.as_slice())), buffers)?,
+            self.float64_array(&dir_info)?,
+            stats,
+            held,
             errors,
         ])
     }

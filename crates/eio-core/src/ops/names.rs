@@ -3,6 +3,7 @@
 use std::ffi::CString;
 
 use crate::req::ReqCtx;
+use crate::sys::cvt::Errno;
 use crate::sys::path::At;
 use crate::sys::{dir, link};
 use crate::value::{DirList, Outcome, Value};
@@ -51,7 +52,11 @@ impl NamesOp {
                 // One lookup: the fd and its path name the same directory even if the path
                 // changes meanwhile (IO::AIO resolves the path first, then opens it).
                 let fd = link::open_path(&at, true)?;
-                let path = link::fd_path(&fd)?;
+                let path = match link::fd_path(&fd) {
+                    // Deeper than PATH_MAX (reached by `[wd, relative]` steps): climbed.
+                    Err(Errno(libc::ENAMETOOLONG)) => dir::long_path(&fd, &link::fd_path)?,
+                    path => path?,
+                };
                 Value::Wd { fd, path }
             }
             NamesOp::Readdirx { at, flags } => {

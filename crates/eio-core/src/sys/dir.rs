@@ -88,17 +88,20 @@ pub fn is_dot_or_dotdot(name: &[u8]) -> bool {
     name == b"." || name == b".."
 }
 
-/// Reads the whole directory open on `fd`, without `.` and `..`, in the kernel's order.
-/// Stops early with `ECANCELED` when `aborted` says so (checked between batches).
+/// The one directory-reading loop: appends the entries of the directory open on `fd`
+/// (without `.` and `..`, in the kernel's order) to `list` until at least `min` were
+/// appended or the directory ends, and says whether it ended. The next call continues where
+/// this one stopped (the kernel keeps the position in the open file). Stops with
+/// `ECANCELED` when `aborted` says so (asked after each `getdents64` call).
 #[cfg(eio_linux)]
-pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> {
-    let mut list = DirList::default();
+pub fn read_some(fd: RawFd, list: &mut DirList, min: usize, aborted: &dyn Fn() -> bool) -> SysResult<bool> {
+    let start = list.len();
     BUF.with(|cell| {
         let mut buf = cell.borrow_mut();
         loop {
-            let n = getdents(fd.as_raw_fd(), &mut buf)?;
+            let n = getdents(fd, &mut buf)?;
             if n == 0 {
-                return Ok(list);
+                return Ok(true);
             }
             for d in parse_dirents(&buf[..n]) {
                 if !is_dot_or_dotdot(d.name) {
@@ -108,33 +111,173 @@ pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> 
             if aborted() {
                 return Err(super::cvt::Errno(libc::ECANCELED));
             }
+            if list.len() - start >= min {
+                return Ok(false);
+            }
         }
     })
 }
 
-/// Entries [`read_all`] reads between two looks at `aborted` where it reads one at a time.
-#[cfg(not(eio_linux))]
-const ABORT_CHECK_EVERY: usize = 1024;
+/// Reads the whole directory open on `fd`, without `.` and `..`, in the kernel's order.
+/// Stops early with `ECANCELED` when `aborted` says so (checked between batches).
+#[cfg(eio_linux)]
+pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> {
+    let mut list = DirList::default();
+    read_some(fd.as_raw_fd(), &mut list, usize::MAX, aborted)?;
+    Ok(list)
+}
 
 /// Reads the whole directory open on `fd`, without `.` and `..`, in the filesystem's
 /// order, through a directory stream on a duplicate of `fd` (so that `fd` stays open for
 /// the `*at` calls that follow). Stops early with `ECANCELED` when `aborted` says so.
 #[cfg(not(eio_linux))]
 pub fn read_all(fd: &OwnedFd, aborted: &dyn Fn() -> bool) -> SysResult<DirList> {
-    let mut stream =
-        Dir::from_fd(fd.try_clone().map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EBADF)))?)?;
     let mut list = DirList::default();
-    let mut seen = 0usize;
-    while let Some(d) = stream.read()? {
-        if !is_dot_or_dotdot(d.name) {
-            list.push(d.name, d.kind, d.ino);
-        }
-        seen += 1;
-        if seen.is_multiple_of(ABORT_CHECK_EVERY) && aborted() {
-            return Err(Errno(libc::ECANCELED));
-        }
-    }
+    DirReader::new(fd)?.read(&mut list, usize::MAX, aborted)?;
     Ok(list)
+}
+
+/// An open directory read in steps, each continuing where the last stopped: on Linux the
+/// fd itself, whose position the kernel keeps; elsewhere a directory stream on a duplicate
+/// of it, whose position (and entries read ahead) libc keeps. The fd it was made from stays
+/// the caller's, usable for `*at` calls meanwhile.
+pub struct DirReader {
+    #[cfg(eio_linux)]
+    fd: std::sync::Arc<OwnedFd>,
+    #[cfg(not(eio_linux))]
+    stream: Dir,
+}
+
+impl std::fmt::Debug for DirReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DirReader")
+    }
+}
+
+impl DirReader {
+    /// A reader of the directory open on `fd`, from its current position.
+    #[cfg(eio_linux)]
+    pub fn new(fd: &std::sync::Arc<OwnedFd>) -> SysResult<DirReader> {
+        Ok(DirReader { fd: fd.clone() })
+    }
+
+    /// A reader of the directory open on `fd`, from its current position.
+    #[cfg(not(eio_linux))]
+    pub fn new(fd: &OwnedFd) -> SysResult<DirReader> {
+        let dup = fd.try_clone().map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EBADF)))?;
+        Ok(DirReader { stream: Dir::from_fd(dup)? })
+    }
+
+    /// Opens `at` as a directory and makes a reader of it.
+    pub fn open(at: &At) -> SysResult<DirReader> {
+        let fd = open_dir(at)?;
+        #[cfg(eio_linux)]
+        return DirReader::new(&std::sync::Arc::new(fd));
+        #[cfg(not(eio_linux))]
+        return Ok(DirReader { stream: Dir::from_fd(fd)? });
+    }
+
+    /// The directory's fd, for `*at` calls on its entries.
+    #[cfg(eio_linux)]
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// The directory's fd, for `*at` calls on its entries.
+    #[cfg(not(eio_linux))]
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        self.stream.raw_fd()
+    }
+
+    /// Appends the next entries (without `.` and `..`) to `list` until at least `min` were
+    /// appended or the directory ends; true at the end. See [`read_some`].
+    #[cfg(eio_linux)]
+    pub fn read(&mut self, list: &mut DirList, min: usize, aborted: &dyn Fn() -> bool) -> SysResult<bool> {
+        read_some(self.fd.as_raw_fd(), list, min, aborted)
+    }
+
+    /// Appends the next entries (without `.` and `..`) to `list` until at least `min` were
+    /// appended or the directory ends; true at the end. Stops with `ECANCELED` when
+    /// `aborted` says so (asked every [`ABORT_CHECK_EVERY`] entries).
+    #[cfg(not(eio_linux))]
+    pub fn read(&mut self, list: &mut DirList, min: usize, aborted: &dyn Fn() -> bool) -> SysResult<bool> {
+        let start = list.len();
+        let mut seen = 0usize;
+        while list.len() - start < min.max(1) {
+            match self.stream.read()? {
+                Some(d) if is_dot_or_dotdot(d.name) => {}
+                Some(d) => list.push(d.name, d.kind, d.ino),
+                None => return Ok(true),
+            }
+            seen += 1;
+            if seen.is_multiple_of(ABORT_CHECK_EVERY) && aborted() {
+                return Err(Errno(libc::ECANCELED));
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Entries [`DirReader::read`] reads between two looks at `aborted` where it reads one at a
+/// time.
+#[cfg(not(eio_linux))]
+const ABORT_CHECK_EVERY: usize = 1024;
+
+/// The absolute path of the directory open on `fd` (any kind of fd, `O_PATH` included),
+/// for when `known`, the kernel's own answer, fails with `ENAMETOOLONG` (deeper than
+/// `PATH_MAX`): climbs `..` one directory at a time, finding each one's name in its parent
+/// by device and inode (as getcwd(3) does past `PATH_MAX`), until an ancestor whose path
+/// `known` gives, or `/`. Needs read permission on the ancestors it climbs.
+pub fn long_path(fd: &OwnedFd, known: &dyn Fn(&OwnedFd) -> SysResult<Vec<u8>>) -> SysResult<Vec<u8>> {
+    use std::os::fd::AsRawFd;
+    let id = |fd: &OwnedFd| super::stat::fstat(fd.as_raw_fd()).map(|st| (st.dev, st.ino));
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    let mut here = id(fd)?;
+    let mut cur: Option<OwnedFd> = None;
+    let prefix = loop {
+        let dirfd = cur.as_ref().unwrap_or(fd).as_raw_fd();
+        let parent = file::open_c(dirfd, c"..", libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NONBLOCK, 0)?;
+        let up = id(&parent)?;
+        if up == here {
+            break Vec::new(); // `/`
+        }
+        names.push(name_of(&parent, here)?);
+        match known(&parent) {
+            Ok(path) => break path,
+            Err(super::cvt::Errno(libc::ENAMETOOLONG)) => {}
+            Err(e) => return Err(e),
+        }
+        here = up;
+        cur = Some(parent);
+    };
+    let mut out = prefix;
+    if out.last() == Some(&b'/') {
+        out.pop();
+    }
+    for name in names.iter().rev() {
+        out.push(b'/');
+        out.extend_from_slice(name);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    Ok(out)
+}
+
+/// The name in the directory open on `dir` of the entry whose device and inode are `id`
+/// (`ENOENT` if none): the entries whose inode matches are checked with `lstat`, and where
+/// none does (`id` is a mount point, whose inode the parent does not see), all of them.
+fn name_of(dir: &OwnedFd, id: (u64, u64)) -> SysResult<Vec<u8>> {
+    use std::os::fd::AsRawFd;
+    let list = read_all(dir, &|| false)?;
+    let is = |name: &[u8]| {
+        super::scan::stat_entry(dir.as_raw_fd(), name, false).is_ok_and(|st| (st.dev, st.ino) == id)
+    };
+    let by_ino = (0..list.len()).filter(|&i| list.inos[i] == id.1).map(|i| list.name(i)).find(|n| is(n));
+    match by_ino.or_else(|| list.names().find(|n| is(n))) {
+        Some(name) => Ok(name.to_vec()),
+        None => Err(super::cvt::Errno(libc::ENOENT)),
+    }
 }
 
 /// A directory stream (`DIR *`), which owns its fd and closes it on drop.
@@ -164,6 +307,12 @@ impl Dir {
                 Err(e)
             }
         }
+    }
+
+    /// `dirfd(3)` — the fd the stream reads.
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        // SAFETY: the stream is open; dirfd only reads it.
+        unsafe { libc::dirfd(self.0.as_ptr()) }
     }
 
     /// `readdir(3)` — the next entry (`.` and `..` included), `None` at the end. The
@@ -225,5 +374,68 @@ mod tests {
         let f0 = At::from_bytes(base, b"f0".to_vec()).unwrap();
         crate::sys::stat::stat_at(&f0, false).unwrap();
         assert_eq!(read_all(&open(), &|| true), Err(Errno(libc::ECANCELED)));
+    }
+
+    #[test]
+    fn a_reader_covers_the_directory_once_in_steps() {
+        let tmp = crate::testutil::TempDir::new("steps");
+        let dir = tmp.0.clone();
+        for i in 0..5000 {
+            std::fs::write(dir.join(format!("f{i}")), b"").unwrap();
+        }
+        let at = At::cwd(CString::new(dir.as_os_str().as_encoded_bytes()).unwrap());
+        let mut reader = DirReader::open(&at).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        let mut steps = 0;
+        loop {
+            let mut list = DirList::default();
+            let end = reader.read(&mut list, 1000, &|| false).unwrap();
+            steps += 1;
+            for name in list.names() {
+                assert!(seen.insert(name.to_vec()), "duplicate {name:?}");
+            }
+            if end {
+                break;
+            }
+            assert!(list.len() >= 1000, "a step that is not the last reads at least min");
+        }
+        assert_eq!(seen.len(), 5000);
+        assert!(steps > 1);
+        // After the end, a further read is an empty last step.
+        let mut list = DirList::default();
+        assert!(reader.read(&mut list, 1, &|| false).unwrap() && list.is_empty());
+        // A reader appends: what the list held stays.
+        let mut list = DirList::default();
+        list.push(b"kept", libc::DT_REG, 1);
+        let mut reader = DirReader::open(&at).unwrap();
+        assert!(reader.read(&mut list, usize::MAX, &|| false).unwrap());
+        assert_eq!((list.len(), list.name(0)), (5001, &b"kept"[..]));
+        let mut reader = DirReader::open(&at).unwrap();
+        assert_eq!(reader.read(&mut DirList::default(), usize::MAX, &|| true), Err(Errno(libc::ECANCELED)));
+    }
+
+    #[test]
+    fn long_path_climbs_past_path_max() {
+        let tmp = crate::testutil::TempDir::new("long");
+        let root = tmp.0.clone();
+        // 40 levels of 200-byte names: 8 KB, twice PATH_MAX; created relative to fds.
+        let name = "n".repeat(200);
+        let mut fd = open_dir(&At::cwd(CString::new(root.as_os_str().as_encoded_bytes()).unwrap())).unwrap();
+        for _ in 0..40 {
+            let base = crate::sys::path::Base::Dir(std::sync::Arc::new(fd));
+            let at = At::from_bytes(base, name.clone().into_bytes()).unwrap();
+            crate::sys::name::mkdir(&at, 0o755).unwrap();
+            fd = open_dir(&at).unwrap();
+        }
+        let want = format!("{}/{}", root.display(), vec![name.as_str(); 40].join("/")).into_bytes();
+        // The kernel's answer fails past PATH_MAX...
+        assert_eq!(crate::sys::link::fd_path(&fd), Err(Errno(libc::ENAMETOOLONG)));
+        // ...so the path is climbed to where it fits.
+        let kernel = crate::sys::link::fd_path;
+        assert_eq!(long_path(&fd, &kernel).unwrap(), want);
+        // Climbing all the way to `/`.
+        assert_eq!(long_path(&fd, &|_| Err(Errno(libc::ENAMETOOLONG))).unwrap(), want);
+        assert_eq!(long_path(&fd, &|_| Err(Errno(libc::EIO))), Err(Errno(libc::EIO)));
+        drop(fd);
     }
 }

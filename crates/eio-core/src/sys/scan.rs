@@ -1,106 +1,47 @@
-//! The syscalls of the streaming scans: directory batches read with `getdents64(2)` (on
-//! Linux) or `readdir(3)` (elsewhere, and with `--cfg eio_portable`), and `fstatat(2)`
-//! for entries whose type the filesystem does not report.
+//! What the streaming scans do per entry: `fstatat(2)`/`statx(2)` of an entry relative to
+//! its directory's fd, for its status or for a type the filesystem did not report, with
+//! the name made a C string on the stack (no allocation per entry).
 
-#[cfg(eio_linux)]
-use std::cell::RefCell;
-use std::ffi::CString;
+use std::ffi::CStr;
 use std::mem::MaybeUninit;
 use std::os::fd::RawFd;
-#[cfg(eio_linux)]
-use std::os::fd::{AsRawFd, OwnedFd};
-#[cfg(not(eio_linux))]
-use std::sync::Mutex;
 
 use super::cvt::{cvt, Errno, SysResult};
-use super::dir::{self, is_dot_or_dotdot};
-use super::path::At;
-use crate::value::DirList;
-
-/// Bytes asked of each `getdents64` call by [`BatchDir::read_batch`]: about 2,000
-/// entries of short names per call.
-#[cfg(eio_linux)]
-const BATCH_BUF: usize = 64 * 1024;
-
-#[cfg(eio_linux)]
-thread_local! {
-    static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BATCH_BUF]);
-}
+use super::stat;
+use crate::value::{DirList, FileStat};
 
 /// `DT_UNKNOWN`: the filesystem did not say what the entry is.
 pub const DT_UNKNOWN: u8 = libc::DT_UNKNOWN;
 
-/// A directory read in batches, each continuing where the last one stopped: on Linux the
-/// fd itself, whose position the kernel keeps; elsewhere a directory stream, whose
-/// position lives in libc (its buffer may hold entries read ahead), behind a lock.
-#[cfg(eio_linux)]
-#[derive(Debug)]
-pub struct BatchDir(OwnedFd);
+/// Bytes of a name [`with_cstr`] converts on the stack: `NAME_MAX` (255 on Linux, darwin
+/// and FreeBSD) plus its NUL.
+const NAME_BUF: usize = 256;
 
-#[cfg(not(eio_linux))]
-pub struct BatchDir(Mutex<dir::Dir>);
-
-#[cfg(not(eio_linux))]
-impl std::fmt::Debug for BatchDir {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BatchDir")
+/// Calls `f` with `name` as a C string, built on the stack (a heap allocation only for a
+/// name longer than `NAME_MAX`, which no directory returns). An interior NUL (which no
+/// directory returns either) is `EINVAL`.
+pub fn with_cstr<R>(name: &[u8], f: impl FnOnce(&CStr) -> SysResult<R>) -> SysResult<R> {
+    if name.len() >= NAME_BUF {
+        return with_cstr_heap(name, f);
+    }
+    let mut buf = [0u8; NAME_BUF];
+    buf[..name.len()].copy_from_slice(name);
+    match CStr::from_bytes_with_nul(&buf[..=name.len()]) {
+        Ok(c) => f(c),
+        Err(_) => Err(Errno(libc::EINVAL)),
     }
 }
 
-impl BatchDir {
-    /// Opens `at` as a directory for reading in batches.
-    #[cfg(eio_linux)]
-    pub fn open(at: &At) -> SysResult<BatchDir> {
-        dir::open_dir(at).map(BatchDir)
-    }
+#[cold]
+fn with_cstr_heap<R>(name: &[u8], f: impl FnOnce(&CStr) -> SysResult<R>) -> SysResult<R> {
+    let c = std::ffi::CString::new(name).map_err(|_| Errno(libc::EINVAL))?;
+    f(&c)
+}
 
-    /// Opens `at` as a directory for reading in batches.
-    #[cfg(not(eio_linux))]
-    pub fn open(at: &At) -> SysResult<BatchDir> {
-        Ok(BatchDir(Mutex::new(dir::Dir::from_fd(dir::open_dir(at)?)?)))
-    }
-
-    /// Reads the next entries (without `.` and `..`), calling `getdents64` until at least
-    /// `min_entries` were read or the directory ends. Returns the entries and whether the
-    /// directory ended; the next batch starts after them.
-    #[cfg(eio_linux)]
-    pub fn read_batch(&self, min_entries: usize) -> SysResult<(DirList, bool)> {
-        let mut list = DirList::default();
-        BUF.with(|cell| {
-            let mut buf = cell.borrow_mut();
-            loop {
-                let n = dir::getdents(self.0.as_raw_fd(), &mut buf)?;
-                if n == 0 {
-                    return Ok((list, true));
-                }
-                for d in dir::parse_dirents(&buf[..n]) {
-                    if !is_dot_or_dotdot(d.name) {
-                        list.push(d.name, d.kind, d.ino);
-                    }
-                }
-                if list.len() >= min_entries {
-                    return Ok((list, false));
-                }
-            }
-        })
-    }
-
-    /// Reads the next entries (without `.` and `..`) until `min_entries` were read or the
-    /// directory ends. Returns the entries and whether the directory ended; the next batch
-    /// starts after them.
-    #[cfg(not(eio_linux))]
-    pub fn read_batch(&self, min_entries: usize) -> SysResult<(DirList, bool)> {
-        let mut stream = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let mut list = DirList::default();
-        while list.len() < min_entries.max(1) {
-            match stream.read()? {
-                Some(d) if is_dot_or_dotdot(d.name) => {}
-                Some(d) => list.push(d.name, d.kind, d.ino),
-                None => return Ok((list, true)),
-            }
-        }
-        Ok((list, false))
-    }
+/// The status of entry `name` of the directory open on `dirfd` (`follow`: of a symlink's
+/// target), through [`stat::stat_name`].
+pub fn stat_entry(dirfd: RawFd, name: &[u8], follow: bool) -> SysResult<FileStat> {
+    with_cstr(name, |c| stat::stat_name(dirfd, c, follow))
 }
 
 /// `fstatat(2)` with `AT_SYMLINK_NOFOLLOW` — the `DT_*` type of `name` in the directory
@@ -112,13 +53,14 @@ impl BatchDir {
 // `mode_t` is a u32 on Linux, a u16 on darwin and FreeBSD.
 #[allow(clippy::unnecessary_cast)]
 pub fn lstat_type(dirfd: RawFd, name: &[u8]) -> SysResult<u8> {
-    let name = CString::new(name).map_err(|_| Errno(libc::EINVAL))?;
-    let mut buf = MaybeUninit::<libc::stat>::uninit();
-    // SAFETY: `name` is a valid C string and `buf` is valid for writes of a `struct stat`.
-    cvt(unsafe { libc::fstatat(dirfd, name.as_ptr(), buf.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) })?;
-    // SAFETY: fstatat succeeded, so it filled the buffer.
-    let mode = unsafe { buf.assume_init_ref() }.st_mode;
-    Ok(dt_from_mode(mode as u32))
+    with_cstr(name, |c| {
+        let mut buf = MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: `c` is a valid C string and `buf` is valid for writes of a `struct stat`.
+        cvt(unsafe { libc::fstatat(dirfd, c.as_ptr(), buf.as_mut_ptr(), libc::AT_SYMLINK_NOFOLLOW) })?;
+        // SAFETY: fstatat succeeded, so it filled the buffer.
+        let mode = unsafe { buf.assume_init_ref() }.st_mode;
+        Ok(dt_from_mode(mode as u32))
+    })
 }
 
 /// The `DT_*` value of a `st_mode`: on Linux, darwin and FreeBSD, `DT_x == S_IFx >> 12`
@@ -155,14 +97,11 @@ pub fn fill_unknown_types(dirfd: RawFd, list: DirList) -> SysResult<DirList> {
 mod tests {
     use super::*;
     use crate::sys::dir::open_dir;
-    use crate::sys::path::At;
-    use crate::testutil::TempDir;
+    use crate::testutil::{at, TempDir};
     use std::os::fd::AsRawFd;
-    use std::os::unix::ffi::OsStrExt;
 
     fn open(dir: &std::path::Path) -> std::os::fd::OwnedFd {
-        let c = CString::new(dir.as_os_str().as_bytes()).unwrap();
-        open_dir(&At::cwd(c)).unwrap()
+        open_dir(&at(dir)).unwrap()
     }
 
     #[test]
@@ -182,41 +121,45 @@ mod tests {
     }
 
     #[test]
-    fn batches_cover_the_directory_once() {
-        let tmp = TempDir::new("batch");
-        let dir = tmp.0.clone();
-        for i in 0..5000 {
-            std::fs::write(dir.join(format!("f{i}")), b"").unwrap();
+    fn names_become_c_strings_on_the_stack_or_the_heap() {
+        let table: [(&[u8], Result<usize, Errno>); 4] = [
+            (b"a", Ok(1)),
+            (&[b'x'; 255], Ok(255)),
+            // Longer than NAME_MAX: no directory returns it, but it still works.
+            (&[b'y'; 300], Ok(300)),
+            (b"a\0b", Err(Errno(libc::EINVAL))),
+        ];
+        for (name, want) in table {
+            let got = with_cstr(name, |c| {
+                assert_eq!(c.to_bytes(), name);
+                Ok(c.to_bytes().len())
+            });
+            assert_eq!(got, want, "{} bytes", name.len());
         }
-        let stream = BatchDir::open(&At::cwd(CString::new(dir.as_os_str().as_bytes()).unwrap())).unwrap();
-        let mut seen = std::collections::HashSet::new();
-        let mut batches = 0;
-        loop {
-            let (list, end) = stream.read_batch(1000).unwrap();
-            batches += 1;
-            for name in list.names() {
-                assert!(seen.insert(name.to_vec()), "duplicate {name:?}");
-            }
-            if end {
-                break;
-            }
-            assert!(list.len() >= 1000, "a batch that is not the last is full");
-        }
-        assert_eq!(seen.len(), 5000);
-        assert!(batches > 1);
-        // After the end, a further read is an empty last batch.
-        let (list, end) = stream.read_batch(1).unwrap();
-        assert!(list.is_empty() && end);
+    }
+
+    #[test]
+    fn stat_entry_is_lstat_or_stat_of_the_entry() {
+        let tmp = TempDir::new("stat-entry");
+        std::fs::write(tmp.path("file"), b"12345").unwrap();
+        std::os::unix::fs::symlink("file", tmp.path("link")).unwrap();
+        let fd = open(&tmp.0);
+        let file = stat_entry(fd.as_raw_fd(), b"file", false).unwrap();
+        assert_eq!((file.size, file.mode & libc::S_IFMT), (5, libc::S_IFREG));
+        let link = stat_entry(fd.as_raw_fd(), b"link", false).unwrap();
+        assert_eq!((link.size, link.mode & libc::S_IFMT), (4, libc::S_IFLNK));
+        let target = stat_entry(fd.as_raw_fd(), b"link", true).unwrap();
+        assert_eq!(target, file);
+        assert_eq!(stat_entry(fd.as_raw_fd(), b"nope", false), Err(Errno(libc::ENOENT)));
     }
 
     #[test]
     fn unknown_types_are_filled_and_vanished_entries_dropped() {
         let tmp = TempDir::new("unknown");
-        let dir = tmp.0.clone();
-        std::fs::write(dir.join("file"), b"").unwrap();
-        std::fs::create_dir(dir.join("sub")).unwrap();
-        std::os::unix::fs::symlink("sub", dir.join("link")).unwrap();
-        let fd = open(&dir);
+        std::fs::write(tmp.path("file"), b"").unwrap();
+        std::fs::create_dir(tmp.path("sub")).unwrap();
+        std::os::unix::fs::symlink("sub", tmp.path("link")).unwrap();
+        let fd = open(&tmp.0);
         // As a filesystem without d_type reports them.
         let mut list = DirList::default();
         for (name, kind) in [
@@ -236,7 +179,7 @@ mod tests {
                 (&b"file"[..], libc::DT_REG),
                 (b"sub", libc::DT_DIR),
                 (b"link", libc::DT_LNK),
-                (b"known", libc::DT_FIFO),
+                (b"known", libc::DT_FIFO)
             ]
         );
     }
@@ -244,8 +187,7 @@ mod tests {
     #[test]
     fn lstat_type_errors() {
         let tmp = TempDir::new("lstat");
-        let dir = tmp.0.clone();
-        let fd = open(&dir);
+        let fd = open(&tmp.0);
         assert_eq!(lstat_type(fd.as_raw_fd(), b"nope"), Err(Errno(libc::ENOENT)));
         assert_eq!(lstat_type(fd.as_raw_fd(), b"a\0b"), Err(Errno(libc::EINVAL)));
         assert_eq!(lstat_type(-1, b"x"), Err(Errno(libc::EBADF)));

@@ -34,8 +34,14 @@ static HAVE_STATX: AtomicBool = AtomicBool::new(true);
 
 /// The status of the file at `at`; of a symlink itself unless `follow` (`stat`/`lstat`).
 pub fn stat_at(at: &At, follow: bool) -> SysResult<FileStat> {
+    stat_name(at.dirfd(), at.c_path(), follow)
+}
+
+/// [`stat_at`]'s twin for a name already a C string, relative to `dirfd` (a directory scan
+/// stating its entries: no allocation per name).
+pub fn stat_name(dirfd: RawFd, name: &CStr, follow: bool) -> SysResult<FileStat> {
     let flags = if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
-    status(at.dirfd(), at.c_path(), flags)
+    status(dirfd, name, flags)
 }
 
 /// [`stat_at`] of `path` relative to the directory open on `dirfd` (loops over a

@@ -1,9 +1,10 @@
 //! Bindings of the `eio_core::ops::scan` requests: readdirIter's directory stream and
-//! walk's directory reads.
+//! walk's tree. Both deliver `TreeBatch`es (see `Tag::TreeBatch` in wire.rs for their JS
+//! shape).
 
 use std::sync::Arc;
 
-use eio_core::ops::scan::{DirId, DirStream, ScanOp, TreeRead};
+use eio_core::ops::scan::{DirStream, ScanOp, Walk, WalkOptions, MAX_OPEN};
 use eio_core::Op;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -34,50 +35,90 @@ pub fn scan_open(env: Env, dir: Option<&WdHandle>, path: Unknown<'_>) -> Result<
     Ok(DirStreamHandle { stream: Arc::new(DirStream::new(at)) })
 }
 
-/// The next batch of `stream`: `[names, Float64Array [type, ino, ...], end]`.
+/// The next batch of `stream`: `[names, Float64Array [type, ino, ...], end]` (see
+/// `wire::dir_batch`).
 #[napi]
 pub fn scan_read_batch(env: Env, priority: i32, stream: &DirStreamHandle, buffers: bool) -> Result<u32> {
     let op = ScanOp::ReadBatch { stream: stream.stream.clone() };
     crate::submit::submit(&env, priority, Op::Scan(op), super::names_delivery(buffers))
 }
 
-/// Part of a walk: the directory at `path` and, depth first, those below it until
-/// `budget` entries were read (see `eio_core::ops::scan::TreeOut` for the result).
-/// `ancestors` is a `Float64Array` of the `DirId` halves of the directories `path` was
-/// reached through (empty unless following symlinks); `max_depth` -1 is no limit.
+/// The next batch of `stream` as readdirIter takes it (a tree batch, see `Tag::TreeBatch`
+/// in wire.rs), with each entry's `lstat` when `stat`.
 #[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn scan_read_tree(
+pub fn scan_read_entries(
     env: Env,
     priority: i32,
-    dir: Option<&WdHandle>,
-    path: Unknown<'_>,
-    follow_start: bool,
-    start_is_link: bool,
-    follow_symlinks: bool,
-    depth: u32,
-    max_depth: i64,
-    ancestors: Unknown<'_>,
-    budget: u32,
+    stream: &DirStreamHandle,
+    stat: bool,
     buffers: bool,
 ) -> Result<u32> {
+    let op = ScanOp::ReadEntries { stream: stream.stream.clone(), stat };
+    crate::submit::submit(&env, priority, Op::Scan(op), super::names_delivery(buffers))
+}
+
+/// The native half of a walk: its root, options and frontier (the directories left to
+/// read, with the fds they need). Dropping the frontier (`close()`, or garbage
+/// collection) closes them.
+#[napi]
+pub struct WalkHandle {
+    walk: Walk,
+}
+
+#[napi]
+impl WalkHandle {
+    /// Directories (or parts of large ones) left to read, not counting held ones.
+    #[napi]
+    pub fn pending(&self) -> u32 {
+        self.walk.pending() as u32
+    }
+
+    /// The verdicts on the directories a batch held (`hold`), one byte each in the order of
+    /// its `held` (non-zero: read it). Returns `pending()`.
+    #[napi]
+    pub fn admit(&self, hold: i64, verdicts: &[u8]) -> u32 {
+        let verdicts: Vec<bool> = verdicts.iter().map(|&v| v != 0).collect();
+        self.walk.admit(hold as u64, &verdicts) as u32
+    }
+
+    /// Ends the walk: the directories left are dropped and their fds closed; reads running
+    /// finish and drop what they find. Idempotent.
+    #[napi]
+    pub fn close(&self) {
+        self.walk.close();
+    }
+}
+
+/// A walk of the directory at `path` (nothing opened until the first read). `max_depth`
+/// -1 is no limit; `exclude`: names of directories reported but not read; `hold`: the
+/// subdirectories found wait for `admit`.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn walk_open(
+    env: Env,
+    dir: Option<&WdHandle>,
+    path: Unknown<'_>,
+    follow_symlinks: bool,
+    max_depth: i64,
+    stat: bool,
+    exclude: Vec<Buffer>,
+    hold: bool,
+) -> Result<WalkHandle> {
     let at = crate::args::path_at(&env, dir, path)?;
-    let js = crate::raw::Scope::of_call(&env);
-    let halves: Vec<f64> = js
-        .with_bytes(js.arg(&ancestors), |bytes| {
-            bytes.chunks_exact(8).map(|b| f64::from_ne_bytes(b.try_into().unwrap_or_default())).collect()
-        })?
-        .ok_or_else(|| Error::from_reason("eio: ancestors buffer is detached"))?;
-    let req = TreeRead {
-        at,
-        follow_start,
-        start_is_link,
+    let opts = WalkOptions {
         follow_symlinks,
-        depth,
         max_depth: u32::try_from(max_depth).unwrap_or(u32::MAX),
-        ancestors: DirId::from_halves(&halves),
-        budget: budget as usize,
+        stat,
+        exclude: exclude.iter().map(|b| b.to_vec()).collect(),
+        hold,
+        max_open: MAX_OPEN,
     };
-    let op = Op::Scan(ScanOp::ReadTree(Box::new(req)));
-    crate::submit::submit(&env, priority, op, super::names_delivery(buffers))
+    Ok(WalkHandle { walk: Walk::new(at, opts) })
+}
+
+/// Reads from `walk`'s frontier until `budget` entries were read (or it is empty).
+#[napi]
+pub fn walk_read(env: Env, priority: i32, walk: &WalkHandle, budget: u32, buffers: bool) -> Result<u32> {
+    let op = ScanOp::Walk { walk: walk.walk.clone(), budget: budget as usize };
+    crate::submit::submit(&env, priority, Op::Scan(op), super::names_delivery(buffers))
 }
