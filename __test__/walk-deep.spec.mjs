@@ -96,7 +96,9 @@ for (const comb of [false, true]) {
       // 'd/' 10,000 times, then the leaf: far past PATH_MAX.
       const deepest = { depth: LEVELS, rel: 2 * LEVELS + 4, path: root.length + 1 + 2 * LEVELS + 4 }
       t.deepEqual(got.deepest, stat ? { ...deepest, size: 7 } : deepest)
-      t.true(got.maxFds <= 32, `${got.maxFds} fds open at most`)
+      // At most 16 kept plus those of reads running (the portable build reads each
+      // directory through a duplicate fd): a bound, whatever the depth.
+      t.true(got.maxFds <= 48, `${got.maxFds} fds open at most`)
       t.is(got.leaked, 0)
     }
   })
