@@ -112,6 +112,19 @@ test('walk entries: path is root joined with the relative path, name its last pa
   }
 })
 
+test('walk: a directory always comes before what is in it, however many reads run', async (t) => {
+  for (const concurrency of [1, 16]) {
+    const seen = new Set([bigRoot])
+    let early = 0
+    for await (const e of eio.walk(bigRoot, { concurrency })) {
+      if (!seen.has(e.parentPath)) early++
+      if (e.type === DT_DIR) seen.add(e.path)
+    }
+    t.is(early, 0, `concurrency ${concurrency}`)
+    t.true(seen.size > 1000)
+  }
+})
+
 test('walk with maxDepth', async (t) => {
   const all = fsListing(bigRoot)
   for (const maxDepth of [0, 1, 3]) {

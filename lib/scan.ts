@@ -724,9 +724,17 @@ class Walker implements AsyncIterableIterator<WalkEntry<Name>> {
     this.#settleWaiters()
   }
 
-  /** Asks the predicate about the batch's held directories; false if it threw. */
+  /**
+   * Lets the directories the batch found and did not read join the walk's frontier (they
+   * wait until now, so that a directory always comes before what is in it), asking the
+   * predicate about each first if there is one. False if the predicate threw.
+   */
   #admit(batch: Batch): boolean {
-    const held = batch.wire.held!
+    const held = batch.wire.held
+    if (held === undefined) {
+      this.#handle.admit(batch.wire.hold)
+      return true
+    }
     const entries = batch.buildAll()
     const verdicts = new Uint8Array(held.length)
     try {

@@ -73,12 +73,13 @@ impl WalkHandle {
         self.walk.pending() as u32
     }
 
-    /// The verdicts on the directories a batch held (`hold`), one byte each in the order of
-    /// its `held` (non-zero: read it). Returns `pending()`.
+    /// Admits the directories a batch held (`hold`) into the frontier: with `verdicts`,
+    /// one byte each in the order of its `held` (non-zero: read it), else all of them.
+    /// Returns `pending()`.
     #[napi]
-    pub fn admit(&self, hold: i64, verdicts: &[u8]) -> u32 {
-        let verdicts: Vec<bool> = verdicts.iter().map(|&v| v != 0).collect();
-        self.walk.admit(hold as u64, &verdicts) as u32
+    pub fn admit(&self, hold: i64, verdicts: Option<&[u8]>) -> u32 {
+        let verdicts: Option<Vec<bool>> = verdicts.map(|v| v.iter().map(|&b| b != 0).collect());
+        self.walk.admit(hold as u64, verdicts.as_deref()) as u32
     }
 
     /// Ends the walk: the directories left are dropped and their fds closed; reads running

@@ -62,17 +62,25 @@ fn entries(batches: &[TreeBatch]) -> BTreeMap<String, Seen> {
 fn run_walk(walk: &Walk, budget: usize, verdict: &dyn Fn(&[u8]) -> bool) -> Result<Vec<TreeBatch>, ReqError> {
     let mut out = Vec::new();
     loop {
-        let batch = ctx(|c| walk.read(c, budget))?;
-        if batch.hold != 0 {
-            let verdicts: Vec<bool> =
-                batch.held.iter().map(|&i| verdict(batch.entries.name(i as usize))).collect();
-            walk.admit(batch.hold, &verdicts);
-        }
-        out.push(batch);
+        out.push(step(walk, budget, verdict)?);
         if walk.pending() == 0 {
             return Ok(out);
         }
     }
+}
+
+/// One read of `walk`, then what the caller does with the batch: admits the directories
+/// it held (answering `verdict` for each, if the walk asked for verdicts).
+fn step(walk: &Walk, budget: usize, verdict: &dyn Fn(&[u8]) -> bool) -> Result<TreeBatch, ReqError> {
+    let batch = ctx(|c| walk.read(c, budget))?;
+    if batch.hold != 0 && batch.held.is_empty() {
+        walk.admit(batch.hold, None);
+    } else if batch.hold != 0 {
+        let verdicts: Vec<bool> =
+            batch.held.iter().map(|&i| verdict(batch.entries.name(i as usize))).collect();
+        walk.admit(batch.hold, Some(&verdicts));
+    }
+    Ok(batch)
 }
 
 fn walk_all(root: &Path, opts: WalkOptions, budget: usize) -> BTreeMap<String, Seen> {
@@ -229,6 +237,45 @@ fn walk_follow_reports_loops_as_links_and_does_not_enter_them() {
 }
 
 #[test]
+fn walk_reads_found_directories_only_once_their_batch_is_admitted() {
+    // Two reads in flight: the second cannot take what the first found before the caller
+    // has the first's batch, which lists those directories: a directory always comes
+    // before what is in it.
+    let t = sample("order");
+    let walk = Walk::new(at(&t.0), WalkOptions::default());
+    let first = ctx(|c| walk.read(c, 1)).unwrap();
+    assert_ne!(first.hold, 0);
+    let second = ctx(|c| walk.read(c, usize::MAX)).unwrap();
+    assert!(second.dirs.iter().all(|d| d.path.is_empty()), "only the rest of the root: {:?}", second.dirs);
+    walk.admit(first.hold, None);
+    let mut batches = vec![first, second];
+    batches.extend(run_walk(&walk, usize::MAX, &|_| true).unwrap());
+    // In delivery order, each directory's entry comes before its own entries.
+    let mut seen = std::collections::HashSet::new();
+    seen.insert(Vec::new());
+    for b in &batches {
+        let mut i = 0;
+        for d in &b.dirs {
+            assert!(
+                seen.contains(&d.path),
+                "{:?} read before it was listed",
+                String::from_utf8_lossy(&d.path)
+            );
+            for _ in 0..d.entries {
+                let mut p = d.path.clone();
+                if !p.is_empty() {
+                    p.push(b'/');
+                }
+                p.extend_from_slice(b.entries.name(i));
+                seen.insert(p);
+                i += 1;
+            }
+        }
+    }
+    assert_eq!(seen.len(), 8, "the root and its 7 entries");
+}
+
+#[test]
 fn walk_holds_directories_for_a_verdict() {
     let t = sample("hold");
     let walk = Walk::new(at(&t.0), WalkOptions { hold: true, ..Default::default() });
@@ -247,7 +294,7 @@ fn walk_holds_directories_for_a_verdict() {
     assert_eq!(asked, vec!["empty", "sub"], "asked for directories only");
     assert_eq!(walk.open_fds(), 0);
     // An unknown hold is ignored.
-    assert_eq!(walk.admit(12345, &[true]), 0);
+    assert_eq!(walk.admit(12345, None), 0);
 }
 
 #[test]
@@ -256,7 +303,7 @@ fn walk_reports_directories_that_vanish_and_goes_on() {
     let walk = Walk::new(at(&t.0), WalkOptions { hold: true, ..Default::default() });
     let first = ctx(|c| walk.read(c, usize::MAX)).unwrap();
     std::fs::remove_dir_all(t.path("sub")).unwrap();
-    walk.admit(first.hold, &vec![true; first.held.len()]);
+    walk.admit(first.hold, None);
     let second = ctx(|c| walk.read(c, usize::MAX)).unwrap();
     assert_eq!(second.errors.len(), 1);
     let e = &second.errors[0];
@@ -307,7 +354,7 @@ fn walk_deeper_than_the_fd_bound_reopens_directories() {
             let walk = Walk::new(at(&t.0), WalkOptions { max_open, ..Default::default() });
             let mut batches = Vec::new();
             loop {
-                batches.push(ctx(|c| walk.read(c, budget)).unwrap());
+                batches.push(step(&walk, budget, &|_| true).unwrap());
                 assert!(walk.open_fds() <= max_open + 1, "{} fds open", walk.open_fds());
                 if walk.pending() == 0 {
                     break;
@@ -318,7 +365,9 @@ fn walk_deeper_than_the_fd_bound_reopens_directories() {
                 "{:?}",
                 batches.iter().flat_map(|b| &b.errors).next()
             );
-            assert_eq!(kinds(&entries(&batches)), kinds(&want), "max_open {max_open}, budget {budget}");
+            let got = kinds(&entries(&batches)).len();
+            assert_eq!(got, want.len(), "max_open {max_open}, budget {budget}");
+            assert!(kinds(&entries(&batches)) == kinds(&want), "max_open {max_open}, budget {budget}");
             assert_eq!(walk.open_fds(), 0);
         }
     }
@@ -365,7 +414,7 @@ fn walk_reopened_directory_must_be_the_same() {
     assert_eq!(walk.open_fds(), 0, "closed at once");
     std::fs::rename(t.path("a"), t.path("a-old")).unwrap();
     std::fs::rename(t.path("other"), t.path("a")).unwrap();
-    walk.admit(first.hold, &[true, true]);
+    walk.admit(first.hold, None);
     let mut errors = Vec::new();
     let mut names = Vec::new();
     while walk.pending() > 0 {
@@ -400,7 +449,7 @@ fn walk_root_errors_fail_the_read() {
 fn walk_close_drops_the_frontier_and_its_fds() {
     let t = sample("close");
     let walk = Walk::new(at(&t.0), WalkOptions::default());
-    ctx(|c| walk.read(c, 1)).unwrap();
+    step(&walk, 1, &|_| true).unwrap();
     assert!(walk.pending() > 0 && walk.open_fds() > 0);
     walk.close();
     assert_eq!((walk.pending(), walk.open_fds()), (0, 0));

@@ -1,9 +1,10 @@
 //! walk's native half: a tree's frontier (directories found and not yet read) and the pool
-//! requests that read it. Each request takes directories from the frontier, last found
-//! first (depth first, so that the frontier stays small), until it has read a budget of
-//! entries, and hands back one [`TreeBatch`]; the subdirectories it finds go back to the
-//! frontier at once, where the other requests in flight take them. The caller decides how
-//! many requests are in flight and when to stop asking (while its consumer is slow).
+//! requests that read it. Each request takes a directory from the frontier and reads it and
+//! those below it depth first (so that the frontier stays small) until it has read a
+//! budget of entries, and hands back one [`TreeBatch`]; the subdirectories it did not get
+//! to join the frontier when the caller has that batch (see [`Walk::read`]), and the other
+//! requests in flight take them from there. The caller decides how many requests are in
+//! flight and when to stop asking (while its consumer is slow).
 //!
 //! # Directory fds
 //!
@@ -285,20 +286,23 @@ impl Walk {
     }
 
     /// The caller's verdicts on the subdirectories a batch held (in the order of its
-    /// `held`): true reads it, false leaves it unread. Returns [`Walk::pending`]. An
-    /// unknown hold (answered already, or the walk closed) is ignored.
-    pub fn admit(&self, hold: u64, verdicts: &[bool]) -> usize {
+    /// `held`): true reads it, false leaves it unread; `None` reads them all. Returns
+    /// [`Walk::pending`]. An unknown hold (answered already, or the walk closed) is ignored.
+    pub fn admit(&self, hold: u64, verdicts: Option<&[bool]>) -> usize {
         let mut f = self.frontier();
         let Some(at) = f.held.iter().position(|(h, _)| *h == hold) else {
             return f.todo.len();
         };
         let (_, dirs) = f.held.swap_remove(at);
-        let admitted: Vec<Todo> = dirs
-            .into_iter()
-            .zip(verdicts.iter().chain(std::iter::repeat(&false)))
-            .filter(|(_, &v)| v)
-            .map(|(d, _)| d)
-            .collect();
+        let admitted: Vec<Todo> = match verdicts {
+            None => dirs,
+            Some(verdicts) => dirs
+                .into_iter()
+                .zip(verdicts.iter().chain(std::iter::repeat(&false)))
+                .filter(|(_, &v)| v)
+                .map(|(d, _)| d)
+                .collect(),
+        };
         // Pushed in reverse so that they are read in the order found.
         f.todo.extend(admitted.into_iter().rev());
         f.todo.len()
@@ -320,16 +324,15 @@ impl Walk {
         self.frontier().todo.pop()
     }
 
-    /// Adds `found` (read in the order found) on top of `rest`, unless the walk is closed.
-    fn push(&self, rest: Option<Todo>, found: Vec<Todo>) {
+    /// Adds `rests` (parts of directories left to read), unless the walk is closed.
+    fn push(&self, rests: Vec<Todo>) {
         let mut f = self.frontier();
         if f.closed {
             drop(f);
-            drop((rest, found));
+            drop(rests);
             return;
         }
-        f.todo.extend(rest);
-        f.todo.extend(found.into_iter().rev());
+        f.todo.extend(rests);
     }
 
     fn hold(&self, found: Vec<Todo>) -> u64 {
@@ -343,9 +346,15 @@ impl Walk {
         hold
     }
 
-    /// One request's work: directories from the frontier until `budget` entries were read
-    /// (or the frontier is empty). Errors below the root are reported in the batch; the
-    /// root failing fails the request.
+    /// One request's work: a directory from the frontier and, depth first, those found in
+    /// it, then more from the frontier, until `budget` entries were read (or nothing is
+    /// left). Errors below the root are reported in the batch; the root failing fails the
+    /// request.
+    ///
+    /// The subdirectories found and not read by this request are held (`hold`) until the
+    /// caller has the batch that lists them and admits them ([`Walk::admit`]): another
+    /// request reading one of them sooner could deliver its entries before the entry of
+    /// the directory itself. So a directory always comes before what is in it.
     pub fn read(&self, ctx: &ReqCtx<'_>, budget: usize) -> Result<TreeBatch, ReqError> {
         let mut r = Reader {
             walk: self,
@@ -353,19 +362,26 @@ impl Walk {
             ctx,
             batch: TreeBatch::default(),
             last: None,
+            stack: Vec::new(),
             held: Vec::new(),
         };
         while r.batch.entries.len() < budget {
             if ctx.aborted() {
                 return Err(Errno(libc::ECANCELED).into());
             }
-            let Some(todo) = self.pop() else { break };
+            let Some(todo) = r.stack.pop().or_else(|| self.pop()) else { break };
             match todo {
                 Todo::Root => r.read_root(budget)?,
                 Todo::Dir { parent, name, link } => r.read_child(parent, name, link, budget)?,
                 Todo::Rest { reading, fd, reader } => r.read_dir(reading, fd, reader, budget)?,
             }
         }
+        let (rests, mut dirs): (Vec<Todo>, Vec<Todo>) =
+            std::mem::take(&mut r.stack).into_iter().partition(|t| matches!(t, Todo::Rest { .. }));
+        self.push(rests);
+        // Left on the stack: the last found on top; held in the order found.
+        dirs.reverse();
+        r.held.extend(dirs);
         if !r.held.is_empty() {
             let held = std::mem::take(&mut r.held);
             r.batch.hold = self.hold(held);
@@ -383,7 +399,11 @@ struct Reader<'a> {
     /// The directory this request read last, with its fd: its children are opened with it
     /// even when its node no longer keeps it, and reopening climbs from it.
     last: Option<(Arc<Node>, Arc<OwnedFd>)>,
-    /// Subdirectories found, for the caller's verdict (`hold`).
+    /// What this request reads next, depth first: subdirectories found (and parts of
+    /// large directories), the last found on top.
+    stack: Vec<Todo>,
+    /// Subdirectories found and not read here, for the caller to admit (see
+    /// [`Walk::read`]); with `hold`, every one found, for the caller's verdict.
     held: Vec<Todo>,
 }
 
@@ -539,11 +559,12 @@ impl Reader<'_> {
         // which are read first: the frontier then never holds more than a part's worth of
         // one directory's subdirectories.
         let rest = (!ended).then(|| Todo::Rest { reading, fd: fd.clone(), reader });
+        self.stack.extend(rest);
         if self.opts.hold {
             self.held.extend(found);
-            self.walk.push(rest, Vec::new());
         } else {
-            self.walk.push(rest, found);
+            // Reversed, so that they are read in the order found.
+            self.stack.extend(found.into_iter().rev());
         }
         self.keep_within_bound(&node);
         self.last = Some((node, fd));
