@@ -83,7 +83,7 @@ export class ScanEntry {
  *
  * @group Results and errors
  */
-export class ReaddirIterEntry<N extends Name = string> extends ScanEntry {
+export class ReaddirIterEntry<N extends string | Buffer = string> extends ScanEntry {
   /** The entry's name (a Buffer with `encoding: 'buffer'`). */
   name: N
   /** The entry's inode number. */
@@ -117,7 +117,7 @@ export interface WalkProgress {
  *
  * @group Options and arguments
  */
-export interface WalkOptions<N extends Name = string> extends ReaddirIterOptions {
+export interface WalkOptions<N extends string | Buffer = string> extends ReaddirIterOptions {
   /** Deepest level yielded: 0 yields only the root's own entries. Default: no limit. */
   maxDepth?: number
   /**
@@ -160,7 +160,7 @@ export interface WalkOptions<N extends Name = string> extends ReaddirIterOptions
  *
  * @group Results and errors
  */
-export class WalkEntry<N extends Name = string> extends ScanEntry {
+export class WalkEntry<N extends string | Buffer = string> extends ScanEntry {
   /** The root joined with the entry's path below it. */
   path: N
   /** The directory the entry is in: the root, or the root joined with a path below it. */
@@ -191,7 +191,10 @@ export class WalkEntry<N extends Name = string> extends ScanEntry {
  *
  * @group Results and errors
  */
-export type WalkStatEntry<N extends Name = string> = WalkEntry<N> & { stats: Stats }
+export type WalkStatEntry<N extends string | Buffer = string> = WalkEntry<N> & {
+  /** Its `lstat` (with `followSymlinks`, its target's). */
+  stats: Stats
+}
 
 const SCAN_KEYS = ['signal', 'priority', 'group', 'encoding', 'stat']
 const READDIR_ITER_KEYS = optionKeys('readdirIter', SCAN_KEYS)
@@ -254,8 +257,8 @@ function splitNames(names: Name): Name[] {
  */
 export function readdirIter(path: PathLike, options?: ReaddirIterOptions & { encoding?: 'utf8' }): AsyncIterableIterator<ReaddirIterEntry<string>>
 export function readdirIter(path: PathLike, options: ReaddirIterOptions & { encoding: 'buffer' }): AsyncIterableIterator<ReaddirIterEntry<Buffer>>
-export function readdirIter(path: PathLike, options?: ReaddirIterOptions): AsyncIterableIterator<ReaddirIterEntry<Name>>
-export function readdirIter(path: PathLike, options?: ReaddirIterOptions): AsyncIterableIterator<ReaddirIterEntry<Name>> {
+export function readdirIter(path: PathLike, options?: ReaddirIterOptions): AsyncIterableIterator<ReaddirIterEntry<string | Buffer>>
+export function readdirIter(path: PathLike, options?: ReaddirIterOptions): AsyncIterableIterator<ReaddirIterEntry<string | Buffer>> {
   try {
     const { opts, buffers, stat } = scanOptions(options, READDIR_ITER_KEYS)
     const p = toPath(path)
@@ -340,8 +343,8 @@ export function walk(root: PathLike, options: WalkOptions<Buffer> & { encoding: 
 export function walk(root: PathLike, options: WalkOptions<string> & { encoding?: 'utf8'; stat: true }): AsyncIterableIterator<WalkStatEntry<string>>
 export function walk(root: PathLike, options?: WalkOptions<string> & { encoding?: 'utf8' }): AsyncIterableIterator<WalkEntry<string>>
 export function walk(root: PathLike, options: WalkOptions<Buffer> & { encoding: 'buffer' }): AsyncIterableIterator<WalkEntry<Buffer>>
-export function walk(root: PathLike, options?: WalkOptions<string> | WalkOptions<Buffer>): AsyncIterableIterator<WalkEntry<Name>>
-export function walk(root: PathLike, options?: WalkOptions<string> | WalkOptions<Buffer>): AsyncIterableIterator<WalkEntry<Name>> {
+export function walk(root: PathLike, options?: WalkOptions<string> | WalkOptions<Buffer>): AsyncIterableIterator<WalkEntry<string | Buffer>>
+export function walk(root: PathLike, options?: WalkOptions<string> | WalkOptions<Buffer>): AsyncIterableIterator<WalkEntry<string | Buffer>> {
   try {
     const { opts, buffers, stat, o } = scanOptions(options, WALK_KEYS)
     const maxDepth = o.maxDepth === undefined || o.maxDepth === Infinity ? -1 : validateInteger(o.maxDepth, 'options.maxDepth', 0)
