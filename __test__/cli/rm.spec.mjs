@@ -58,6 +58,23 @@ test('rm -r as a user who may remove only part of the tree: the same part is lef
   await sameEffectAsGnu(t, 'rm', ['tree/a/b/medium.bin', 'tree/x/fifo'], setup, { base: dir, user: NOBODY })
 })
 
+test('rm -r leaves a filesystem mounted inside the tree, as GNU rm --one-file-system does', async (t) => {
+  if (!root || !have('mount')) return t.pass(console.log('skipped: needs root to mount a tmpfs'))
+  const dir = scratchDir(t)
+  const mnt = (d) => path.join(d, 'tree', 'a', 'mnt')
+  const setup = async (d) => {
+    await tree(d)
+    fs.mkdirSync(mnt(d))
+    t.is(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'none', mnt(d)]).status, 0)
+    t.teardown(() => spawnSync('umount', [mnt(d)])) // if the test ends before its cleanup
+    fs.writeFileSync(path.join(mnt(d), 'on-tmpfs'), 'kept\n')
+  }
+  const cleanup = (d) => spawnSync('umount', [mnt(d)])
+  for (const args of [['-r', 'tree'], ['-rf', '--one-file-system', 'tree/a'], ['-rv', 'tree/a']]) {
+    await sameEffectAsGnu(t, 'rm', args, setup, { base: dir, gnuArgs: [...args.slice(0, -1), '--one-file-system', args.at(-1)], cleanup })
+  }
+})
+
 test("rm -r refuses '/' however it is named, and removes nothing", (t) => {
   if (!root || !have('unshare')) return t.pass(console.log('skipped: needs root, setpriv and unshare'))
   // Belt and braces around a refusal: the root filesystem is read-only in a mount namespace
