@@ -277,6 +277,36 @@ fn walk_reads_found_directories_only_once_their_batch_is_admitted() {
 }
 
 #[test]
+fn walk_holds_the_rest_of_a_directory_it_found_until_its_batch_is_admitted() {
+    // A request that finds `big` and reads only part of it: the rest must not be read by
+    // another request before the caller has the batch that lists `big` itself. (The
+    // portable layer reads exactly the budget's worth; Linux one getdents call's worth.)
+    let t = TempDir::new("rest");
+    std::fs::create_dir(t.path("big")).unwrap();
+    for i in 0..5000 {
+        std::fs::write(t.path(&format!("big/f{i}")), b"").unwrap();
+    }
+    let walk = Walk::new(at(&t.0), WalkOptions::default());
+    let first = ctx(|c| walk.read(c, 10)).unwrap();
+    let paths: Vec<&[u8]> = first.dirs.iter().map(|d| d.path.as_slice()).collect();
+    assert_eq!(paths, [&b""[..], b"big"]);
+    assert!(first.entries.len() < 5001, "big read in part");
+    assert_eq!(walk.pending(), 0, "the rest of big waits for the batch that lists big");
+    let early = ctx(|c| walk.read(c, usize::MAX)).unwrap();
+    assert_eq!(early.entries.len(), 0);
+    assert_eq!(walk.admit(first.hold, None), 1);
+    // Taken from the frontier, big's entry is with the caller: the rest of a part read now
+    // joins the frontier at once, for another request to go on with.
+    let second = ctx(|c| walk.read(c, 10)).unwrap();
+    assert_eq!(second.hold, 0);
+    assert_eq!(walk.pending(), 1);
+    let mut batches = vec![first, second];
+    batches.extend(run_walk(&walk, usize::MAX, &|_| true).unwrap());
+    assert_eq!(entries(&batches).len(), 5001);
+    assert_eq!(walk.open_fds(), 0);
+}
+
+#[test]
 fn walk_holds_directories_for_a_verdict() {
     let t = sample("hold");
     let walk = Walk::new(at(&t.0), WalkOptions { hold: true, ..Default::default() });

@@ -136,7 +136,15 @@ enum Todo {
     },
     /// A directory read in part: the rest of it (`fd` is kept for its entries even if its
     /// node closed its own to stay within the bound).
-    Rest { reading: FdUse, fd: Arc<OwnedFd>, reader: DirReader },
+    Rest {
+        reading: FdUse,
+        fd: Arc<OwnedFd>,
+        reader: DirReader,
+        /// The directory was found by the request that read this part, so its own entry
+        /// is in that request's batch: the rest is held with that batch's subdirectories
+        /// (see [`Walk::read`]).
+        found_here: bool,
+    },
 }
 
 /// A directory read (or being read), for the directories below it.
@@ -286,22 +294,23 @@ impl Walk {
     }
 
     /// The caller's verdicts on the subdirectories a batch held (in the order of its
-    /// `held`): true reads it, false leaves it unread; `None` reads them all. Returns
-    /// [`Walk::pending`]. An unknown hold (answered already, or the walk closed) is ignored.
+    /// `held`): true reads it, false leaves it unread; `None` reads them all. The rests of
+    /// directories the batch held are always read. Returns [`Walk::pending`]. An unknown
+    /// hold (answered already, or the walk closed) is ignored.
     pub fn admit(&self, hold: u64, verdicts: Option<&[bool]>) -> usize {
         let mut f = self.frontier();
         let Some(at) = f.held.iter().position(|(h, _)| *h == hold) else {
             return f.todo.len();
         };
-        let (_, dirs) = f.held.swap_remove(at);
+        let (_, held) = f.held.swap_remove(at);
         let admitted: Vec<Todo> = match verdicts {
-            None => dirs,
-            Some(verdicts) => dirs
-                .into_iter()
-                .zip(verdicts.iter().chain(std::iter::repeat(&false)))
-                .filter(|(_, &v)| v)
-                .map(|(d, _)| d)
-                .collect(),
+            None => held,
+            Some(verdicts) => {
+                let mut verdicts = verdicts.iter();
+                held.into_iter()
+                    .filter(|t| matches!(t, Todo::Rest { .. }) || verdicts.next() == Some(&true))
+                    .collect()
+            }
         };
         // Pushed in reverse so that they are read in the order found.
         f.todo.extend(admitted.into_iter().rev());
@@ -354,7 +363,11 @@ impl Walk {
     /// The subdirectories found and not read by this request are held (`hold`) until the
     /// caller has the batch that lists them and admits them ([`Walk::admit`]): another
     /// request reading one of them sooner could deliver its entries before the entry of
-    /// the directory itself. So a directory always comes before what is in it.
+    /// the directory itself. The rest of a directory it found and read only in part is held
+    /// with them, for the same reason. So a directory always comes before what is in it.
+    /// The rest of a directory taken from the frontier (whose entry the caller has) joins
+    /// the frontier at once, for the next request to go on with while this batch is
+    /// consumed.
     pub fn read(&self, ctx: &ReqCtx<'_>, budget: usize) -> Result<TreeBatch, ReqError> {
         let mut r = Reader {
             walk: self,
@@ -369,19 +382,31 @@ impl Walk {
             if ctx.aborted() {
                 return Err(Errno(libc::ECANCELED).into());
             }
-            let Some(todo) = r.stack.pop().or_else(|| self.pop()) else { break };
+            // What this request found itself is on its stack; the frontier has what the
+            // caller has seen listed.
+            let (todo, here) = match r.stack.pop() {
+                Some(todo) => (todo, true),
+                None => match self.pop() {
+                    Some(todo) => (todo, false),
+                    None => break,
+                },
+            };
             match todo {
                 Todo::Root => r.read_root(budget)?,
-                Todo::Dir { parent, name, link } => r.read_child(parent, name, link, budget)?,
-                Todo::Rest { reading, fd, reader } => r.read_dir(reading, fd, reader, budget)?,
+                Todo::Dir { parent, name, link } => r.read_child(parent, name, link, here, budget)?,
+                Todo::Rest { reading, fd, reader, found_here } => {
+                    r.read_dir(reading, fd, reader, here && found_here, budget)?
+                }
             }
         }
-        let (rests, mut dirs): (Vec<Todo>, Vec<Todo>) =
-            std::mem::take(&mut r.stack).into_iter().partition(|t| matches!(t, Todo::Rest { .. }));
+        let (rests, mut held): (Vec<Todo>, Vec<Todo>) = std::mem::take(&mut r.stack)
+            .into_iter()
+            .partition(|t| matches!(t, Todo::Rest { found_here: false, .. }));
         self.push(rests);
-        // Left on the stack: the last found on top; held in the order found.
-        dirs.reverse();
-        r.held.extend(dirs);
+        // Left on the stack: the last found on top; held in the order found (a rest after
+        // the subdirectories found in its part, which are read first).
+        held.reverse();
+        r.held.extend(held);
         if !r.held.is_empty() {
             let held = std::mem::take(&mut r.held);
             r.batch.hold = self.hold(held);
@@ -402,8 +427,9 @@ struct Reader<'a> {
     /// What this request reads next, depth first: subdirectories found (and parts of
     /// large directories), the last found on top.
     stack: Vec<Todo>,
-    /// Subdirectories found and not read here, for the caller to admit (see
-    /// [`Walk::read`]); with `hold`, every one found, for the caller's verdict.
+    /// Subdirectories found and not read here (and the rests of those read in part), for
+    /// the caller to admit (see [`Walk::read`]); with `hold`, every subdirectory found,
+    /// for the caller's verdict.
     held: Vec<Todo>,
 }
 
@@ -419,7 +445,7 @@ impl Reader<'_> {
         let node = self.node(None, Box::default(), 0, true, &fd);
         let _ = node.id.set(id);
         let reader = DirReader::new(&fd)?;
-        self.read_dir(FdUse(node), fd, reader, budget)
+        self.read_dir(FdUse(node), fd, reader, false, budget)
     }
 
     /// A new node for a directory just opened on `fd`, with one use: its reading.
@@ -442,11 +468,14 @@ impl Reader<'_> {
         })
     }
 
+    /// Opens and reads the subdirectory `name` of `parent`'s directory; `found_here`: its
+    /// entry is in this request's batch.
     fn read_child(
         &mut self,
         parent: FdUse,
         name: Box<[u8]>,
         link: bool,
+        found_here: bool,
         budget: usize,
     ) -> Result<(), ReqError> {
         let dir = parent.0.clone();
@@ -496,15 +525,17 @@ impl Reader<'_> {
             let _ = node.id.set(id);
         }
         let reader = DirReader::new(&fd)?;
-        self.read_dir(FdUse(node), fd, reader, budget)
+        self.read_dir(FdUse(node), fd, reader, found_here, budget)
     }
 
-    /// Reads (more of) the directory of `reading` into the batch.
+    /// Reads (more of) the directory of `reading` into the batch; `found_here`: its entry
+    /// is in this request's batch.
     fn read_dir(
         &mut self,
         reading: FdUse,
         fd: Arc<OwnedFd>,
         mut reader: DirReader,
+        found_here: bool,
         budget: usize,
     ) -> Result<(), ReqError> {
         let node = reading.0.clone();
@@ -558,7 +589,7 @@ impl Reader<'_> {
         // The rest of a large directory waits under the subdirectories found in this part,
         // which are read first: the frontier then never holds more than a part's worth of
         // one directory's subdirectories.
-        let rest = (!ended).then(|| Todo::Rest { reading, fd: fd.clone(), reader });
+        let rest = (!ended).then(|| Todo::Rest { reading, fd: fd.clone(), reader, found_here });
         self.stack.extend(rest);
         if self.opts.hold {
             self.held.extend(found);
