@@ -667,6 +667,38 @@ test('readdirIter stat: each entry has the stats fs.lstatSync gives', async (t) 
   t.false('stats' in plain)
 })
 
+/** Relative paths (or names) of the entries whose stats differ from lstatSync's (fields that reading does not move). */
+function staleStats(entries, pathOf) {
+  const fields = ['dev', 'ino', 'mode', 'nlink', 'uid', 'gid', 'size', 'blocks', 'mtimeMs', 'ctimeMs']
+  return entries
+    .filter((e) => {
+      const want = fs.lstatSync(pathOf(e))
+      return !(e.stats instanceof fs.Stats) || fields.some((k) => e.stats[k] !== want[k]) || e.stats.mtime.getTime() !== want.mtime.getTime()
+    })
+    .map((e) => e.relativePath ?? e.name)
+}
+
+test('stat: entries kept by the consumer keep their stats once later batches were read and freed', async (t) => {
+  // A batch's numbers are freed as soon as its entries are built (lib/scan.ts: release):
+  // every entry must own its stats, whichever batch it came from and however the scan ended.
+  const all = await collect(eio.walk(bigRoot, { stat: true }))
+  t.true(all.length >= 100_000)
+  t.deepEqual(staleStats(all, (e) => e.path), [])
+  // Entries built ahead for a predicate; then left early (the batches not consumed are freed).
+  const early = []
+  for await (const e of eio.walk(bigRoot, { stat: true, exclude: () => false })) {
+    early.push(e)
+    if (early.length === 20_000) break
+  }
+  t.deepEqual(staleStats(early, (e) => e.path), [])
+  // readdirIter: a directory of several batches.
+  const dir = tmpdir(t)
+  for (let i = 0; i < 20_000; i++) fs.writeFileSync(path.join(dir, `f${i}`), 'x'.repeat(i % 5000))
+  const entries = await collect(eio.readdirIter(dir, { stat: true }))
+  t.is(entries.length, 20_000)
+  t.deepEqual(staleStats(entries, (e) => path.join(dir, e.name)), [])
+})
+
 test('walk and readdirIter entries have fs.Dirent\'s type tests, as prototype methods', async (t) => {
   const root = kindsTree(t)
   await addSpecialFiles(root)

@@ -123,3 +123,20 @@ pub fn walk_read(env: Env, priority: i32, walk: &WalkHandle, budget: u32, buffer
     let op = ScanOp::Walk { walk: walk.walk.clone(), budget: budget as usize };
     crate::submit::submit(&env, priority, Op::Scan(op), super::names_delivery(buffers))
 }
+
+/// Frees the memory behind a batch's numbers (its `inos` and `stats`, which nothing else
+/// refers to once its entries are built) at once, rather than when the garbage collector
+/// gets to their `ArrayBuffer`s: V8 does not count them as heap, so a walk of a million
+/// entries with stats left ~150 MiB of consumed batches waiting for a full collection.
+/// Arrays already detached are left as they are.
+#[napi]
+pub fn scan_release(env: Env, inos: Unknown<'_>, stats: Option<Unknown<'_>>) -> Result<()> {
+    let js = crate::raw::Scope::of_call(&env);
+    for array in std::iter::once(inos).chain(stats) {
+        let view = js.view(js.arg(&array))?;
+        if !view.detached {
+            js.detach(view.arraybuffer)?;
+        }
+    }
+    Ok(())
+}
