@@ -29,9 +29,10 @@ import * as rmtree from './workloads/rmtree.mjs'
 import * as stat from './workloads/stat.mjs'
 import * as treeCopy from './workloads/tree-copy.mjs'
 import * as walk from './workloads/walk.mjs'
+import * as walkMemory from './workloads/walk-memory.mjs'
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
-const WORKLOADS = [nop, lstat, walk, stat, read, copy, treeCopy, rmtree, memory, promises]
+const WORKLOADS = [nop, lstat, walk, stat, read, copy, treeCopy, rmtree, memory, walkMemory, promises]
 
 const log = (...args) => console.error(...args)
 

@@ -27,6 +27,8 @@ export const metrics = {
   gibPerSecond: { unit: 'GiB/s', better: 'higher', of: (m) => m.count / 2 ** 30 / m.seconds },
   milliseconds: { unit: 'ms', better: 'lower', of: (m) => m.seconds * 1e3 },
   bytesPerRequest: { unit: 'B/req', better: 'lower', of: (m) => m.bytes / m.count },
+  // `bytes` is a memory size (a peak, a growth).
+  mebibytes: { unit: 'MiB', better: 'lower', of: (m) => m.bytes / 2 ** 20 },
 }
 
 /** Runs `fn` once and returns how long it took, with the number of operations it did. */
