@@ -6,16 +6,32 @@
 // `stat: true`); a progress line on stderr shows how far it got. Unreadable directories
 // are reported and skipped (the exit status is then 1, as du's).
 //
-//   node examples/du.mjs [-h] [FILE...]
+//   node examples/du.mjs [-s] [-h] [FILE...]
 //
-// Output: one line per FILE, `<bytes>\t<FILE>` (-h: sizes as du -h shows them: 4.0K, 12M).
+// Output: one line per FILE, `<bytes>\t<FILE>` (-h: sizes as du -h shows them: 4.0K, 12M);
+// -s is accepted for du's sake: the totals are all there is.
 
+import { parseArgs, getSystemErrorMap } from 'node:util'
 import { lstat, walk } from 'io-aio'
 
-const args = process.argv.slice(2)
-const human = args.includes('-h')
-const roots = args.filter((a) => a !== '-h')
-if (roots.length === 0) roots.push('.')
+let human, roots
+try {
+  const { values, positionals } = parseArgs({
+    options: { human: { type: 'boolean', short: 'h' }, summarize: { type: 'boolean', short: 's' } },
+    allowPositionals: true,
+  })
+  human = values.human ?? false
+  roots = positionals.length > 0 ? positionals : ['.']
+} catch (err) {
+  console.error(`du: ${err.message}`)
+  process.exit(1)
+}
+
+/** The text du prints for an error ('No such file or directory': libuv's, as the C library has it for the common errors). */
+function describe(err) {
+  const text = getSystemErrorMap().get(err.errno)?.[1] ?? err.message
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
 
 /**
  * What was counted already (`dev:ino`): files with several links and, when several FILEs
@@ -64,7 +80,7 @@ async function usage(root) {
   let total = top.blocks * 512
   if (!top.isDirectory()) return total // a file, or a symlink (not followed)
   const onError = (err) => {
-    console.error(`du: cannot read directory '${err.path}': ${err.message}`)
+    console.error(`du: cannot read directory '${err.path}': ${describe(err)}`)
     status = 1
   }
   const onProgress = process.stderr.isTTY
@@ -80,7 +96,7 @@ for (const root of roots) {
     const bytes = await usage(root)
     if (bytes !== undefined) console.log(`${format(bytes)}\t${root}`)
   } catch (err) {
-    console.error(`du: cannot access '${root}': ${err.message}`)
+    console.error(`du: cannot access '${root}': ${describe(err)}`)
     status = 1
   }
 }
