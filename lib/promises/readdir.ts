@@ -1,15 +1,18 @@
 // readdir: a directory's names (or `fs.Dirent`s) in one eio request, sorted as Node's are
 // (libuv sorts them bytewise), every entry's type known; with `recursive`, the whole tree
-// from eio's parallel `walk`, which never follows a symlink (Node 20's recursive readdir
+// from eio's parallel walk, which never follows a symlink (Node 20's recursive readdir
 // without `withFileTypes` descends into symlinks to directories, and loops on a cycle).
 
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Dirent } from 'node:fs'
 
 import { binding } from '../native.js'
-import { Out, request, track } from '../engine.js'
-import { toPath } from '../paths.js'
-import { walk } from '../scan.js'
+import { Out, PRI_DEFAULT, request, track } from '../engine.js'
+import type { Opts } from '../engine.js'
+import { errnoError } from '../errors.js'
+import { joinPath, toPath } from '../paths.js'
+import type { TreeBatch } from '../wire.js'
 import { getOptions, getValidatedPath } from './args.js'
 import type { Path, PathLike } from './args.js'
 import { settle } from './call.js'
@@ -64,40 +67,121 @@ export async function readdir(path: PathLike, options?: ReaddirOptions | BufferE
   return out
 }
 
-/** `readdir` with `recursive`: from one `walk` of the tree, in the order it arrives. */
+/** Directory reads of one recursive readdir in flight at most (as walk's default). */
+const CONCURRENCY = Math.min(16, Math.max(4, 2 * availableParallelism()))
+/** Entries a read takes before handing the rest of the frontier back (as walk's). */
+const BUDGET = 2048
+const NO_OPTIONS: Opts = { priority: PRI_DEFAULT, signal: undefined, group: undefined }
+
+/**
+ * `readdir` with `recursive`: the tree read by eio's walk (its native frontier, up to
+ * CONCURRENCY reads in flight on the pool), whole batches at a time: each batch's names
+ * become Dirents (or relative paths) in one loop, with one parent path per directory,
+ * never a promise or an intermediate object per entry. Entries come in the order the
+ * reads finish, a directory before what is in it. Symlinks are never followed.
+ */
 async function readdirRecursive(root: Path, encoding: BufferEncoding | 'buffer' | undefined, types: boolean): Promise<string[] | Buffer[] | Dirent[]> {
   const buffers = wantsBuffer(encoding)
-  // walk joins each entry's path below the root onto the root and a slash.
-  const rootText = typeof root === 'string' ? root : root.toString()
-  const skip = (buffers ? Buffer.byteLength(rootText) : rootText.length) + (rootText.endsWith('/') ? 0 : 1)
+  const at = toPath(root)
+  const walk = binding.walkOpen(at.dir, at.path, false, -1, false, [], false)
   const out: (string | Buffer | Dirent)[] = []
-  const parents = new Map<string, string | Buffer>()
-  const entries = buffers ? walk(root, { encoding: 'buffer' }) : walk(root)
-  for await (const e of entries) {
-    const rel = typeof e.path === 'string' ? e.path.slice(skip) : e.path.subarray(skip)
-    if (!types) {
-      out.push(encodeName(rel, encoding))
-      continue
-    }
-    out.push(direntOf(encodeName(e.name, encoding), e.type, parentOf(root, rel, e.name, parents)))
+  const append = types ? appendDirents(root, encoding, out) : appendRelative(encoding, out)
+  try {
+    await settle(new Promise<void>((resolve, reject) => {
+      let inflight = 0
+      let failed = false
+      const fail = (err: unknown) => {
+        failed = true
+        reject(err)
+      }
+      const pump = () => {
+        while (!failed && inflight < CONCURRENCY && walk.pending() > 0) read()
+        if (!failed && inflight === 0) resolve()
+      }
+      const read = () => {
+        inflight++
+        const id = binding.walkRead(PRI_DEFAULT, walk, BUDGET, buffers)
+        track<TreeBatch>(id, NO_OPTIONS, Out.Value, 'scandir', at.display).then(
+          (batch) => {
+            inflight--
+            if (failed) return
+            walk.admit(batch.hold)
+            if (batch.errors !== undefined) {
+              // Node's recursive readdir fails with the first directory it cannot read.
+              const [rel, errno, syscall] = batch.errors[0]
+              fail(errnoError(errno, syscall, joinPath(at.display, rel, buffers)))
+              return
+            }
+            append(batch)
+            pump()
+          },
+          (err: unknown) => {
+            inflight--
+            if (!failed) fail(err)
+          },
+        )
+      }
+      pump()
+    }))
+  } finally {
+    walk.close()
   }
   return out as string[] | Buffer[] | Dirent[]
 }
 
-/**
- * An entry's `parentPath` as Node's recursive readdir gives it: the root as given for its
- * own entries, `path.join(root, dir)` below (one string per directory, shared).
- */
-function parentOf(root: Path, rel: string | Buffer, name: string | Buffer, parents: Map<string, string | Buffer>): string | Buffer {
-  const dirLength = rel.length - name.length - 1
-  if (dirLength <= 0) return root
-  const dir = typeof rel === 'string' ? rel.slice(0, dirLength) : rel.subarray(0, dirLength).toString('latin1')
-  let parent = parents.get(dir)
-  if (parent === undefined) {
-    parent = typeof root === 'string' && typeof rel === 'string'
-      ? join(root, dir)
-      : Buffer.concat([Buffer.from(join(root.toString(), '/')), Buffer.from(dir, 'latin1')])
-    parents.set(dir, parent)
+/** NUL-terminated names, split. */
+function splitNames(names: string | Buffer): (string | Buffer)[] {
+  if (typeof names === 'string') {
+    const list = names.split('\0')
+    list.pop() // after the last NUL
+    return list
   }
-  return parent
+  const list: Buffer[] = []
+  for (let at = 0; at < names.length; ) {
+    const nul = names.indexOf(0, at)
+    list.push(names.subarray(at, nul))
+    at = nul + 1
+  }
+  return list
+}
+
+/**
+ * Appends a batch's entries as `fs.Dirent`s. `parentPath` is the root as given for its
+ * own entries and `path.join(root, dir)` below, as Node's recursive readdir has it.
+ */
+function appendDirents(root: Path, encoding: BufferEncoding | 'buffer' | undefined, out: unknown[]): (batch: TreeBatch) => void {
+  const rootText = typeof root === 'string' ? root : root.toString()
+  return (batch) => {
+    const names = splitNames(batch.names)
+    const dirs = splitNames(batch.dirs)
+    const { dirInfo, types } = batch
+    let k = 0
+    for (let d = 0; d < dirs.length; d++) {
+      const rel = dirs[d]
+      const parent =
+        rel.length === 0 ? root : typeof rel === 'string' ? join(rootText, rel) : Buffer.concat([Buffer.from(join(rootText, '/')), rel])
+      for (let end = k + dirInfo[2 * d + 1]; k < end; k++) out.push(direntOf(encodeName(names[k], encoding), types[k], parent))
+    }
+  }
+}
+
+/** Appends a batch's entries as paths relative to the root (Node's `path.relative(root, entry)`). */
+function appendRelative(encoding: BufferEncoding | 'buffer' | undefined, out: unknown[]): (batch: TreeBatch) => void {
+  return (batch) => {
+    const names = splitNames(batch.names)
+    const dirs = splitNames(batch.dirs)
+    const { dirInfo } = batch
+    let k = 0
+    for (let d = 0; d < dirs.length; d++) {
+      const rel = dirs[d]
+      const end = k + dirInfo[2 * d + 1]
+      if (typeof rel === 'string') {
+        const prefix = rel.length === 0 ? '' : `${rel}/`
+        for (; k < end; k++) out.push(prefix + (names[k] as string))
+      } else {
+        const prefix = rel.length === 0 ? rel : Buffer.concat([rel, Buffer.of(0x2f)])
+        for (; k < end; k++) out.push(encodeName(Buffer.concat([prefix, names[k] as Buffer]), encoding))
+      }
+    }
+  }
 }
