@@ -178,13 +178,36 @@ function settle(rec: Pending, tag: number, a: number, b: number, extras: unknown
   if (rec.aborted || tag === wire.Tag.Aborted) {
     rec.reject(abortErrorFor(rec))
   } else if (tag >= wire.Tag.Errno) {
-    rec.reject(wire.failure(tag, a, b, extras, rec.syscall, rec.path, rec.dest))
+    rejectWithCallerStack(rec, () => wire.failure(tag, a, b, extras, rec.syscall, rec.path, rec.dest))
   } else if (rec.out === Out.Void) {
     rec.resolve(undefined)
   } else {
     const value = wire.decode(tag, a, b, extras)
     rec.resolve(rec.out === Out.Value ? value : rec.out(value))
   }
+}
+
+/**
+ * Rejects `rec`'s promise with the error `make()` builds, inside a promise reaction that
+ * the promise adopts, as fs.promises does (`handleErrorFromBinding`): the error's stack
+ * then walks the promise's awaiters and names the caller's async functions
+ * (`at async yourFunction`), where an error made in the drain would show only the
+ * drain's frames. The reaction runs only after the promise adopted `failed` (its job is
+ * queued first), so that the chain to the awaiters exists when the stack is taken. Only
+ * failures pay for it: two promises and two microtask ticks.
+ */
+function rejectWithCallerStack(rec: Pending, make: () => Error): void {
+  let fail!: () => void
+  const gate = new Promise<never>((_, reject) => {
+    fail = reject
+  })
+  const failed = gate.then(undefined, function capture() {
+    const err = make()
+    Error.captureStackTrace(err, capture)
+    throw err
+  })
+  rec.resolve(failed)
+  fail()
 }
 
 /**
