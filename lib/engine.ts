@@ -57,11 +57,12 @@ export interface Opts {
   group: GroupLike | undefined
 }
 
-const NO_OPTS: Opts = { priority: PRI_DEFAULT, signal: undefined, group: undefined }
+/** The options of a request made without any. */
+export const NO_OPTIONS: Opts = { priority: PRI_DEFAULT, signal: undefined, group: undefined }
 
 /** Checks a request's options argument; `undefined` costs nothing. */
 export function requestOptions(options: unknown, name = 'options'): Opts {
-  if (options === undefined || options === null) return NO_OPTS
+  if (options === undefined || options === null) return NO_OPTIONS
   const o = validateObject(options, name)
   const group = o.group as GroupLike | undefined
   if (group !== undefined && (group === null || typeof group !== 'object' || isUnusableProxy(group) || typeof group.add !== 'function')) {
@@ -267,6 +268,16 @@ wire.attach(binding.init(dispatch, readTargets))
 // At exit, threads may still finish requests: make them drop the results quietly.
 process.once('exit', () => binding.shutdown())
 
+/** The resolving functions of the promise `track` makes, handed over by `takeResolvers`. */
+let madeResolve: (value: unknown) => void = () => {}
+let madeReject: (reason: unknown) => void = () => {}
+
+/** One executor for every request's promise: no closure (and context) per request. */
+function takeResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  madeResolve = resolve as (value: unknown) => void
+  madeReject = reject
+}
+
 /**
  * Registers the request the binding just queued as slot `id` and returns its promise.
  * `syscall`, `path` and `dest` describe it in errors.
@@ -278,13 +289,8 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
     if (readTargets[id] !== undefined) readTargets[id] = undefined
     return new Promise<T>(() => {})
   }
-  let resolve!: (value: unknown) => void
-  let reject!: (reason: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res as (value: unknown) => void
-    reject = rej
-  })
-  const rec: Pending = { resolve, reject, out, syscall, path, dest, signal: undefined, watched: false, aborted: false, id }
+  const promise = new Promise<T>(takeResolvers)
+  const rec: Pending = { resolve: madeResolve, reject: madeReject, out, syscall, path, dest, signal: undefined, watched: false, aborted: false, id }
   pending[id] = rec
   endOfJob()
   ;(promise as Promise<T> & { [kRequest]?: Pending })[kRequest] = rec

@@ -65,7 +65,7 @@ let cwdString = ''
 let cwdBuffer: Buffer = Buffer.alloc(0)
 
 /** `rel` against the current directory; absolute paths are returned as they are. */
-function absolute(rel: string | Buffer): string | Buffer {
+export function absolute(rel: string | Buffer): string | Buffer {
   if (typeof rel === 'string') {
     if (rel.charCodeAt(0) === SLASH) return rel
     const cwd = process.cwd()

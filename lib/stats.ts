@@ -23,42 +23,44 @@ function ms(sec: number, nsec: number): number {
  * @group Results and errors
  */
 export class Stats {
+  // `declare`: the constructor defines the fields, in Node's order; a class field would
+  // first define each as undefined (ES2022), twice the work for every stat.
   /** ID of the device holding the file. */
-  dev: number
+  declare dev: number
   /** File type and permission bits (`S_IF*`, `S_I*` in `constants`). */
-  mode: number
+  declare mode: number
   /** Number of hard links. */
-  nlink: number
+  declare nlink: number
   /** Owner user ID. */
-  uid: number
+  declare uid: number
   /** Owner group ID. */
-  gid: number
+  declare gid: number
   /** Device ID, for a device file. */
-  rdev: number
+  declare rdev: number
   /** Preferred block size for I/O. */
-  blksize: number
+  declare blksize: number
   /** Inode number. */
-  ino: number
+  declare ino: number
   /** Size in bytes. */
-  size: number
+  declare size: number
   /** Number of 512-byte blocks allocated. */
-  blocks: number
+  declare blocks: number
   /** Last access time, milliseconds since the epoch. */
-  atimeMs: number
+  declare atimeMs: number
   /** Last modification time, milliseconds since the epoch. */
-  mtimeMs: number
+  declare mtimeMs: number
   /** Last status change time, milliseconds since the epoch. */
-  ctimeMs: number
+  declare ctimeMs: number
   /** Creation time, milliseconds since the epoch, where the filesystem records it. */
-  birthtimeMs: number
+  declare birthtimeMs: number
   /** Nanosecond part of the access time, which the millisecond fields round away. */
-  atimeNsec: number
+  declare atimeNsec: number
   /** Nanosecond part of the modification time. */
-  mtimeNsec: number
+  declare mtimeNsec: number
   /** Nanosecond part of the status change time. */
-  ctimeNsec: number
+  declare ctimeNsec: number
   /** Nanosecond part of the creation time. */
-  birthtimeNsec: number
+  declare birthtimeNsec: number
 
   /** @internal Times as seconds and nanoseconds. */
   constructor(
@@ -78,12 +80,12 @@ export class Stats {
     this.size = size
     this.blocks = blocks
     this.atimeMs = ms(atimeSec, atimeNsec)
-    this.atimeNsec = atimeNsec
     this.mtimeMs = ms(mtimeSec, mtimeNsec)
-    this.mtimeNsec = mtimeNsec
     this.ctimeMs = ms(ctimeSec, ctimeNsec)
-    this.ctimeNsec = ctimeNsec
     this.birthtimeMs = ms(birthtimeSec, birthtimeNsec)
+    this.atimeNsec = atimeNsec
+    this.mtimeNsec = mtimeNsec
+    this.ctimeNsec = ctimeNsec
     this.birthtimeNsec = birthtimeNsec
   }
 

@@ -201,15 +201,36 @@ impl<'s> Scope<'s> {
         }
     }
 
-    /// A JS string's UTF-8 bytes.
+    /// A JS string's UTF-8 bytes: read in one call when they fit a buffer of the stack
+    /// (paths almost always do), else measured first.
     pub fn string_bytes(self, value: Js<'s>) -> napi::Result<Vec<u8>> {
+        let mut stack = [0u8; 1024];
+        let mut written = 0;
+        // SAFETY: a live value; `stack` has room for `stack.len()` bytes, the terminating
+        // NUL included, which Node-API writes.
+        let status = unsafe {
+            sys::napi_get_value_string_utf8(
+                self.env,
+                value.raw,
+                stack.as_mut_ptr().cast(),
+                stack.len(),
+                &mut written,
+            )
+        };
+        check(status, "napi_get_value_string_utf8")?;
+        // Filled to the last byte, the string may have been cut: measure it.
+        if written + 1 < stack.len() {
+            // Room for the NUL a CString adds, so that making one does not reallocate.
+            let mut bytes = Vec::with_capacity(written + 1);
+            bytes.extend_from_slice(&stack[..written]);
+            return Ok(bytes);
+        }
         let mut len = 0;
         // SAFETY: a live value; a null buffer asks for the length only.
         let status =
             unsafe { sys::napi_get_value_string_utf8(self.env, value.raw, ptr::null_mut(), 0, &mut len) };
         check(status, "napi_get_value_string_utf8")?;
         let mut buf = vec![0u8; len + 1];
-        let mut written = 0;
         // SAFETY: `buf` has room for `len` bytes and the terminating NUL Node-API writes.
         let status = unsafe {
             sys::napi_get_value_string_utf8(
