@@ -269,8 +269,9 @@ wire.attach(binding.init(dispatch, readTargets))
 process.once('exit', () => binding.shutdown())
 
 /** The resolving functions of the promise `track` makes, handed over by `takeResolvers`. */
-let madeResolve: (value: unknown) => void = () => {}
-let madeReject: (reason: unknown) => void = () => {}
+const noResolver = (): void => {}
+let madeResolve: (value: unknown) => void = noResolver
+let madeReject: (reason: unknown) => void = noResolver
 
 /** One executor for every request's promise: no closure (and context) per request. */
 function takeResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
@@ -291,6 +292,8 @@ export function track<T>(id: number, opts: Opts, out: Convert, syscall: string, 
   }
   const promise = new Promise<T>(takeResolvers)
   const rec: Pending = { resolve: madeResolve, reject: madeReject, out, syscall, path, dest, signal: undefined, watched: false, aborted: false, id }
+  // Held here, they would keep the last promise, and its value, alive.
+  madeResolve = madeReject = noResolver
   pending[id] = rec
   endOfJob()
   ;(promise as Promise<T> & { [kRequest]?: Pending })[kRequest] = rec
