@@ -857,7 +857,10 @@ test('walk onProgress: at most every ~100 ms, and once at the end with the total
     t.deepEqual(calls.at(-1), { entries: total, bytes: stat ? bytes : 0, at: calls.at(-1).at })
     for (let i = 1; i < calls.length; i++) {
       t.true(calls[i].entries >= calls[i - 1].entries)
-      if (i < calls.length - 1) t.true(calls[i].at - calls[i - 1].at >= 99, `${calls[i].at - calls[i - 1].at} ms apart`)
+      // The walk reads its clock just before calling; a thread preempted between that and
+      // this callback's own reading (a loaded machine) shifts one call late, so the gap
+      // seen here may be shorter than the walk's by that delay: allow half the period.
+      if (i < calls.length - 1) t.true(calls[i].at - calls[i - 1].at >= 50, `${calls[i].at - calls[i - 1].at} ms apart`)
     }
   }
   // Leaving early: one last call with what was yielded.
