@@ -18,6 +18,7 @@ mod testutil;
 pub mod value;
 
 pub use op::Op;
+pub use ops::stat_many::{PathList, StatList};
 pub use pool::{seconds, Client, CompletionSink, Pool, PoolConfig, StagedJob, PRI_DEFAULT, PRI_MAX, PRI_MIN};
 pub use req::{CancelOutcome, ReqCell, ReqCtx, ReqState};
 pub use sys::cvt::Errno;

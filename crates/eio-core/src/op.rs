@@ -47,6 +47,12 @@ pub enum Op {
         target: Target,
         follow: bool,
     },
+    /// `stat`/`lstat` of many paths as one request; a path that fails is an answer, not a
+    /// failure (see [`crate::ops::stat_many`]).
+    StatMany {
+        paths: crate::ops::stat_many::PathList,
+        follow: bool,
+    },
     Unlink {
         at: At,
     },
@@ -94,6 +100,7 @@ impl fmt::Debug for Op {
             Op::Read { fd, offset, buf } => write!(f, "Read({fd}, {offset:?}, {})", buf.len()),
             Op::Write { fd, offset, data } => write!(f, "Write({fd}, {offset:?}, {})", data.len()),
             Op::Stat { target, follow } => write!(f, "Stat({target:?}, follow={follow})"),
+            Op::StatMany { paths, follow } => write!(f, "StatMany({} paths, follow={follow})", paths.len()),
             Op::Unlink { at } => write!(f, "Unlink({at:?})"),
             Op::Mkdir { at, mode } => write!(f, "Mkdir({at:?}, {mode:#o})"),
             Op::Rmdir { at } => write!(f, "Rmdir({at:?})"),
@@ -169,6 +176,7 @@ impl Op {
                 }?;
                 Value::Stat(Box::new(st))
             }
+            Op::StatMany { paths, follow } => return crate::ops::stat_many::stat_many(ctx, paths, follow),
             Op::Unlink { at } => name::unlink(&at, 0).map(|_| Value::Unit)?,
             Op::Mkdir { at, mode } => name::mkdir(&at, mode).map(|_| Value::Unit)?,
             Op::Rmdir { at } => name::unlink(&at, libc::AT_REMOVEDIR).map(|_| Value::Unit)?,

@@ -20,6 +20,8 @@ pub enum Value {
     /// A descriptor the request opened; closed if the value is dropped undelivered.
     Fd(OwnedFd),
     Stat(Box<FileStat>),
+    /// The status or errno of each path of a stat of many paths, in their order.
+    Stats(Box<crate::ops::stat_many::StatList>),
     /// Bytes: those a read returned (its buffer cut to the count), or a whole file (`load`).
     Bytes(Vec<u8>),
     /// One file name or path (`readlink`, `realpath`).

@@ -6,3 +6,4 @@ pub mod mem;
 pub mod meta;
 pub mod names;
 pub mod scan;
+pub mod stat_many;

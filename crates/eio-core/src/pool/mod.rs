@@ -651,10 +651,10 @@ fn take_completion(cell: &ReqCell) -> Option<(Pool, i32, Completion)> {
     })
 }
 
-/// Whether a request may spread over the pool ([`ReqCtx::fan_out`]): composites, and
-/// closures (for Rust users and tests). The others skip the bookkeeping.
+/// Whether a request may spread over the pool ([`ReqCtx::fan_out`]): composites, the stat
+/// of many paths, and closures (for Rust users and tests). The others skip the bookkeeping.
 fn may_fan_out(op: &Op) -> bool {
-    matches!(op, Op::Composite(_) | Op::Custom(_))
+    matches!(op, Op::Composite(_) | Op::StatMany { .. } | Op::Custom(_))
 }
 
 /// Runs one request outside the lock and hands its outcome to its client's sink. A panic
