@@ -137,6 +137,28 @@ pub fn readdir(
     submit(&env, priority, Op::Readdir { at }, names_delivery(buffers))
 }
 
+/// `stat` (`follow`) or `lstat` of `count` paths as one request: `paths` holds them, each
+/// followed by a NUL, in one string or `Buffer` (one argument to read, not `count`);
+/// relative ones resolve against the cwd (the JS layer made them absolute). `bigint`: the
+/// results as exact integers.
+#[napi]
+pub fn stat_many(
+    env: Env,
+    priority: i32,
+    paths: Unknown<'_>,
+    count: u32,
+    follow: bool,
+    bigint: bool,
+) -> Result<u32> {
+    let js = Scope::of_call(&env);
+    let paths = eio_core::PathList::from_nul_terminated(js.path_bytes(js.arg(&paths))?);
+    if paths.len() != count as usize {
+        return Err(Error::from_reason("eio: statMany: a path holds a NUL byte"));
+    }
+    let delivery = if bigint { Delivery::BigInt } else { Delivery::Plain };
+    submit(&env, priority, Op::StatMany { paths, follow }, delivery)
+}
+
 /// A request that panics on its worker thread: for tests that check that a panic fails
 /// only its own request. Not part of the public API (index.ts does not export it).
 #[napi]
