@@ -80,7 +80,8 @@ export function absolute(rel: string | Buffer): string | Buffer {
   return Buffer.concat([cwdBuffer, rel])
 }
 
-function plain(value: unknown, name: string): string | Buffer {
+/** A path that is not relative to a `Wd`: string, Buffer or file: URL, checked as `toPath` does. */
+export function plainPath(value: unknown, name: string): string | Buffer {
   if (typeof value === 'string') {
     checkNul(value, name)
     return value
@@ -112,13 +113,13 @@ export function toPath(value: unknown, name = 'path'): NativePath {
   if (Array.isArray(value)) {
     if (value.length !== 2) throw invalidArgType(name, 'a path or a [Wd, path] pair', value)
     const [wd, rel] = value
-    const p = plain(rel, `${name}[1]`)
+    const p = plainPath(rel, `${name}[1]`)
     // IO::AIO: `[undef, path]` fails with ENOENT rather than croaking.
     if (wd === undefined || wd === null) throw errnoError(ENOENT, 'open', p)
     if (isUnusableProxy(wd) || !(wd instanceof Wd)) throw invalidArgType(`${name}[0]`, 'an instance of Wd', wd)
     return { dir: wd.handle(), path: p, display: p }
   }
-  const p = plain(value, name)
+  const p = plainPath(value, name)
   return { dir: null, path: p.length === 0 ? p : absolute(p), display: p }
 }
 

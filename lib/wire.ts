@@ -35,6 +35,7 @@ export const enum Tag {
   StatFs = 11,
   Counts = 12,
   TreeBatch = 13,
+  StatList = 14,
   /** Tags from here are failures. */
   Errno = 16,
   Aborted = 17,
@@ -84,10 +85,18 @@ function statsIn(v: Float64Array, at: number): Stats {
 }
 
 function bigIntStats(at: number): BigIntStats {
-  const v = i64
+  return bigIntStatsIn(i64, at)
+}
+
+/** The `BigIntStats` of entry `i` of a stat list's fields (see `StatList`). */
+export function bigIntStatsAt(v: BigInt64Array, i: number): BigIntStats {
+  return bigIntStatsIn(v, i * STAT_FIELDS)
+}
+
+function bigIntStatsIn(v: BigInt64Array, at: number): BigIntStats {
   // dev and ino are unsigned 64-bit numbers.
   return new BigIntStats(
-    u64[at], v[at + 1], v[at + 2], v[at + 3], v[at + 4], v[at + 5], v[at + 6], u64[at + 7], v[at + 8], v[at + 9],
+    BigInt.asUintN(64, v[at]), v[at + 1], v[at + 2], v[at + 3], v[at + 4], v[at + 5], v[at + 6], BigInt.asUintN(64, v[at + 7]), v[at + 8], v[at + 9],
     v[at + 10], v[at + 11], v[at + 12], v[at + 13], v[at + 14], v[at + 15], v[at + 16], v[at + 17],
   )
 }
@@ -251,6 +260,19 @@ function treeBatch(at: number, e: unknown[], b: number): TreeBatch {
 }
 
 /**
+ * The results of a stat of many paths, decoded lazily by lib/stat-many.ts: each path's
+ * fields (see `statsAt`, `bigIntStatsAt`), zeros for a path that failed.
+ */
+export interface StatList {
+  /** The number of paths. */
+  count: number
+  /** `STAT_FIELDS` numbers per path: exact integers when the request asked for bigints. */
+  fields: Float64Array | BigInt64Array
+  /** Each path's errno (0: it succeeded); `undefined` when none failed. */
+  errnos: Int32Array | undefined
+}
+
+/**
  * The value a successful record carries (`tag` below `Tag.Errno`); `extras` is the
  * batch's array of values that are not numbers.
  */
@@ -284,6 +306,8 @@ export function decode(tag: number, a: number, b: number, extras: unknown[] | un
       return treeBatch(a, extras!, b)
     case Tag.Counts:
       return { entries: a, bytes: b }
+    case Tag.StatList:
+      return { count: a, fields: extras![b], errnos: extras![b + 1] } as StatList
   }
   throw internalError(`eio: unknown result tag ${tag}`)
 }
