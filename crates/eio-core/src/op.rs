@@ -133,7 +133,7 @@ impl Op {
     pub fn run_now(&self, read_into: Option<&mut [u8]>) -> Option<Value> {
         match self {
             Op::Stat { target: Target::Path(at), follow } => match cached::stat(at, *follow) {
-                Cached::Done(st) => Some(Value::Stat(Box::new(st))),
+                Cached::Done(st) => Some(Value::Stat(st)),
                 Cached::WouldBlock => None,
             },
             Op::Read { fd, offset: Some(offset), buf } => {
@@ -174,7 +174,7 @@ impl Op {
                     Target::Path(at) => stat::stat_at(at, follow),
                     Target::Fd(fd) => stat::fstat(*fd),
                 }?;
-                Value::Stat(Box::new(st))
+                Value::Stat(st)
             }
             Op::StatMany { paths, follow } => return crate::ops::stat_many::stat_many(ctx, paths, follow),
             Op::Unlink { at } => name::unlink(&at, 0).map(|_| Value::Unit)?,

@@ -19,7 +19,9 @@ pub enum Value {
     Int(i64),
     /// A descriptor the request opened; closed if the value is dropped undelivered.
     Fd(OwnedFd),
-    Stat(Box<FileStat>),
+    /// Not boxed: a `FileStat` is smaller than the largest variant, and a box would cost an
+    /// allocation on the worker and a free on the thread that receives it, per stat.
+    Stat(FileStat),
     /// The status or errno of each path of a stat of many paths, in their order.
     Stats(Box<crate::ops::stat_many::StatList>),
     /// Bytes: those a read returned (its buffer cut to the count), or a whole file (`load`).
