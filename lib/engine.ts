@@ -161,8 +161,22 @@ function dispatch(view: Float64Array, count: number, extras: unknown[] | undefin
     pending[id] = undefined
     if (readTargets[id] !== undefined) readTargets[id] = undefined
     outstanding--
+    const tag = view[at + 1]
+    // The two completions made most often (a stat; a request with nothing to report)
+    // settle here, without `settle`'s checks or `wire.decode`'s switch: no signal to
+    // unwatch, not aborted, and the value as the wire carries it.
+    if (!rec.watched && !rec.aborted) {
+      if (tag === wire.Tag.Stat && rec.out === Out.Value) {
+        rec.resolve(wire.stats(view[at + 2]))
+        continue
+      }
+      if (tag === wire.Tag.Undefined && rec.out === Out.Void) {
+        rec.resolve(undefined)
+        continue
+      }
+    }
     try {
-      settle(rec, view[at + 1], view[at + 2], view[at + 3], extras)
+      settle(rec, tag, view[at + 2], view[at + 3], extras)
     } catch (err) {
       // Only user objects can throw here (a signal whose removeEventListener throws);
       // the rest of the batch must still settle.

@@ -68,7 +68,8 @@ function unsigned(v: bigint): number | bigint {
 /** Numbers per stat: the wire's stat record (`STAT_FIELDS` in wire.rs). */
 const STAT_FIELDS = 18
 
-function stats(at: number): Stats {
+/** The `Stats` whose fields are at data slot `at` of the batch (a `Tag.Stat` record's `a`). */
+export function stats(at: number): Stats {
   return statsIn(f64, at)
 }
 
