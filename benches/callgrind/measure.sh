@@ -6,8 +6,9 @@
 #
 #   benches/callgrind/measure.sh [lstat|many|nop]   (from the repository root, after npm run build)
 #
-# KEEP=1 keeps the dumps and prints where they are: `callgrind_annotate` of the second
-# (cg.PID.2-01) shows which native functions the JS thread ran (JIT code shows as ???).
+# Also printed: how much of it V8's collector took (self-cost.py). KEEP=1 keeps the dumps
+# and prints where the bracketed one is: `self-cost.py DUMP REQUESTS` lists the functions
+# the JS thread ran, by their own cost (JIT code shows as an address).
 #
 # Repeat it 2-3 times: the bracketed phase repeats within about ±6%.
 set -euo pipefail
@@ -36,4 +37,6 @@ instr=$(awk '/^(summary|totals):/ { print $2; exit }' "$dump")
 read -r _ requests _ paths <<<"$summary"
 echo "mode $mode: $instr instructions on the JS thread for $requests requests ($paths paths)"
 echo "per request: $((instr / requests)); per path: $((instr / paths))"
+# The collector's share and the rest's (see self-cost.py).
+if command -v python3 >/dev/null; then python3 "$here/self-cost.py" "$dump" "$requests" 0; fi
 if [ -n "${KEEP:-}" ]; then echo "dumps kept: $dump"; else rm -rf "$out"; fi
