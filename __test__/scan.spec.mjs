@@ -146,10 +146,17 @@ test('walk: break closes every fd and cancels the queued reads', async (t) => {
     import { fdCount as fds } from ${JSON.stringify(HELPERS)}
     await eio.nop()
     const before = fds()
-    eio.configure({ maxParallel: 1 })
-    const it = eio.walk(${JSON.stringify(bigRoot)}, { concurrency: 16 })
+    // The pool pauses when the first batch arrives, before the walk starts more reads (the
+    // predicate runs then): pausing it after \`await it.next()\` let a loaded machine's
+    // thread run every read first.
+    let paused = false
+    const exclude = () => {
+      if (!paused) eio.configure({ maxParallel: 0 })
+      paused = true
+      return false
+    }
+    const it = eio.walk(${JSON.stringify(bigRoot)}, { concurrency: 16, exclude })
     await it.next()
-    eio.configure({ maxParallel: 0 })
     const queued = eio.nready()
     await it.return()
     const after = eio.nready()
