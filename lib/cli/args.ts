@@ -13,12 +13,22 @@ export interface OptionSpec {
 
 export type OptionSpecs = Record<string, OptionSpec>
 
-/** The options given (by long name), the order they came in, and the operands. */
+/** The options given (by long name), the order they came in (each with its value), and the operands. */
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>
   /** Long names of the options as given, in order (where the last of several wins). */
   order: string[]
+  /** Every option as given, in order: its long name, how it was spelled, its value. */
+  given: GivenOption[]
   operands: string[]
+}
+
+/** One option of a command line (for tools where each occurrence counts, as getopt sees them). */
+export interface GivenOption {
+  name: string
+  /** `-B`, `--block-size`: as the messages name it (a long option by its full name). */
+  spelled: string
+  value: string | undefined
 }
 
 /** A mistake in the command line: the message getopt (or the tool) prints for it. */
@@ -52,7 +62,7 @@ export function parseOptions(args: readonly string[], specs: OptionSpecs): Parse
   const expanded = args.map((arg, i) => ((end < 0 || i < end) && arg.startsWith('--') && arg.length > 2 ? expandLongOption(arg, specs) : arg))
   const { values, tokens } = parseArgs({ args: expanded, options: specs, allowPositionals: true, strict: false, tokens: true })
   const operands: string[] = []
-  const order: string[] = []
+  const given: GivenOption[] = []
   for (const token of tokens) {
     if (token.kind === 'positional') operands.push(token.value)
     if (token.kind !== 'option') continue
@@ -63,7 +73,7 @@ export function parseOptions(args: readonly string[], specs: OptionSpecs): Parse
       throw new UsageError(long ? `option '${token.rawName}' requires an argument` : `option requires an argument -- '${token.rawName.slice(1)}'`)
     }
     if (spec.type === 'boolean' && token.inlineValue) throw new UsageError(`option '${token.rawName}' doesn't allow an argument`)
-    order.push(token.name)
+    given.push({ name: token.name, spelled: long ? `--${token.name}` : token.rawName, value: token.value })
   }
-  return { values: values as ParsedArgs['values'], order, operands }
+  return { values: values as ParsedArgs['values'], order: given.map((g) => g.name), given, operands }
 }

@@ -1,10 +1,11 @@
-// The io-aio command: `io-aio <command> [options] [operands]`, GNU's du, find, cp, mv and rm
+// The io-aio command: `io-aio <command> [options] [operands]`, GNU's cp, du, find, mv and rm
 // built on eio's tree operations. This module picks the subcommand, gives it its context
 // (Ctrl-C, stdout, stderr) and turns what happened into the exit status.
 
 import { UsageError } from './args.js'
 import type { Command } from './command.js'
 import { cp } from './cp.js'
+import { du } from './du.js'
 import { find } from './find.js'
 import { Interrupt } from './interrupt.js'
 import { BROKEN_PIPE_STATUS, Output } from './output.js'
@@ -13,7 +14,7 @@ import { Report } from './report.js'
 import { rm } from './rm.js'
 
 // Each command's own parse result is opaque here.
-const COMMANDS: Command<any>[] = [cp, find, mv, rm]
+const COMMANDS: Command<any>[] = [cp, du, find, mv, rm]
 
 const PROGRAM = 'io-aio'
 
