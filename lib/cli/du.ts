@@ -333,6 +333,10 @@ class Du {
         if (follow === 'L' && entry.type === constants.DT_LNK && !(await this.followable(entry.path))) continue
         each(entry, nodeOf(entry.name, entry.stats, apparent))
       }
+    } catch (err) {
+      // The operand itself cannot be read: du counts it by its own size, as a directory below.
+      if (isAbort(err) || typeof (err as { errno?: unknown }).errno !== 'number') throw err
+      report.error(`cannot read directory ${quote(path)}: ${describeError(err)}`)
     } finally {
       this.tally.finish()
     }
