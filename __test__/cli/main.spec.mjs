@@ -18,14 +18,14 @@ test('the package installs bin/io-aio.js as the io-aio command, and packs what i
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
   t.is(r.status, 0, r.stderr)
   const files = JSON.parse(r.stdout)[0].files.map((f) => f.path)
-  for (const file of ['bin/io-aio.js', 'lib/cli/main.js', 'lib/cli/cp.js', 'lib/cli/find.js', 'lib/cli/mv.js', 'lib/cli/rm.js']) t.true(files.includes(file), `${file} is packed`)
+  for (const file of ['bin/io-aio.js', 'lib/cli/main.js', 'lib/cli/cp.js', 'lib/cli/du.js', 'lib/cli/find.js', 'lib/cli/mv.js', 'lib/cli/rm.js']) t.true(files.includes(file), `${file} is packed`)
 })
 
 test('io-aio --help lists the commands; --version names the package', (t) => {
   const help = cli(['--help'])
   t.is(help.status, 0)
   t.regex(help.stdout, /^Usage: io-aio <command>/)
-  for (const name of ['cp', 'find', 'mv', 'rm']) t.regex(help.stdout, new RegExp(`^  ${name} `, 'm'))
+  for (const name of ['cp', 'du', 'find', 'mv', 'rm']) t.regex(help.stdout, new RegExp(`^  ${name} `, 'm'))
   const version = cli(['--version'])
   t.is(version.status, 0)
   t.is(version.stdout, `io-aio ${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}\n`)

@@ -48,3 +48,20 @@ test('cp, mv and rm draw a progress line on a terminal and erase it at the end',
   }
   t.is(fs.readdirSync(dir).sort().join(), 'src')
 })
+
+test('du draws a progress line on a terminal and erases it before it prints', (t) => {
+  if (!have('script')) return t.pass(console.log('skipped: needs script(1) for a terminal'))
+  const dir = tmpdir(t)
+  for (let d = 0; d < 20; d++) {
+    fs.mkdirSync(path.join(dir, 'src', `d${d}`), { recursive: true })
+    for (let f = 0; f < 50; f++) fs.writeFileSync(path.join(dir, 'src', `d${d}`, `f${f}`), Buffer.alloc(5000, f))
+  }
+  const r = onTerminal(['du', '-s', 'src'], dir)
+  t.is(r.status, 0, r.stdout)
+  const { drawn, rest } = progressOf(r.stdout)
+  t.true(drawn.length >= 1, `du drew a progress line: ${JSON.stringify(r.stdout)}`)
+  for (const line of drawn) t.regex(line, LINE('du', 'read'))
+  // The terminal turns \n into \r\n; the line comes after the progress line was erased.
+  t.regex(r.stdout, /\r\x1b\[K\d+\tsrc\r\n$/)
+  t.regex(rest, /^\d+\tsrc\r\n$/)
+})

@@ -15,7 +15,7 @@ const blocks = fencedBlocks(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'
 
 test('the README shows the command line', (t) => {
   t.true(blocks.length >= 1)
-  for (const name of ['find', 'cp', 'mv', 'rm']) t.true(blocks.some((b) => new RegExp(`^io-aio ${name} `, 'm').test(b.code)), `an example of io-aio ${name}`)
+  for (const name of ['du', 'find', 'cp', 'mv', 'rm']) t.true(blocks.some((b) => new RegExp(`^io-aio ${name} `, 'm').test(b.code)), `an example of io-aio ${name}`)
 })
 
 for (const block of blocks) {
