@@ -24,15 +24,21 @@ function progressOf(output) {
   return { drawn, rest: output.replace(/\r[^\r\x1b]*\x1b\[K/g, '') }
 }
 
-const LINE = (command, verb) => new RegExp(`^io-aio ${command}: ${verb} [\\d,]+ entr(y|ies), [\\d.]+ (B|KiB|MiB|GiB)$`)
-
-test('cp, mv and rm draw a progress line on a terminal and erase it at the end', (t) => {
-  if (!have('script')) return t.pass(console.log('skipped: needs script(1) for a terminal'))
+/** A scratch directory with `src`, a tree of 1,000 files in 20 directories. */
+function sourceTree(t) {
   const dir = tmpdir(t)
   for (let d = 0; d < 20; d++) {
     fs.mkdirSync(path.join(dir, 'src', `d${d}`), { recursive: true })
     for (let f = 0; f < 50; f++) fs.writeFileSync(path.join(dir, 'src', `d${d}`, `f${f}`), Buffer.alloc(5000, f))
   }
+  return dir
+}
+
+const LINE = (command, verb) => new RegExp(`^io-aio ${command}: ${verb} [\\d,]+ entr(y|ies), [\\d.]+ (B|KiB|MiB|GiB)$`)
+
+test('cp, mv and rm draw a progress line on a terminal and erase it at the end', (t) => {
+  if (!have('script')) return t.pass(console.log('skipped: needs script(1) for a terminal'))
+  const dir = sourceTree(t)
   for (const [args, command, verb] of [
     [['cp', '-r', 'src', 'copy'], 'cp', 'copied'],
     [['mv', 'copy', 'moved'], 'mv', 'moved'],
@@ -51,11 +57,7 @@ test('cp, mv and rm draw a progress line on a terminal and erase it at the end',
 
 test('du draws a progress line on a terminal and erases it before it prints', (t) => {
   if (!have('script')) return t.pass(console.log('skipped: needs script(1) for a terminal'))
-  const dir = tmpdir(t)
-  for (let d = 0; d < 20; d++) {
-    fs.mkdirSync(path.join(dir, 'src', `d${d}`), { recursive: true })
-    for (let f = 0; f < 50; f++) fs.writeFileSync(path.join(dir, 'src', `d${d}`, `f${f}`), Buffer.alloc(5000, f))
-  }
+  const dir = sourceTree(t)
   const r = onTerminal(['du', '-s', 'src'], dir)
   t.is(r.status, 0, r.stdout)
   const { drawn, rest } = progressOf(r.stdout)
