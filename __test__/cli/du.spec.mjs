@@ -10,7 +10,7 @@ import path from 'node:path'
 import { have } from '../helpers.mjs'
 import { BIN, holdsOpen, interruptMidway, NOBODY, root, run, sameAsGnu, scratchDir, tree } from './helpers.mjs'
 
-/** A generated tree in `dir/tree` (readable by everyone), with a second hard link across operands and a loop link. */
+/** A generated tree in `dir/tree` (readable by everyone), with a second hard link across operands, a loop link and a link to itself. */
 async function setup(t) {
   const dir = scratchDir(t)
   await tree(dir)
@@ -18,6 +18,7 @@ async function setup(t) {
   fs.linkSync(path.join(dir, 'tree', 'a', 'b', 'medium.bin'), path.join(dir, 'other', 'medium-link'))
   fs.writeFileSync(path.join(dir, 'other', 'own'), Buffer.alloc(70_000, 1))
   fs.symlinkSync('../..', path.join(dir, 'tree', 'a', 'b', 'up'))
+  fs.symlinkSync('self', path.join(dir, 'tree', 'x', 'self'))
   return dir
 }
 
