@@ -97,6 +97,7 @@ test('du: bad options and operands, with GNU du messages and exit status', async
   const cwd = await setup(t)
   const bad = [
     ['nope', 'tree/x'],
+    ['', 'tree/x'],
     ['-s', 'tree/nope/x', 'tree/Upper.TXT'],
     ['-d', 'x', 'tree'],
     ['-d', '-1', 'tree'],

@@ -253,6 +253,7 @@ class Du {
   /** Measures one operand. */
   async operand(arg: string): Promise<void> {
     const { report, signal } = this.ctx
+    if (arg === '') return report.error('invalid zero-length file name')
     const path = trimSlashes(arg)
     let st: Stats
     try {
