@@ -145,7 +145,7 @@ pub struct DirReader {
     #[cfg(eio_linux)]
     fd: std::sync::Arc<OwnedFd>,
     #[cfg(not(eio_linux))]
-    stream: Dir,
+    stream: DirStream,
 }
 
 impl std::fmt::Debug for DirReader {
@@ -165,7 +165,7 @@ impl DirReader {
     #[cfg(not(eio_linux))]
     pub fn new(fd: &OwnedFd) -> SysResult<DirReader> {
         let dup = fd.try_clone().map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EBADF)))?;
-        Ok(DirReader { stream: Dir::from_fd(dup)? })
+        Ok(DirReader { stream: DirStream::from_fd(dup)? })
     }
 
     /// Opens `at` as a directory and makes a reader of it.
@@ -174,7 +174,7 @@ impl DirReader {
         #[cfg(eio_linux)]
         return DirReader::new(&std::sync::Arc::new(fd));
         #[cfg(not(eio_linux))]
-        return Ok(DirReader { stream: Dir::from_fd(fd)? });
+        return Ok(DirReader { stream: DirStream::from_fd(fd)? });
     }
 
     /// The directory's fd, for `*at` calls on its entries.
@@ -282,24 +282,24 @@ fn name_of(dir: &OwnedFd, id: (u64, u64)) -> SysResult<Vec<u8>> {
 
 /// A directory stream (`DIR *`), which owns its fd and closes it on drop.
 #[cfg(not(eio_linux))]
-pub struct Dir(NonNull<libc::DIR>);
+pub struct DirStream(NonNull<libc::DIR>);
 
 // SAFETY: a `DIR` may be used from any thread, one at a time: every use takes `&mut self`.
 #[cfg(not(eio_linux))]
-unsafe impl Send for Dir {}
+unsafe impl Send for DirStream {}
 
 #[cfg(not(eio_linux))]
-impl Dir {
+impl DirStream {
     /// `fdopendir(3)` — a stream reading the directory open on `fd`, from its current
     /// position; the stream owns `fd` from then on (on failure, `fd` is closed).
     ///
     /// # References
     /// - <https://pubs.opengroup.org/onlinepubs/9799919799/functions/fdopendir.html>
-    pub fn from_fd(fd: OwnedFd) -> SysResult<Dir> {
+    pub fn from_fd(fd: OwnedFd) -> SysResult<DirStream> {
         let raw = fd.into_raw_fd();
         // SAFETY: `raw` is an open fd that we own; fdopendir takes it over on success.
         match NonNull::new(unsafe { libc::fdopendir(raw) }) {
-            Some(dir) => Ok(Dir(dir)),
+            Some(dir) => Ok(DirStream(dir)),
             None => {
                 let e = Errno::last();
                 // The fd is still ours after a failed fdopendir.
@@ -341,7 +341,7 @@ impl Dir {
 }
 
 #[cfg(not(eio_linux))]
-impl Drop for Dir {
+impl Drop for DirStream {
     /// `closedir(3)`, which closes the fd too. Its only failure, `EBADF`, cannot happen.
     fn drop(&mut self) {
         // SAFETY: the stream is open and nothing uses it after this.

@@ -58,10 +58,10 @@ struct MountKey {
 }
 
 /// A directory open and being emptied.
-pub(crate) struct Dir {
+pub(crate) struct EmptyingDir {
     fd: OwnedFd,
     /// The directory holding it; `None` for the root, which the last step removes.
-    parent: Option<Arc<Dir>>,
+    parent: Option<Arc<EmptyingDir>>,
     /// Its name in the parent.
     name: CString,
     depth: usize,
@@ -71,9 +71,9 @@ pub(crate) struct Dir {
     failed: AtomicBool,
 }
 
-impl Dir {
-    pub(super) fn root(fd: OwnedFd) -> Arc<Dir> {
-        Arc::new(Dir {
+impl EmptyingDir {
+    pub(super) fn root(fd: OwnedFd) -> Arc<EmptyingDir> {
+        Arc::new(EmptyingDir {
             fd,
             parent: None,
             name: CString::default(),
@@ -88,8 +88,8 @@ impl Dir {
     }
 }
 
-impl TreeDir for Dir {
-    fn parent(&self) -> Option<&Dir> {
+impl TreeDir for EmptyingDir {
+    fn parent(&self) -> Option<&EmptyingDir> {
         self.parent.as_deref()
     }
 
@@ -147,7 +147,7 @@ impl Removal {
     }
 
     /// Reads `dir`, unlinks its non-directories and queues its subdirectories.
-    pub(super) fn expand(self: &Arc<Self>, scope: &Scope, dir: Arc<Dir>) -> Result<(), ReqError> {
+    pub(super) fn expand(self: &Arc<Self>, scope: &Scope, dir: Arc<EmptyingDir>) -> Result<(), ReqError> {
         let entries = match dir::read_all(&dir.fd, &|| scope.aborted()) {
             Ok(entries) => entries,
             Err(Errno(libc::ECANCELED)) => return scope.check(),
@@ -188,7 +188,7 @@ impl Removal {
     }
 
     /// Unlinks `name` in `dir`, counting its size if it is a regular file.
-    fn remove_nondir(&self, dir: &Dir, name: &CStr, kind: u8) -> Removed {
+    fn remove_nondir(&self, dir: &EmptyingDir, name: &CStr, kind: u8) -> Removed {
         let bytes = if kind == libc::DT_REG { size_of(dir.raw(), name) } else { 0 };
         match remove_name(dir.raw(), name, 0) {
             Ok(true) => self.tally.add(bytes),
@@ -204,7 +204,7 @@ impl Removal {
     fn empty_subdir(
         self: &Arc<Self>,
         scope: &Scope,
-        parent: Arc<Dir>,
+        parent: Arc<EmptyingDir>,
         name: CString,
         listed: u64,
     ) -> Result<(), ReqError> {
@@ -240,7 +240,7 @@ impl Removal {
         let depth = parent.depth + 1;
         if depth < SPLIT_DEPTH && self.open_dirs.load(Ordering::Relaxed) < MAX_OPEN_DIRS {
             self.open_dirs.fetch_add(1, Ordering::Relaxed);
-            let dir = Dir {
+            let dir = EmptyingDir {
                 fd,
                 parent: Some(parent),
                 name,
@@ -259,14 +259,14 @@ impl Removal {
         self.released(parent)
     }
 
-    fn released(&self, dir: Arc<Dir>) -> Result<(), ReqError> {
+    fn released(&self, dir: Arc<EmptyingDir>) -> Result<(), ReqError> {
         self.release(dir);
         Ok(())
     }
 
     /// One pending part of `dir` is done; if it was the last, removes `dir` from its parent
     /// (unless something in it stayed), and so on up. The root is left to the last step.
-    fn release(&self, mut dir: Arc<Dir>) {
+    fn release(&self, mut dir: Arc<EmptyingDir>) {
         loop {
             if dir.pending.fetch_sub(1, Ordering::AcqRel) != 1 {
                 return;
@@ -285,7 +285,7 @@ impl Removal {
     }
 
     /// Removes the empty directory `name` of `parent`.
-    fn remove_dir(&self, parent: &Dir, name: &CStr) {
+    fn remove_dir(&self, parent: &EmptyingDir, name: &CStr) {
         match remove_name(parent.raw(), name, libc::AT_REMOVEDIR) {
             Ok(true) => self.tally.add(0),
             Ok(false) => {}
@@ -445,8 +445,8 @@ pub(super) mod tests {
     fn subpaths_name_the_entry_below_the_root() {
         let t = TempDir::new("fansub");
         let open = || file::open(&t.at(""), OPEN_DIR, 0).unwrap();
-        let dir = |parent: Option<Arc<Dir>>, name: &CStr| {
-            Arc::new(Dir {
+        let dir = |parent: Option<Arc<EmptyingDir>>, name: &CStr| {
+            Arc::new(EmptyingDir {
                 fd: open(),
                 parent,
                 name: name.into(),
@@ -458,7 +458,7 @@ pub(super) mod tests {
         let root = dir(None, c"/the/root");
         let b = dir(Some(dir(Some(root.clone()), c"a")), c"b");
         // (directory, entry name, expected subpath)
-        type Row<'a> = (&'a Dir, Option<&'a [u8]>, &'a [u8]);
+        type Row<'a> = (&'a EmptyingDir, Option<&'a [u8]>, &'a [u8]);
         let rows: [Row; 4] =
             [(&b, Some(b"f"), b"a/b/f"), (&b, None, b"a/b"), (&root, Some(b"f"), b"f"), (&root, None, b"")];
         for (dir, name, want) in rows {

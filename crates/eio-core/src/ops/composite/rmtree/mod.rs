@@ -87,7 +87,7 @@ pub fn rmtree(at: &At, opts: RmtreeOptions, tally: Arc<Tally>, ctx: &ReqCtx<'_>)
         Err(e) => return Err(ReqError::os(e).with_syscall("open")),
     };
     let removal = fanout::Removal::new(Arc::clone(&tally), opts, &fd, root.dev);
-    let root_dir = fanout::Dir::root(fd);
+    let root_dir = fanout::EmptyingDir::root(fd);
     let (first, at) = (Arc::clone(&removal), at.clone());
     ctx.fan_out(
         move |scope| first.expand(scope, root_dir),
