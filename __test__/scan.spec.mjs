@@ -140,6 +140,23 @@ test('walk with concurrency 1 and many gives the same entries', async (t) => {
 })
 
 test('walk: break closes every fd and cancels the queued reads', async (t) => {
+  // How many reads are queued when the first batch arrives still depends on what the
+  // pool's thread did before the pause (one was seen in a gate): a run with fewer than
+  // two checks less, so it runs again, and every run must leave nothing behind.
+  let queued = 0
+  for (let attempt = 1; attempt <= 5 && queued <= 1; attempt++) {
+    const out = breakWalkInChild(t)
+    t.is(out.after, 0)
+    t.is(out.nreqs, 0)
+    t.is(out.leaked, 0)
+    queued = out.queued
+    if (queued <= 1) t.log(`attempt ${attempt}: ${queued} read queued at the pause`)
+  }
+  t.true(queued > 1, `reads were queued (${queued})`)
+})
+
+/** Breaks out of a walk whose reads wait behind a paused pool, in a child process. */
+function breakWalkInChild(t) {
   // In a child: pausing the pool there cannot stall other tests.
   const r = runNode(`
     import * as eio from ${JSON.stringify(ENTRY)}
@@ -165,12 +182,8 @@ test('walk: break closes every fd and cancels the queued reads', async (t) => {
     console.log(JSON.stringify({ queued, after, nreqs: eio.nreqs(), leaked: fds() - before }))
   `)
   t.is(r.status, 0, r.stderr)
-  const out = JSON.parse(r.stdout)
-  t.true(out.queued > 1, `reads were queued (${out.queued})`)
-  t.is(out.after, 0)
-  t.is(out.nreqs, 0)
-  t.is(out.leaked, 0)
-})
+  return JSON.parse(r.stdout)
+}
 
 // Serial: it counts this process's fds (or requests).
 test.serial('walk: break in a for-await loop frees what it held', async (t) => {
