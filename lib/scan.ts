@@ -21,7 +21,7 @@ import type { PathLike } from './paths.js'
 import type { Stats } from './stats.js'
 import { isUnusableProxy, optionKeys, validateBoolean, validateEncoding, validateFunction, validateInteger, validateObject, validateOptionKeys } from './validators.js'
 import type { OptionKeys } from './validators.js'
-import { statsAt } from './wire.js'
+import { splitNames, statsAt } from './wire.js'
 import type { TreeBatch } from './wire.js'
 
 type Name = string | Buffer
@@ -240,17 +240,6 @@ function release(b: TreeBatch): void {
   binding.scanRelease(b.inos, b.stats)
 }
 
-/** Splits a NUL-terminated list of names. */
-function splitNames(names: Name): Name[] {
-  if (typeof names === 'string') return names.split('\0').slice(0, -1)
-  const out: Buffer[] = []
-  for (let at = 0; at < names.length; ) {
-    const end = names.indexOf(0, at)
-    out.push(names.subarray(at, end))
-    at = end + 1
-  }
-  return out
-}
 
 /**
  * The entries of the directory at `path`, `{ name, type, ino }` as `readdirx` with

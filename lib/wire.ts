@@ -274,6 +274,21 @@ export interface StatList {
 }
 
 /**
+ * The names of a NUL-terminated list (a tree batch's `names` or `dirs`), as strings or
+ * as Buffers viewing the list's bytes.
+ */
+export function splitNames<N extends string | Buffer>(names: N): N[] {
+  if (typeof names === 'string') return names.split('\0').slice(0, -1) as N[]
+  const out: Buffer[] = []
+  for (let at = 0; at < names.length; ) {
+    const end = (names as Buffer).indexOf(0, at)
+    out.push((names as Buffer).subarray(at, end))
+    at = end + 1
+  }
+  return out as N[]
+}
+
+/**
  * The value a successful record carries (`tag` below `Tag.Errno`); `extras` is the
  * batch's array of values that are not numbers.
  */

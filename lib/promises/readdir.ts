@@ -12,6 +12,7 @@ import { Out, PRI_DEFAULT, request, track } from '../engine.js'
 import type { Opts } from '../engine.js'
 import { errnoError } from '../errors.js'
 import { joinPath, toPath } from '../paths.js'
+import { splitNames } from '../wire.js'
 import type { TreeBatch } from '../wire.js'
 import { getOptions, getValidatedPath } from './args.js'
 import type { Path, PathLike } from './args.js'
@@ -127,22 +128,6 @@ async function readdirRecursive(root: Path, encoding: BufferEncoding | 'buffer' 
     walk.close()
   }
   return out as string[] | Buffer[] | Dirent[]
-}
-
-/** NUL-terminated names, split. */
-function splitNames(names: string | Buffer): (string | Buffer)[] {
-  if (typeof names === 'string') {
-    const list = names.split('\0')
-    list.pop() // after the last NUL
-    return list
-  }
-  const list: Buffer[] = []
-  for (let at = 0; at < names.length; ) {
-    const nul = names.indexOf(0, at)
-    list.push(names.subarray(at, nul))
-    at = nul + 1
-  }
-  return list
 }
 
 /**
